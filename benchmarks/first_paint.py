@@ -1,0 +1,108 @@
+"""One measured start-up, run in a fresh process by run.py: prints a JSON line of figures.
+
+`bare`   a minimal Textual app (one Static), the yardstick for start-up cost.
+`reader` readertui opening FILE, then (with --pages N) paging up and down at its end.
+Times count from the top of this script, before Textual is imported, to the first paint.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from textual.app import App, ComposeResult  # noqa: E402
+from textual.pilot import Pilot  # noqa: E402
+from textual.widgets import Static  # noqa: E402
+
+SIZE = (120, 40)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class BareApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("Hello")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.painted)
+
+    def painted(self) -> None:
+        self.first_paint = time.perf_counter() - STARTED
+        self.exit()
+
+
+def run_bare() -> dict[str, Any]:
+    app = BareApp()
+    app.run(headless=True, size=SIZE)
+    return {"first_paint": app.first_paint, "peak_rss_mb": peak_rss_mb()}
+
+
+def run_reader(path: Path, db: Path, pages: int) -> dict[str, Any]:
+    from readertui.config import Config
+    from readertui.ui.app import ReaderApp, make_app
+
+    figures: dict[str, Any] = {}
+
+    class MeasuredApp(ReaderApp):
+        def document_shown(self) -> None:
+            figures.setdefault("first_paint", time.perf_counter() - STARTED)
+            if not pages:
+                self.exit()
+
+    async def page_at_the_end(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ReaderApp)
+        while "first_paint" not in figures:
+            await pilot.pause(0.01)
+        view = app.reader
+        height = view.size.height
+
+        def repaint() -> None:
+            for y in range(height):
+                view.render_line(y)
+
+        view.action_document_end()
+        repaint()
+        for _ in range(pages):
+            view.action_page_up()
+        repaint()
+        timings = []
+        for _ in range(pages):
+            start = time.perf_counter()
+            view.action_page_down()
+            repaint()
+            timings.append(time.perf_counter() - start)
+        figures["page_down_median"] = statistics.median(timings)
+        figures["page_down_max"] = max(timings)
+        app.exit()
+
+    library = make_app(path.parent, db, Config(), open_path=path)
+    app = MeasuredApp(library.library, library.store, library.config, open_path=path)
+    app.run(headless=True, size=SIZE, auto_pilot=page_at_the_end if pages else None)
+    figures["peak_rss_mb"] = peak_rss_mb()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=("bare", "reader"))
+    parser.add_argument("--file", type=Path)
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--pages", type=int, default=0)
+    args = parser.parse_args()
+    result = run_bare() if args.mode == "bare" else run_reader(args.file, args.db, args.pages)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

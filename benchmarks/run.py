@@ -1,0 +1,159 @@
+"""Benchmarks of PRODUCT's speed and memory targets; prints a Markdown table.
+
+    python benchmarks/run.py            # every benchmark, 3 runs each, median reported
+
+Each start-up is measured in a fresh process (benchmarks/first_paint.py), beside a bare
+Textual app measured the same way in the same run, so the figures compare like with like.
+The 100 MB text is built from the Gutenberg corpus beside the repo (../shared/corpus).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE.parent.parent / "shared" / "corpus" / "gutenberg"
+NOVELS = ("pg2600.txt", "pg1399.txt", "pg2554.txt")
+MIB = 1024 * 1024
+
+
+def build_big_text(folder: Path, size: int = 100 * MIB) -> Path:
+    """Concatenate the novels (their cp1252 bytes, as on Gutenberg) up to `size` bytes."""
+    target = folder / "big" / "hundred-mb.txt"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    novels = [(CORPUS / name).read_bytes() for name in NOVELS]
+    written = 0
+    with target.open("wb") as out:
+        index = 0
+        while written < size:
+            chunk = novels[index % len(novels)][: size - written]
+            out.write(chunk)
+            written += len(chunk)
+            index += 1
+    return target
+
+
+def measure(*args: str) -> dict[str, Any]:
+    env = dict(os.environ, TEXTUAL_ANIMATIONS="none")
+    result = subprocess.run(
+        [sys.executable, str(HERE / "first_paint.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark failed: {' '.join(args)}\n{result.stderr}")
+    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def median_of(runs: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="runs per start-up benchmark")
+    args = parser.parse_args()
+    if not (CORPUS / NOVELS[0]).exists():
+        raise SystemExit(f"the corpus is missing: {CORPUS}")
+    rows: list[tuple[str, str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        novel = folder / "novel" / NOVELS[0]
+        novel.parent.mkdir()
+        novel.write_bytes((CORPUS / NOVELS[0]).read_bytes())
+        big = build_big_text(folder)
+        big_mb = big.stat().st_size / MIB
+
+        bare = [measure("bare") for _ in range(args.runs)]
+        bare_paint = median_of(bare, "first_paint")
+        rows.append(
+            ("bare Textual app: first paint", f"{bare_paint * 1000:.0f} ms", "yardstick", "")
+        )
+
+        small = [
+            measure("reader", "--file", str(novel), "--db", str(folder / f"db{n}.json"))
+            for n in range(args.runs)
+        ]
+        small_paint = median_of(small, "first_paint")
+        ratio = small_paint / bare_paint
+        rows.append(
+            (
+                "pg2600 (3.2 MB): first paint",
+                f"{small_paint * 1000:.0f} ms ({ratio:.2f}× bare)",
+                "≤ 1.5× bare",
+                "yes" if ratio <= 1.5 else "NO",
+            )
+        )
+
+        large = [
+            measure(
+                "reader", "--file", str(big), "--db", str(folder / f"big{n}.json"), "--pages", "60"
+            )
+            for n in range(args.runs)
+        ]
+        large_paint = median_of(large, "first_paint")
+        rows.append(
+            (
+                f"{big_mb:.0f} MB text: first paint",
+                f"{large_paint * 1000:.0f} ms",
+                "< 1500 ms",
+                "yes" if large_paint < 1.5 else "NO",
+            )
+        )
+        page = median_of(large, "page_down_median")
+        rows.append(
+            (
+                f"{big_mb:.0f} MB text: page-down at the end (median)",
+                f"{page * 1000:.2f} ms",
+                "< 16 ms",
+                "yes" if page < 0.016 else "NO",
+            )
+        )
+        rss = max(run["peak_rss_mb"] for run in large)
+        rss_ratio = rss / big_mb
+        rows.append(
+            (
+                f"{big_mb:.0f} MB text: peak RSS",
+                f"{rss:.0f} MB ({rss_ratio:.2f}× file)",
+                "< 3× file",
+                "yes" if rss_ratio < 3 else "NO",
+            )
+        )
+        rows.append(
+            ("bare Textual app: peak RSS", f"{median_of(bare, 'peak_rss_mb'):.0f} MB", "", "")
+        )
+
+    print(f"Machine: {machine()}; median of {args.runs} runs\n")
+    print("| benchmark | result | target | met |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

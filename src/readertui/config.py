@@ -1,0 +1,233 @@
+"""The user's settings: read config.toml and the environment, and resolve library and database."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from readertui.errors import ConfigError
+from readertui.locations import (
+    CONFIG_ENV,
+    default_config_path,
+    default_db_path,
+    sample_library_path,
+)
+
+LIBRARY_ENV: Final = "READERTUI_LIBRARY"
+DB_ENV: Final = "READERTUI_DB"
+
+REFLOW_CHOICES: Final = ("auto", "on", "off")
+READING_WIDTH_RANGE: Final = (40, 400)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings after the config file and the environment have been applied.
+
+    Paths are absolute (`~` expanded); None means "use the built-in default".
+    """
+
+    library: Path | None = None
+    db_path: Path | None = None
+    theme: str = "textual-dark"
+    reading_width: int = 88
+    max_document_mb: int = 256
+    export_dir: Path | None = None
+    reflow: str = "auto"
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Config:
+    """Read the config file and the environment overrides into a Config.
+
+    `path` (e.g. `--config FILE`) defaults to `default_config_path(env)`. Only the default file
+    may be missing (then every setting has its default): a file named on purpose, by `path` or
+    READERTUI_CONFIG, must exist, since a typo in its name should be noticed.
+    Raises ConfigError with one line naming the file and what is wrong.
+    """
+    if path is None:
+        config_path = default_config_path(env)
+        named_by = CONFIG_ENV if env.get(CONFIG_ENV) else None
+    else:
+        config_path = path.expanduser().absolute()
+        named_by = "the config file"
+
+    values = _read_toml(config_path, named_by)
+    settings = _parse_settings(values, config_path)
+
+    # The environment wins over the file: it is the quicker, more local way to say it.
+    for variable, field in ((LIBRARY_ENV, "library"), (DB_ENV, "db_path")):
+        value = env.get(variable, "")
+        if value:
+            settings[field] = Path(value).expanduser().absolute()
+    return Config(**settings)
+
+
+def resolve_db_path(cli_db: Path | None, config: Config) -> Path:
+    """The database to open: `--db` first, then the config file or environment, then the default."""
+    if cli_db is not None:
+        return cli_db.expanduser().absolute()
+    if config.db_path is not None:
+        return config.db_path
+    return default_db_path()
+
+
+def resolve_library(cli_path: Path | None, config: Config) -> tuple[Path, Path | None]:
+    """The library folder to open and the file to show first, if one was named.
+
+    A file gives (its folder, the file); a folder gives (the folder, None); no argument gives the
+    configured library or else the bundled sample library. The folder is fully resolved so that
+    document paths relative to it are stable between runs.
+    """
+    if cli_path is not None:
+        return _library_from_path(cli_path, "no such file or folder")
+    if config.library is not None:
+        return _library_from_path(config.library, "the configured library does not exist")
+    return sample_library_path().resolve(), None
+
+
+def _library_from_path(path: Path, missing_message: str) -> tuple[Path, Path | None]:
+    target = path.expanduser().absolute()
+    if target.is_dir():
+        return target.resolve(), None
+    if target.is_file():
+        # Resolve only the folder: a symlinked file keeps its own name inside the library.
+        folder = target.parent.resolve()
+        return folder, folder / target.name
+    if target.exists():
+        raise ConfigError(f"not a file or folder: {target}")
+    raise ConfigError(f"{missing_message}: {target}")
+
+
+def config_template() -> str:
+    """A commented example config.toml, every setting at its default, for the README and --help."""
+    low, high = READING_WIDTH_RANGE
+    defaults = Config()
+    return f"""\
+# readertui configuration. Every setting is optional; remove the "# " to use one.
+# Relative paths are relative to this file's folder; "~" means your home folder.
+
+# The folder opened when readertui is started without a path (READERTUI_LIBRARY overrides it).
+# Unset: the sample library that ships with readertui.
+# library = "~/Documents/reading"
+
+# The annotation database (READERTUI_DB and --db override it).
+# db_path = "~/.local/share/readertui/annotations.json"
+
+# A Textual theme name, as listed in the command palette (--theme overrides it).
+# theme = "{defaults.theme}"
+
+# The widest the text column may get, in terminal cells ({low} to {high}).
+# reading_width = {defaults.reading_width}
+
+# Files larger than this many megabytes are listed as skipped instead of opened.
+# max_document_mb = {defaults.max_document_mb}
+
+# Where `readertui export` and the `e` key write Markdown files.
+# export_dir = "~/Documents/reading-notes"
+
+# Join hard-wrapped lines of plain text into paragraphs: "auto" (detected per document),
+# "on" or "off".
+# reflow = "{defaults.reflow}"
+"""
+
+
+def _read_toml(path: Path, named_by: str | None) -> dict[str, Any]:
+    """The parsed file; {} when it is missing and `named_by` is None (the default location)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if named_by is not None:
+            raise ConfigError(f"{named_by} {path} does not exist") from None
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        # The message already reads "... (at line N, column M)"; keep it to one line.
+        detail = " ".join(str(exc).split())
+        raise ConfigError(f"{path}: not valid TOML: {detail}") from exc
+
+
+def _parse_settings(values: Mapping[str, Any], config_path: Path) -> dict[str, Any]:
+    folder = config_path.parent
+    settings: dict[str, Any] = {}
+    for key, value in values.items():
+        parser = _PARSERS.get(key)
+        if parser is None:
+            # A typo should be noticed, not silently turned into a default.
+            known = ", ".join(sorted(_PARSERS))
+            raise ConfigError(f"{config_path}: unknown setting {key!r} (known: {known})")
+        try:
+            settings[key] = parser(value, folder)
+        except _BadValue as exc:
+            raise ConfigError(f"{config_path}: {key} {exc}") from None
+    return settings
+
+
+class _BadValue(Exception):
+    """A setting's value is unusable; the message completes "<key> ..."."""
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool | int | float):
+        return repr(value)
+    # TOML's remaining kinds are dates and times.
+    return f"a {type(value).__name__}"
+
+
+def _parse_path(value: object, folder: Path) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise _BadValue(f"must be a path in quotes, not {_describe(value)}")
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else folder / path
+
+
+def _parse_theme(value: object, folder: Path) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _BadValue(f"must be a theme name in quotes, not {_describe(value)}")
+    return value.strip()
+
+
+def _parse_reading_width(value: object, folder: Path) -> int:
+    low, high = READING_WIDTH_RANGE
+    # bool is an int subclass; `reading_width = true` is a mistake, not 1.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _BadValue(f"must be a whole number from {low} to {high}, not {_describe(value)}")
+    return value
+
+
+def _parse_max_document_mb(value: object, folder: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _BadValue(f"must be a whole number of megabytes, at least 1, not {_describe(value)}")
+    return value
+
+
+def _parse_reflow(value: object, folder: Path) -> str:
+    if not isinstance(value, str) or value not in REFLOW_CHOICES:
+        choices = ", ".join(f'"{choice}"' for choice in REFLOW_CHOICES)
+        raise _BadValue(f"must be one of {choices}, not {_describe(value)}")
+    return value
+
+
+_PARSERS: Final[dict[str, Callable[[object, Path], object]]] = {
+    "library": _parse_path,
+    "db_path": _parse_path,
+    "theme": _parse_theme,
+    "reading_width": _parse_reading_width,
+    "max_document_mb": _parse_max_document_mb,
+    "export_dir": _parse_path,
+    "reflow": _parse_reflow,
+}

@@ -1,0 +1,545 @@
+"""Turn a document file's bytes into its text: detect the encoding, decode, normalise newlines.
+
+The text produced here is what every offset in readertui points into (PRODUCT §2), so the
+same bytes must always give the same string, whichever path (small or large file) read them.
+"""
+
+import codecs
+import ctypes
+import stat
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import charset_normalizer
+from charset_normalizer.md import mess_ratio
+from charset_normalizer.utils import is_multi_byte_encoding
+
+from readertui.errors import DocumentError
+
+_KIB = 1024
+_MIB = 1024 * 1024
+
+# Files up to this size are read whole; above it they are decoded chunk by chunk so the
+# bytes and the text never sit in memory together.
+_LARGE_FILE_BYTES = 16 * _MIB
+# Size of one chunk when streaming a large file (tests monkeypatch it small).
+_CHUNK_BYTES = 8 * _MIB
+# The encoding is guessed from the head of the file plus a slice of its middle: Gutenberg
+# texts, for instance, can be pure ASCII for their first pages.
+_SAMPLE_HEAD_BYTES = 1 * _MIB
+_SAMPLE_MIDDLE_BYTES = 256 * _KIB
+# The head of a file: sniffed for binary content, and read for metadata (by the library
+# scan and by load_document alike, so a title never changes when a document is opened).
+_HEAD_BYTES = 8 * _KIB
+# When UTF-8 turns out to be wrong past the sample, this many bytes either side of the
+# first bad byte are used to guess again.
+_REDETECT_WINDOW_BYTES = 32 * _KIB
+
+# More than this share of control bytes means the file is not text. A few are allowed:
+# PRODUCT §11 wants control characters in a document shown as symbols, not refused.
+_BINARY_CONTROL_SHARE = 0.10
+# Tab, newline, vertical tab, form feed, carriage return and escape occur in real text files.
+_TEXT_CONTROLS = b"\t\n\x0b\x0c\r\x1b"
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in _TEXT_CONTROLS) + b"\x7f"
+_CONTROL_CHARS = dict.fromkeys(_CONTROL_BYTES)
+# The bytes where cp1252 has printable characters (curly quotes, dashes, €) but latin-1 has
+# invisible C1 controls.
+_C1_BYTES = bytes(range(0x80, 0xA0))
+# Guesses that mean "some Western single-byte encoding": with C1 bytes present, cp1252 is
+# what the author meant (the WHATWG encoding standard decodes latin-1 labels as cp1252 too).
+_LATIN1_LIKE = frozenset({"ascii", "iso8859-1", "iso8859-15"})
+# Two charset_normalizer scores closer than this count as a tie.
+_SCORE_TIE = 0.01
+# How much text (lines with non-ASCII bytes) the mess detector compares encodings on.
+_MESS_SAMPLE_BYTES = 16 * _KIB
+
+# UTF-32 LE's BOM starts with UTF-16 LE's, so the UTF-32 ones are tested first.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    """A document's normalised text and the Python codec name it was decoded with."""
+
+    text: str
+    encoding: str
+
+
+def looks_binary(sample: bytes) -> bool:
+    """Whether `sample` (the first few KB of a file) comes from a binary file, not text."""
+    if not sample:
+        return False
+    bom = _bom_encoding(sample)
+    if bom in ("utf-16", "utf-32"):
+        # Every ASCII character carries NUL bytes in these encodings, so judge the characters.
+        chars = sample.decode(bom, errors="replace")
+        controls = len(chars) - len(chars.translate(_CONTROL_CHARS))
+        return controls > len(chars) * _BINARY_CONTROL_SHARE
+    if b"\0" in sample:
+        return True
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return controls > len(sample) * _BINARY_CONTROL_SHARE
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The Python codec name that best decodes `sample`, a piece of a text file."""
+    bom = _bom_encoding(sample)
+    if bom is not None:
+        return bom
+    if _is_utf8(sample):
+        return "utf-8"
+    return _guess_legacy_encoding(sample)
+
+
+def normalise_newlines(text: str) -> str:
+    """`text` with "\\r\\n" and lone "\\r" turned into "\\n" and tabs expanded to stops of 4."""
+    if "\r" not in text and "\t" not in text:
+        return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" in text:
+        # Tabs are expanded here, not at display time, because every offset (annotations,
+        # search hits) points into the normalised text (PRODUCT §2): one character, one cell.
+        text = text.expandtabs(4)
+    return text
+
+
+def decode_bytes(data: bytes) -> DecodedText:
+    """Decode a whole file's bytes into normalised text, guessing the encoding."""
+    encoding = detect_encoding(_detection_sample(data))
+    if encoding == "utf-8":
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.end == len(data) and exc.reason == "unexpected end of data":
+                # A UTF-8 file cut short mid-character: keep the text, mark the loss.
+                text = data.decode("utf-8", errors="replace")
+            else:
+                # The sample looked like UTF-8 but the file is not; guess again where it broke.
+                encoding = _guess_legacy_encoding(_bytes_around(exc.object, exc.start))
+                text = data.decode(encoding, errors="replace")
+    else:
+        # The codecs for utf-8-sig, utf-16 and utf-32 drop the BOM themselves.
+        text = data.decode(encoding, errors="replace")
+    return DecodedText(normalise_newlines(text), encoding)
+
+
+def read_text_file(path: Path, *, max_bytes: int) -> DecodedText:
+    """Read, decode and normalise the text file at `path`.
+
+    Raises DocumentError (with a short reason for the library's skipped list) when the file
+    is missing, unreadable, not a regular file, larger than `max_bytes` or binary.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # Opening a FIFO would block forever; folders and devices are not documents.
+            raise DocumentError(str(path), _not_regular_reason(info.st_mode))
+        if info.st_size > max_bytes:
+            raise DocumentError(str(path), _too_large_reason(info.st_size, max_bytes))
+        with path.open("rb") as stream:
+            if info.st_size > _LARGE_FILE_BYTES:
+                return _read_large(path, stream, info.st_size)
+            data = stream.read(max_bytes + 1)
+    except OSError as exc:
+        raise DocumentError(str(path), _os_error_reason(exc)) from exc
+    if len(data) > max_bytes:  # the file grew after stat()
+        raise DocumentError(str(path), _too_large_reason(len(data), max_bytes))
+    if looks_binary(data[:_HEAD_BYTES]):
+        raise DocumentError(str(path), "binary file")
+    return decode_bytes(data)
+
+
+# --- reasons shared with the library scan ------------------------------------------------
+
+
+def _os_error_reason(exc: OSError) -> str:
+    """A short phrase for the skipped list describing why a file could not be read."""
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if isinstance(exc, PermissionError):
+        return "not readable: permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "not a file (a folder)"
+    detail = exc.strerror or str(exc) or type(exc).__name__
+    return f"not readable: {detail[:1].lower()}{detail[1:]}"
+
+
+def _not_regular_reason(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "not a file (a folder)"
+    return "not a regular file"
+
+
+def _too_large_reason(size: int, limit: int) -> str:
+    shown_size, shown_limit = _format_size(size), _format_size(limit)
+    if shown_size == shown_limit:
+        # Rounding made them look equal; the exact counts show why the file is refused.
+        shown_size, shown_limit = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"too large ({shown_size} > {shown_limit} limit)"
+
+
+def _format_size(size: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def _decode_head(head: bytes) -> str:
+    """Normalised text of the first bytes of a file, for metadata; a cut character is dropped."""
+    encoding = detect_encoding(head)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    # final=False: the head usually ends mid-file, maybe mid-character; that is no error.
+    return normalise_newlines(decoder.decode(head, final=False))
+
+
+# --- encoding detection -------------------------------------------------------------------
+
+
+def _bom_encoding(sample: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if sample.startswith(bom):
+            return encoding
+    return None
+
+
+def _is_utf8(sample: bytes) -> bool:
+    # An incremental decoder accepts a character cut off at the end of the sample (the
+    # sample is usually a slice of a longer file) but rejects any invalid byte before it.
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _guess_legacy_encoding(sample: bytes) -> str:
+    """Guess a non-UTF-8 encoding with charset_normalizer, leaning towards cp1252.
+
+    charset_normalizer often names another Latin code page for Western European text
+    (cp1250 for French, hp_roman8 for Spanish, a DOS code page for a few words), because
+    several decode it with equal success. cp1252 is by far the most common legacy encoding,
+    so it wins whenever it decodes the text at least as cleanly as the guess.
+    """
+    results = charset_normalizer.from_bytes(sample)
+    best = results.best()
+    if best is None:
+        return "cp1252"
+    tied = {
+        name
+        for match in results
+        if match.chaos <= best.chaos + _SCORE_TIE and match.coherence >= best.coherence - _SCORE_TIE
+        for name in match.could_be_from_charset
+    }
+    encoding = _codec_name(best.encoding)
+    if "cp1252" in tied:
+        encoding = "cp1252"
+    elif not is_multi_byte_encoding(best.encoding):
+        if best.coherence == 0:
+            # No language evidence at all (a sample of a few words): an arbitrary code page
+            # is no better a guess than the most common one.
+            if _decodes_cleanly(sample, "cp1252"):
+                encoding = "cp1252"
+        elif _cp1252_fits_as_well(sample, encoding):
+            encoding = "cp1252"
+    if encoding in _LATIN1_LIKE and len(sample.translate(None, _C1_BYTES)) != len(sample):
+        encoding = "cp1252"
+    return encoding
+
+
+def _cp1252_fits_as_well(sample: bytes, rival: str) -> bool:
+    """Whether cp1252 reads the non-ASCII lines of `sample` with no more mess than `rival`."""
+    focus = _non_ascii_lines(sample)
+    try:
+        as_cp1252 = focus.decode("cp1252")
+    except UnicodeDecodeError:  # cp1252 leaves five bytes undefined
+        return False
+    as_rival = focus.decode(rival, errors="replace")
+    return mess_ratio(as_cp1252, 1.0) <= mess_ratio(as_rival, 1.0) + _SCORE_TIE
+
+
+def _non_ascii_lines(sample: bytes) -> bytes:
+    # Only lines with non-ASCII bytes tell encodings apart, and the mess detector is slow
+    # Python: a few KB of those lines are enough.
+    lines: list[bytes] = []
+    size = 0
+    for line in sample.split(b"\n"):
+        if not line.isascii():
+            lines.append(line)
+            size += len(line)
+            if size >= _MESS_SAMPLE_BYTES:
+                break
+    return b"\n".join(lines)
+
+
+def _decodes_cleanly(sample: bytes, encoding: str) -> bool:
+    try:
+        sample.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _codec_name(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return "cp1252"
+
+
+def _bytes_around(data: bytes, bad_index: int) -> bytes:
+    """The bytes around `bad_index`, where UTF-8 failed: what to guess the encoding from."""
+    start = max(0, bad_index - _REDETECT_WINDOW_BYTES)
+    return data[start : bad_index + _REDETECT_WINDOW_BYTES]
+
+
+def _detection_sample(data: bytes) -> bytes:
+    if len(data) <= _SAMPLE_HEAD_BYTES + _SAMPLE_MIDDLE_BYTES:
+        return data
+    middle = len(data) // 2
+    return _join_sample(data[:_SAMPLE_HEAD_BYTES], data[middle - 3 : middle + _SAMPLE_MIDDLE_BYTES])
+
+
+def _join_sample(head: bytes, middle: bytes) -> bytes:
+    """Head and middle slices joined so that no UTF-8 character is cut at the seam.
+
+    A character cut at the seam would make a valid UTF-8 file look invalid.
+    """
+    end = len(head) - 1
+    for _ in range(3):  # back onto the first byte of the last (possibly partial) character
+        if end <= 0 or not 0x80 <= head[end] <= 0xBF:
+            break
+        end -= 1
+    start = 0
+    while start < min(3, len(middle)) and 0x80 <= middle[start] <= 0xBF:
+        start += 1
+    return head[:end] + middle[start:]
+
+
+# --- large files --------------------------------------------------------------------------
+
+
+class _Utf8Failure(Exception):
+    """UTF-8 decoding failed mid-stream; carries the bytes around the failure to guess again."""
+
+    def __init__(self, window: bytes) -> None:
+        super().__init__("not UTF-8")
+        self.window = window
+
+
+def _read_large(path: Path, stream: BinaryIO, size: int) -> DecodedText:
+    head = stream.read(_SAMPLE_HEAD_BYTES)
+    if looks_binary(head[:_HEAD_BYTES]):
+        raise DocumentError(str(path), "binary file")
+    stream.seek(size // 2 - 3)
+    sample = _join_sample(head, stream.read(_SAMPLE_MIDDLE_BYTES + 3))
+    del head
+    encoding = detect_encoding(sample)
+    del sample
+    stream.seek(0)
+    window = b""
+    try:
+        return DecodedText(
+            _decode_stream(stream, encoding, "strict" if encoding == "utf-8" else "replace"),
+            encoding,
+        )
+    except _Utf8Failure as failure:
+        window = failure.window
+    # Decoding again outside the except block: the traceback would keep the first attempt's
+    # pieces alive, doubling the peak memory.
+    encoding = _guess_legacy_encoding(window)
+    stream.seek(0)
+    return DecodedText(_decode_stream(stream, encoding, "replace"), encoding)
+
+
+def _decode_stream(stream: BinaryIO, encoding: str, errors: str) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    normaliser = _StreamNormaliser()
+    pieces: list[str] = []
+    while chunk := stream.read(_CHUNK_BYTES):
+        try:
+            decoded = decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            pieces.clear()
+            raise _Utf8Failure(_bytes_around(exc.object, exc.start)) from None
+        pieces.append(normaliser.feed(decoded))
+        del decoded
+    try:
+        last = decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        # Only a character cut off at the very end of the file is left: mark it, keep the text.
+        last = "\ufffd"
+    pieces.append(normaliser.feed(last))
+    pieces.append(normaliser.finish())
+    # _assemble frees each piece once copied, so this list must be the only reference.
+    pieces[:] = [piece for piece in pieces if piece]
+    return _assemble(pieces)
+
+
+class _StreamNormaliser:
+    """normalise_newlines for text that arrives in pieces, giving the same result as one call.
+
+    A "\\r" at the end of a piece is held back (its "\\n" may start the next piece), and the
+    column reached by the previous piece is carried over so that tab stops land exactly where
+    `str.expandtabs` on the whole text would put them.
+    """
+
+    def __init__(self) -> None:
+        self._pending_cr = False
+        self._column = 0
+
+    def feed(self, text: str) -> str:
+        if self._pending_cr:
+            text = "\r" + text
+            self._pending_cr = False
+        if text.endswith("\r"):
+            text = text[:-1]
+            self._pending_cr = True
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\t" in text:
+            # expandtabs only depends on the column modulo the tab size, so a few spaces of
+            # padding stand in for the line's start that lies in the previous piece.
+            pad = self._column % 4
+            text = (" " * pad + text).expandtabs(4)[pad:]
+        last_newline = text.rfind("\n")
+        if last_newline == -1:
+            self._column += len(text)
+        else:
+            self._column = len(text) - last_newline - 1
+        return text
+
+    def finish(self) -> str:
+        if self._pending_cr:
+            self._pending_cr = False
+            return "\n"
+        return ""
+
+
+# --- assembling one str from many pieces -------------------------------------------------
+
+# sys.getsizeof of a compact non-ASCII str is this header plus (length + 1) * kind, where
+# kind is 1, 2 or 4 bytes per character. Measured on a fresh two-character latin-1 string.
+_STR_HEADER = sys.getsizeof(chr(0xE9) * 2) - 3
+# The largest code point each kind can hold; asking PyUnicode_New for it yields that kind.
+_KIND_MAXCHAR = {1: 0xFF, 2: 0xFFFF, 4: 0x10FFFF}
+
+_NewStr = Callable[[int, int], str]
+_CopyChars = Callable[[ctypes.c_void_p, int, str, int, int], int]
+
+
+def _load_str_api() -> tuple[_NewStr, _CopyChars] | None:
+    """CPython's PyUnicode_New and PyUnicode_CopyCharacters, or None elsewhere."""
+    if sys.implementation.name != "cpython":
+        return None
+    try:
+        # Private prototypes, so the shared ctypes.pythonapi function objects stay untouched.
+        new = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.c_ssize_t, ctypes.c_uint32)(
+            ("PyUnicode_New", ctypes.pythonapi)
+        )
+        copy = ctypes.PYFUNCTYPE(
+            ctypes.c_ssize_t,
+            ctypes.c_void_p,
+            ctypes.c_ssize_t,
+            ctypes.py_object,
+            ctypes.c_ssize_t,
+            ctypes.c_ssize_t,
+        )(("PyUnicode_CopyCharacters", ctypes.pythonapi))
+    except (AttributeError, OSError):
+        return None
+    return new, copy
+
+
+def _load_heap_trim() -> Callable[[], object] | None:
+    """glibc's malloc_trim, or None on other C libraries.
+
+    glibc raises its mmap threshold after big frees, so pieces of a few MB end up in the heap
+    and freeing them does not lower the process's memory unless the heap is trimmed.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (AttributeError, OSError, TypeError):
+        return None
+    trim.argtypes = (ctypes.c_size_t,)
+    trim.restype = ctypes.c_int
+    return lambda: trim(0)
+
+
+_STR_API = _load_str_api()
+_TRIM_HEAP = _load_heap_trim()
+
+
+def _assemble(pieces: list[str]) -> str:
+    """The concatenation of `pieces`, emptying the list as it goes.
+
+    "".join keeps every piece alive until the result is complete, so a 100 MB text briefly
+    needs twice its size. On CPython the result is allocated up front (the allocator maps it
+    lazily, so untouched pages cost nothing) and each piece is freed as soon as it has been
+    copied in. The caller must hold no other reference to the pieces.
+    """
+    if len(pieces) <= 1:
+        return pieces[0] if pieces else ""
+    maxchar = _max_char(pieces)
+    if _STR_API is None or maxchar is None:
+        return _join(pieces)
+    new, copy = _STR_API
+    out = new(sum(map(len, pieces)), maxchar)
+    # PyUnicode_CopyCharacters refuses to write into a str referenced more than once; passing
+    # `out` itself would add ctypes' reference, so its address goes in instead.
+    address = ctypes.c_void_p(id(out))
+    position = 0
+    pieces.reverse()  # popping from the end frees each piece in order without shifting
+    while pieces:
+        piece = pieces[-1]
+        try:
+            copied = copy(address, position, piece, 0, len(piece))
+        except (SystemError, ctypes.ArgumentError):
+            copied = -1
+        if copied != len(piece):
+            pieces.reverse()
+            # Only the first `position` characters of `out` have been written.
+            return out[:position] + _join(pieces)
+        position += copied
+        pieces.pop()
+        del piece
+        if _TRIM_HEAP is not None:
+            _TRIM_HEAP()
+    return out
+
+
+def _join(pieces: list[str]) -> str:
+    return "".join(pieces)
+
+
+def _max_char(pieces: list[str]) -> int | None:
+    """A maxchar for PyUnicode_New giving the kind "".join would give, or None if unsure.
+
+    The kind must be the canonical one: CPython compares strs of different kinds as unequal.
+    Scanning for the largest character would take seconds on 100 MB; the kind of each piece
+    can be read from its size instead. That relies on the pieces being fresh strs (no cached
+    UTF-8 copy), which is true of the decoder's and str methods' output.
+    """
+    result = 0
+    for piece in pieces:
+        if not piece:
+            continue
+        if piece.isascii():
+            result = max(result, 0x7F)
+            continue
+        kind, remainder = divmod(sys.getsizeof(piece) - _STR_HEADER, len(piece) + 1)
+        if remainder or kind not in _KIND_MAXCHAR:
+            return None
+        result = max(result, _KIND_MAXCHAR[kind])
+    return result

@@ -1,0 +1,185 @@
+"""The library: scan a folder tree for documents, listing every file that is not one, with why.
+
+The scan reads only the first few KB of each file (to sniff binary content and find the
+metadata), so a library of big books opens at once; documents are loaded when opened.
+"""
+
+import os
+import stat
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from readertui.core.decoding import (
+    _HEAD_BYTES,
+    _decode_head,
+    _not_regular_reason,
+    _os_error_reason,
+    _too_large_reason,
+    looks_binary,
+)
+from readertui.core.document import (
+    DEFAULT_MAX_BYTES,
+    DocumentFormat,
+    _unsupported_reason,
+    format_for,
+)
+from readertui.core.metadata import (
+    SIDECAR_SUFFIX,
+    DocumentMetadata,
+    read_metadata,
+    sidecar_problem,
+)
+from readertui.errors import LibraryError
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """A document of the library, as listed (its text is not loaded)."""
+
+    path: Path
+    rel_path: str
+    format: DocumentFormat
+    size: int
+    metadata: DocumentMetadata
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file in the library folder that is not shown as a document, and why."""
+
+    rel_path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Library:
+    """The documents of a library folder, sorted by title, and the files skipped."""
+
+    root: Path
+    entries: tuple[LibraryEntry, ...]
+    skipped: tuple[SkippedFile, ...]
+
+    def find(self, rel_path: str) -> LibraryEntry | None:
+        """The entry at `rel_path` ("/"-separated, relative to the root), if listed."""
+        return self._by_rel_path.get(rel_path)
+
+    def entry_for_path(self, path: Path) -> LibraryEntry | None:
+        """The entry for the file at `path`, however it is spelt (relative, via symlinks)."""
+        return self._by_resolved_path.get(_resolved(path))
+
+    @cached_property
+    def _by_rel_path(self) -> dict[str, LibraryEntry]:
+        return {entry.rel_path: entry for entry in self.entries}
+
+    @cached_property
+    def _by_resolved_path(self) -> dict[Path, LibraryEntry]:
+        return {_resolved(entry.path): entry for entry in self.entries}
+
+
+def scan_library(root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Library:
+    """List the documents under `root` and the files skipped, with the reason for each.
+
+    Hidden files and folders (names starting with ".") and metadata sidecars are left out
+    without mention. Symlinked folders are followed, each real folder once, so a link loop
+    ends. Raises LibraryError if `root` is missing, not a folder or cannot be listed.
+    """
+    try:
+        root_info = root.stat()
+    except FileNotFoundError:
+        raise LibraryError(f"library folder not found: {root}") from None
+    except OSError as exc:
+        raise LibraryError(f"library folder cannot be opened: {root} ({exc.strerror})") from exc
+    if not stat.S_ISDIR(root_info.st_mode):
+        raise LibraryError(f"library path is not a folder: {root}")
+
+    entries: list[LibraryEntry] = []
+    skipped: list[SkippedFile] = []
+    seen_folders: set[tuple[int, int]] = set()
+    pending: list[tuple[Path, str]] = [(root, "")]  # (folder, its path relative to root)
+    # Symlinked folders are walked after every real one, so that a document reachable both
+    # ways is listed under its real path.
+    linked: list[tuple[Path, str]] = []
+    while pending or linked:
+        folder, rel_folder = pending.pop() if pending else linked.pop(0)
+        try:
+            info = folder.stat()
+            identity = (info.st_dev, info.st_ino)
+            if identity in seen_folders:
+                continue  # a link loop, or a second link to the same folder
+            seen_folders.add(identity)
+            with os.scandir(folder) as scan:
+                items = sorted(scan, key=lambda item: item.name)
+        except OSError as exc:
+            if not rel_folder:
+                raise LibraryError(
+                    f"library folder cannot be listed: {root} ({exc.strerror})"
+                ) from exc
+            skipped.append(SkippedFile(f"{rel_folder}/", _os_error_reason(exc)))
+            continue
+        subfolders: list[tuple[Path, str]] = []
+        for item in items:
+            if item.name.startswith("."):
+                continue
+            rel_path = f"{rel_folder}/{item.name}" if rel_folder else item.name
+            path = folder / item.name
+            if _is_folder(item):
+                (linked if item.is_symlink() else subfolders).append((path, rel_path))
+                continue
+            if item.name.lower().endswith(SIDECAR_SUFFIX):
+                continue
+            found = _scan_file(path, rel_path, max_bytes)
+            if isinstance(found, SkippedFile):
+                skipped.append(found)
+                continue
+            entries.append(found)
+            problem = sidecar_problem(path)
+            if problem is not None:
+                skipped.append(SkippedFile(rel_path + SIDECAR_SUFFIX, problem))
+        pending.extend(reversed(subfolders))  # depth first, in name order
+
+    entries.sort(key=lambda entry: (entry.metadata.title.casefold(), entry.rel_path))
+    skipped.sort(key=lambda item: item.rel_path)
+    return Library(root=root, entries=tuple(entries), skipped=tuple(skipped))
+
+
+def _scan_file(path: Path, rel_path: str, max_bytes: int) -> LibraryEntry | SkippedFile:
+    fmt = format_for(path)
+    if fmt is None:
+        return SkippedFile(rel_path, _unsupported_reason(path))
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        # scandir listed it, so it is a symlink to nothing.
+        return SkippedFile(rel_path, "broken link")
+    except OSError as exc:
+        return SkippedFile(rel_path, _os_error_reason(exc))
+    if not stat.S_ISREG(info.st_mode):
+        return SkippedFile(rel_path, _not_regular_reason(info.st_mode))
+    if info.st_size > max_bytes:
+        return SkippedFile(rel_path, _too_large_reason(info.st_size, max_bytes))
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_HEAD_BYTES)
+    except OSError as exc:
+        return SkippedFile(rel_path, _os_error_reason(exc))
+    if looks_binary(head):
+        return SkippedFile(rel_path, "binary file")
+    metadata = read_metadata(path, _decode_head(head))
+    return LibraryEntry(
+        path=path, rel_path=rel_path, format=fmt, size=info.st_size, metadata=metadata
+    )
+
+
+def _is_folder(item: os.DirEntry[str]) -> bool:
+    try:
+        return item.is_dir()  # follows symlinks
+    except OSError:
+        return False
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop on Python 3.11/3.12
+        return Path(os.path.abspath(path))

@@ -1,0 +1,185 @@
+"""A TinyDB storage that replaces the JSON file atomically, so a crash never leaves a torn file."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from readertui.errors import StoreError
+from readertui.store.errors import StoreCorruptError
+
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+Tables = dict[str, dict[str, Any]]
+
+
+class AtomicJSONStorage(Storage):
+    """Reads and writes the whole TinyDB document as one JSON file.
+
+    TinyDB's own JSONStorage rewrites the file in place, so a crash or a full disk mid-write
+    tears it. Here every write goes to a temporary file in the same folder, which is fsynced and
+    renamed over the old file: at any moment the file on disk is the old version or the new one.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__()
+        self.path = Path(path)
+
+    def read(self) -> Tables | None:
+        """The stored tables, or None when the file is missing or empty (a new database).
+
+        Raises StoreCorruptError when the file is not a TinyDB JSON document, StoreError when it
+        cannot be read at all.
+        """
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.path}: {_reason(exc)}") from exc
+        if not raw.strip():
+            # An empty file is what older TinyDB versions create before the first write.
+            return None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise StoreCorruptError(self.path, f"not UTF-8 text (byte {exc.start})") from exc
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            detail = f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            raise StoreCorruptError(self.path, detail) from exc
+        return _checked_tables(self.path, data)
+
+    def write(self, data: Tables) -> None:
+        """Replace the file with `data`, atomically; on any failure the old file stays as it was.
+
+        Raises StoreError with a one-line reason ("No space left on device", ...).
+        """
+        # Serialise before touching the disk, so a value JSON cannot hold costs nothing.
+        try:
+            payload = serialise(data)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"cannot save to {self.path}: {exc}") from exc
+        write_bytes_atomically(self.path, payload)
+
+    def close(self) -> None:
+        """Nothing to close: no file handle is kept open between operations."""
+
+
+def serialise(data: Mapping[str, Any]) -> bytes:
+    """The JSON bytes stored for `data`.
+
+    Readable UTF-8 when possible; file names that are not valid UTF-8 arrive as lone surrogates
+    (os.fsdecode), which only the escaped \\uXXXX form can carry, so fall back to that.
+    """
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data, ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
+def write_bytes_atomically(path: Path, payload: bytes) -> None:
+    """Make `path` hold exactly `payload` (mode 0600), or raise StoreError leaving it unchanged."""
+    # Write through a symlink rather than replacing it, so a linked database stays linked.
+    target = Path(os.path.realpath(path))
+    folder = target.parent
+    try:
+        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise StoreError(f"cannot save to {path}: {_reason(exc)}") from exc
+    try:
+        try:
+            _write_all(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(temp_name, FILE_MODE)
+        os.replace(temp_name, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot save to {path}: {_reason(exc)}") from exc
+        raise
+    _fsync_folder(folder)
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    # os.write may write less than asked (signals, pipes, nearly full disks); loop until done.
+    view = memoryview(payload)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            # A regular file never accepts nothing; treat it as the I/O error it is, not a hang.
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        view = view[written:]
+
+
+def _fsync_folder(folder: Path) -> None:
+    # The rename itself lives in the folder's entry table; without this a power cut can undo it.
+    # Some platforms (Windows) cannot open folders, and the new file is already in place.
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+    try:
+        fd = os.open(folder, flags)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _checked_tables(path: Path, data: object) -> Tables:
+    # TinyDB assumes {table: {doc_id: {field: value}}} and fails deep inside otherwise; say what
+    # is wrong here, once, instead.
+    if not isinstance(data, dict):
+        raise StoreCorruptError(path, f"the top level is {_json_kind(data)}, not an object")
+    for table_name, table in data.items():
+        if not isinstance(table, dict):
+            raise StoreCorruptError(
+                path, f"table {table_name!r} is {_json_kind(table)}, not an object"
+            )
+        for doc_id, document in table.items():
+            if not isinstance(document, dict):
+                raise StoreCorruptError(
+                    path,
+                    f"entry {doc_id!r} of table {table_name!r} is {_json_kind(document)}, "
+                    "not an object",
+                )
+    return data
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None:
+        return "null"
+    return "an object"
+
+
+def _reason(exc: OSError) -> str:
+    if exc.strerror:
+        return exc.strerror
+    if exc.errno:
+        return os.strerror(exc.errno)
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,513 @@
+"""The Textual app: three panes, a status line, and the glue between the widgets and the core.
+
+`make_app` is the one seam the CLI, the Pilot tests and the snapshot tests all build from.
+The app talks to the core (library, documents, store) through their small APIs; widgets
+talk up with messages and are driven with method calls.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import App, ComposeResult
+from textual.binding import BindingType
+from textual.command import SimpleCommand
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from readertui.config import Config
+from readertui.core.document import Document, load_document
+from readertui.core.find import TextFinder, match_index
+from readertui.core.library import Library, scan_library
+from readertui.core.outline import OutlineEntry, outline_for
+from readertui.errors import ReaderError
+from readertui.store.store import Store
+from readertui.ui.commands import ReaderCommands
+from readertui.ui.keymap import KeySpec, app_bindings
+from readertui.ui.screens.help import HelpScreen
+from readertui.ui.widgets.find_bar import FindBar
+from readertui.ui.widgets.library_pane import LibraryPane
+from readertui.ui.widgets.reader_view import ReaderView
+from readertui.ui.widgets.sidebar import Sidebar
+from readertui.ui.widgets.status_line import StatusLine
+
+# Below these widths the side panes fold away until asked for (PRODUCT 3: usable at 80x24).
+LIBRARY_MIN_WIDTH = 100
+SIDEBAR_MIN_WIDTH = 120
+MIN_SIZE = (40, 10)
+# The reading position is written this long after the cursor stops moving.
+SAVE_DELAY = 0.5
+
+
+class ReaderApp(App[None]):
+    """readertui: read, and (soon) annotate, a library of documents."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "readertui"
+    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands}
+    BINDINGS: ClassVar[list[BindingType]] = app_bindings()
+
+    def __init__(
+        self,
+        library: Library,
+        store: Store | None,
+        config: Config,
+        *,
+        open_path: Path | None = None,
+        startup_problems: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.store = store
+        self.config = config
+        self.open_path = open_path
+        self.startup_problems = startup_problems
+        self.document: Document | None = None
+        self.outline: list[OutlineEntry] = []
+        # None: follow the terminal's width; True/False: the user's choice (F2/F3).
+        self.pane_choice: dict[str, bool | None] = {"library": None, "sidebar": None}
+        self.peeking: set[str] = set()
+        self._width, self._height = 0, 0
+        self._finder: TextFinder | None = None
+        self._find_origin = 0
+        self._match_starts: list[int] | None = None
+        self._save_timer: Timer | None = None
+        self._unsaved: tuple[str, int] | None = None
+        if config.theme in self.available_themes:
+            self.theme = config.theme
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            library = LibraryPane(self.library, id="library")
+            library.border_title = "Library"
+            yield library
+            with Vertical(id="reader-pane") as reader_pane:
+                reader_pane.border_title = "Reader"
+                yield Static(Text(""), id="doc-header", markup=False)
+                yield ReaderView(reading_width=self.config.reading_width, id="reader")
+                yield FindBar(id="find-bar")
+            sidebar = Sidebar(id="sidebar")
+            sidebar.border_title = "Document"
+            yield sidebar
+        yield StatusLine(id="status")
+        yield Footer()
+        yield Static(
+            Text(
+                f"The terminal is too small.\nreadertui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}."
+            ),
+            id="too-small",
+        )
+
+    @property
+    def reader(self) -> ReaderView:
+        return self.query_one("#reader", ReaderView)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    @property
+    def find_bar(self) -> FindBar:
+        return self.query_one("#find-bar", FindBar)
+
+    @property
+    def library_pane(self) -> LibraryPane:
+        return self.query_one("#library", LibraryPane)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one("#sidebar", Sidebar)
+
+    def on_mount(self) -> None:
+        self._width, self._height = self.size
+        self._apply_layout()
+        self.reader.focus()
+        for problem in self.startup_problems:
+            self.notify(problem, severity="error", timeout=20, markup=False)
+        if self.store is None:
+            self.status.saved_state = "not saving"
+        self.status.show()
+        first = self._first_document()
+        if first is not None:
+            self.open_document(first)
+        else:
+            self.query_one("#doc-header", Static).update(
+                Text(f"No documents in {self.library.root}")
+            )
+
+    def _first_document(self) -> str | None:
+        if self.open_path is not None:
+            entry = self.library.entry_for_path(self.open_path)
+            if entry is not None:
+                return entry.rel_path
+            self.notify(
+                f"{self.open_path.name} is not a document that can be opened",
+                severity="error",
+                markup=False,
+            )
+        if self.store is not None:
+            last = self.store.last_document()
+            if last is not None and self.library.find(last) is not None:
+                return last
+        return self.library.entries[0].rel_path if self.library.entries else None
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The app's own size is updated a moment later: lay out for the size in the event.
+        self._width, self._height = event.size
+        self._apply_layout()
+
+    def _pane_visible(self, name: str) -> bool:
+        choice = self.pane_choice[name]
+        if name in self.peeking:
+            return True
+        if choice is not None:
+            return choice
+        minimum = LIBRARY_MIN_WIDTH if name == "library" else SIDEBAR_MIN_WIDTH
+        return self._width >= minimum
+
+    def _apply_layout(self) -> None:
+        width, height = self._width, self._height
+        self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
+        self.library_pane.display = self._pane_visible("library")
+        self.sidebar.display = self._pane_visible("sidebar")
+
+    def action_focus_pane(self, name: str) -> None:
+        """`1` `2` `3`: focus a pane, unfolding it for a moment on a narrow terminal."""
+        if name == "reader":
+            self.peeking.clear()
+            self._apply_layout()
+            self.reader.focus()
+            return
+        if not self._pane_visible(name):
+            self.peeking.add(name)
+            self._apply_layout()
+        if name == "library":
+            self.library_pane.focus_list()
+        else:
+            self.sidebar.focus()
+
+    def action_toggle_pane(self, name: str) -> None:
+        """F2 / F3: show or hide a side pane until asked again."""
+        visible = self._pane_visible(name)
+        self.peeking.discard(name)
+        self.pane_choice[name] = not visible
+        self._apply_layout()
+        if visible and self.focused is not None and self._inside(name, self.focused):
+            self.reader.focus()
+
+    def _inside(self, name: str, widget: object) -> bool:
+        pane = self.library_pane if name == "library" else self.sidebar
+        node = widget
+        while node is not None:
+            if node is pane:
+                return True
+            node = getattr(node, "parent", None)
+        return False
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A pane unfolded with 1 or 3 folds away again once the reader has the focus.
+        if self.peeking and event.widget is self.reader:
+            self.peeking.clear()
+            self._apply_layout()
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def open_document(self, rel_path: str) -> None:
+        """Open a library document (in a worker: the UI stays responsive for big files)."""
+        entry = self.library.find(rel_path)
+        if entry is None:
+            self.notify(f"{rel_path} is not in the library", severity="error", markup=False)
+            return
+        self._flush_position()
+        title = entry.metadata.title or rel_path
+        self.query_one("#doc-header", Static).update(Text(f"Opening {title}…"))
+        self._load(entry.path)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self, path: Path) -> None:
+        try:
+            document = load_document(
+                path, self.library.root, max_bytes=self.config.max_document_mb * 1024 * 1024
+            )
+        except ReaderError as error:
+            self.call_from_thread(self._load_failed, str(error))
+            return
+        self.call_from_thread(self._show_document, document)
+
+    def _load_failed(self, message: str) -> None:
+        self.query_one("#doc-header", Static).update(Text(""))
+        self.notify(message, severity="error", markup=False)
+
+    def _show_document(self, document: Document) -> None:
+        self.document = document
+        self.outline = []
+        self._close_find()
+        position = self.store.reading_position(document.rel_path) if self.store else None
+        self.reader.show_document(document, position or 0, self.config.reflow)
+        meta = document.metadata
+        header = Text(meta.title or document.rel_path, style="bold")
+        if meta.byline():
+            header.append(" — " + meta.byline())
+        self.query_one("#doc-header", Static).update(header)
+        self.sidebar.show_document(document, self.reader.reflow)
+        self.library_pane.set_open_document(document.rel_path, [])
+        self.title = f"readertui — {meta.title or document.rel_path}"
+        if self.store is not None:
+            self._remember_last_document(document.rel_path)
+        self._build_outline(document)
+        self.call_after_refresh(self.document_shown)
+
+    def document_shown(self) -> None:
+        """Called once a document has been painted (benchmarks hook in here)."""
+
+    @work(thread=True, exclusive=True, group="outline")
+    def _build_outline(self, document: Document) -> None:
+        outline = outline_for(document.text, document.format)
+        self.call_from_thread(self._outline_ready, document, outline)
+
+    def _outline_ready(self, document: Document, outline: list[OutlineEntry]) -> None:
+        if document is not self.document:
+            return
+        self.outline = outline
+        self.library_pane.set_open_document(document.rel_path, outline)
+
+    @on(LibraryPane.DocumentChosen)
+    def _document_chosen(self, event: LibraryPane.DocumentChosen) -> None:
+        if self.document is not None and event.rel_path == self.document.rel_path:
+            self.action_focus_pane("reader")
+            return
+        self.open_document(event.rel_path)
+        self.action_focus_pane("reader")
+
+    @on(LibraryPane.OutlineChosen)
+    def _outline_chosen(self, event: LibraryPane.OutlineChosen) -> None:
+        self.jump_to_offset(event.offset)
+        self.action_focus_pane("reader")
+
+    @on(LibraryPane.SkippedChosen)
+    def _skipped_chosen(self, event: LibraryPane.SkippedChosen) -> None:
+        self.notify(f"{event.rel_path} was skipped: {event.reason}", markup=False)
+
+    def jump_to_offset(self, offset: int) -> None:
+        self.reader.move_cursor(offset, jump=True)
+
+    def action_open_document(self) -> None:
+        """`o`: choose a document by (fuzzy) name."""
+        commands = [
+            SimpleCommand(
+                entry.metadata.title or entry.rel_path,
+                lambda rel_path=entry.rel_path: self.open_document(rel_path),
+                entry.metadata.byline() or entry.rel_path,
+            )
+            for entry in self.library.entries
+        ]
+        self.search_commands(commands, placeholder="Open a document…")
+
+    # -- status and the reading position ------------------------------------------------------
+
+    @on(ReaderView.CursorMoved)
+    def _cursor_moved(self, event: ReaderView.CursorMoved) -> None:
+        self.status.position = event.position
+        self.status.reflow = self.reader.reflow
+        if self.document is not None and self.store is not None:
+            self._unsaved = (self.document.rel_path, event.position.offset)
+            if self._save_timer is not None:
+                self._save_timer.stop()
+            self._save_timer = self.set_timer(SAVE_DELAY, self._save_position)
+        self.status.show()
+
+    def _save_position(self) -> None:
+        if self._unsaved is None:
+            return
+        rel_path, offset = self._unsaved
+        self._write_position(rel_path, offset)
+
+    @work(thread=True, exclusive=True, group="save")
+    def _write_position(self, rel_path: str, offset: int) -> None:
+        assert self.store is not None
+        try:
+            self.store.set_reading_position(rel_path, offset)
+        except ReaderError as error:
+            self.call_from_thread(self._save_failed, str(error))
+            return
+        self.call_from_thread(self._saved, rel_path, offset)
+
+    def _saved(self, rel_path: str, offset: int) -> None:
+        if self._unsaved == (rel_path, offset):
+            self._unsaved = None
+        self.status.saved_state = "saved"
+        self.status.show()
+
+    def _save_failed(self, message: str) -> None:
+        self.status.saved_state = "NOT SAVED"
+        self.status.show()
+        self.notify(message, severity="error", timeout=20, markup=False)
+
+    def _flush_position(self) -> None:
+        """Write a pending reading position now (before quitting or switching documents)."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        if self._unsaved is None or self.store is None:
+            return
+        rel_path, offset = self._unsaved
+        try:
+            self.store.set_reading_position(rel_path, offset)
+        except ReaderError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._unsaved = None
+
+    @work(thread=True, group="save")
+    def _remember_last_document(self, rel_path: str) -> None:
+        assert self.store is not None
+        try:
+            self.store.set_last_document(rel_path)
+        except ReaderError as error:
+            self.call_from_thread(self._save_failed, str(error))
+
+    async def action_quit(self) -> None:
+        """`q`: quit; a pending reading position is written first."""
+        self._flush_position()
+        if self.store is not None:
+            self.store.close()
+        self.exit()
+
+    # -- find ---------------------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        if self.document is None:
+            return
+        self._find_origin = self.reader.cursor
+        self.status.mode = "FIND"
+        self.status.show()
+        self.find_bar.open()
+
+    @on(FindBar.QueryChanged)
+    def _find_query_changed(self, event: FindBar.QueryChanged) -> None:
+        if self.document is None:
+            return
+        if not event.query:
+            self._finder = None
+            self.reader.set_finder(None, None)
+            self._set_find_count("")
+            return
+        self._finder = TextFinder(self.document.text, event.query)
+        match = self._finder.match_at_or_after(self._find_origin)
+        self.reader.set_finder(self._finder, match)
+        self._match_starts = None
+        if match is None:
+            self._set_find_count("no match")
+        else:
+            self._set_find_count("counting…")
+            self._count_matches(self._finder)
+
+    @work(thread=True, exclusive=True, group="find-count")
+    def _count_matches(self, finder: TextFinder) -> None:
+        worker = get_current_worker()
+        starts = finder.all_starts(lambda: worker.is_cancelled)
+        if starts is not None:
+            self.call_from_thread(self._matches_counted, finder, list(starts))
+
+    def _matches_counted(self, finder: TextFinder, starts: list[int]) -> None:
+        if finder is not self._finder:
+            return
+        self._match_starts = starts
+        self._show_match_position()
+
+    def _show_match_position(self) -> None:
+        starts = self._match_starts
+        current = self.reader.current_match
+        if starts is None or current is None:
+            return
+        index = match_index(starts, current[0]) if starts else 0
+        self._set_find_count(f"{index + 1}/{len(starts)}" if starts else "no match")
+
+    def _set_find_count(self, text: str) -> None:
+        self.find_bar.set_count(text)
+        self.status.find_state = f"find {text}" if text else ""
+        self.status.show()
+
+    @on(FindBar.Step)
+    def _find_step(self, event: FindBar.Step) -> None:
+        if self._finder is None:
+            return
+        cursor = self.reader.cursor
+        if event.forward:
+            match = self._finder.next_match(cursor)
+        else:
+            match = self._finder.previous_match(cursor)
+        if match is None:
+            self.bell()
+            return
+        self.reader.set_finder(self._finder, match)
+        self._show_match_position()
+
+    @on(FindBar.Closed)
+    def _find_closed(self) -> None:
+        self._close_find()
+        self.reader.focus()
+
+    def _close_find(self) -> None:
+        self._finder = None
+        self._match_starts = None
+        self.reader.set_finder(None, None)
+        self.find_bar.display = False
+        self.status.mode = "NORMAL"
+        self.status.find_state = ""
+        self.status.show()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def action_toggle_reflow(self) -> None:
+        if self.document is None:
+            return
+        self.reader.set_reflow(not self.reader.reflow)
+        self.sidebar.show_document(self.document, self.reader.reflow)
+        state = "on" if self.reader.reflow else "off"
+        self.notify(f"Reflow {state}", timeout=2)
+
+    def action_wider(self) -> None:
+        self.reader.set_reading_width(min(400, self.reader.reading_width + 4))
+
+    def action_narrower(self) -> None:
+        self.reader.set_reading_width(max(40, self.reader.reading_width - 4))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def run_palette_action(self, spec: KeySpec) -> None:
+        """Run a keymap action chosen in the command palette, on the widget it belongs to."""
+        if spec.scope == "reader":
+            self.call_later(self.reader.run_action, spec.action)
+        else:
+            self.call_later(self.run_action, spec.action)
+
+
+def make_app(
+    library_root: Path,
+    db_path: Path,
+    config: Config,
+    *,
+    open_path: Path | None = None,
+) -> ReaderApp:
+    """Build the app on a library folder and a database file (the one seam for CLI and tests).
+
+    Raises `ReaderError` when the library cannot be opened; a database that cannot be read
+    still gives an app, for reading, with the problem shown.
+    """
+    library = scan_library(library_root, max_bytes=config.max_document_mb * 1024 * 1024)
+    problems: list[str] = []
+    store: Store | None
+    try:
+        store = Store(db_path)
+    except ReaderError as error:
+        store = None
+        problems.append(f"{error} — reading positions will not be saved this session.")
+    return ReaderApp(library, store, config, open_path=open_path, startup_problems=tuple(problems))

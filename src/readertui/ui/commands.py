@@ -1,0 +1,56 @@
+"""The command palette: every action of the keymap, every document and every heading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from readertui.ui.keymap import KEYS
+
+if TYPE_CHECKING:
+    from readertui.ui.app import ReaderApp
+
+
+class ReaderCommands(Provider):
+    """Actions, documents to open and headings to jump to."""
+
+    def _targets(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app: ReaderApp = self.app  # type: ignore[assignment]
+        targets: list[tuple[str, str, Callable[[], object]]] = []
+        for spec in KEYS:
+            if spec.palette:
+                targets.append(
+                    (spec.description, f"key: {spec.label}", partial(app.run_palette_action, spec))
+                )
+        for entry in app.library.entries:
+            title = entry.metadata.title or entry.rel_path
+            targets.append(
+                (
+                    f"Open: {title}",
+                    entry.metadata.byline() or entry.rel_path,
+                    partial(app.open_document, entry.rel_path),
+                )
+            )
+        for item in app.outline:
+            targets.append(
+                (
+                    f"Go to: {item.title}",
+                    "heading in this document",
+                    partial(app.jump_to_offset, item.offset),
+                )
+            )
+        return targets
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._targets():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._targets():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)

@@ -1,0 +1,165 @@
+"""The library pane: a filter, the documents with their metadata, the open document's outline
+and the files that were skipped, with why."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from readertui.core.library import Library, LibraryEntry
+from readertui.core.outline import OutlineEntry
+
+# Option ids say what an entry is: "doc:<rel path>", "at:<offset>", "skipped:<n>".
+DOC_PREFIX = "doc:"
+OUTLINE_PREFIX = "at:"
+SKIPPED_PREFIX = "skipped:"
+
+
+def entry_matches(entry: LibraryEntry, query: str) -> bool:
+    """Whether every word of `query` occurs in the entry's title, authors, date or path."""
+    meta = entry.metadata
+    haystack = " ".join(
+        (meta.title, *meta.authors, meta.publication, meta.date, entry.rel_path, *meta.tags)
+    ).casefold()
+    return all(word in haystack for word in query.casefold().split())
+
+
+class LibraryPane(Vertical):
+    """Lists the library; `enter` opens a document or jumps to an outline entry."""
+
+    class DocumentChosen(Message):
+        def __init__(self, rel_path: str) -> None:
+            super().__init__()
+            self.rel_path = rel_path
+
+    class OutlineChosen(Message):
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
+    class SkippedChosen(Message):
+        def __init__(self, rel_path: str, reason: str) -> None:
+            super().__init__()
+            self.rel_path = rel_path
+            self.reason = reason
+
+    def __init__(self, library: Library, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.library = library
+        self.open_rel_path: str | None = None
+        self.outline: list[OutlineEntry] = []
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter…", id="library-filter")
+        yield OptionList(id="library-list")
+
+    @property
+    def option_list(self) -> OptionList:
+        return self.query_one("#library-list", OptionList)
+
+    def on_mount(self) -> None:
+        self.rebuild()
+
+    def set_open_document(self, rel_path: str | None, outline: list[OutlineEntry]) -> None:
+        self.open_rel_path = rel_path
+        self.outline = outline
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """List the documents matching the filter, the outline of the open one, the skipped."""
+        options: list[Option | None] = []
+        entries = [e for e in self.library.entries if entry_matches(e, self.filter_text)]
+        options.append(Option(Text(f"Documents ({len(entries)})", style="bold"), disabled=True))
+        for entry in entries:
+            options.append(Option(self._label(entry), id=DOC_PREFIX + entry.rel_path))
+            if entry.rel_path == self.open_rel_path:
+                for item in self.outline:
+                    indent = "  " * item.level
+                    options.append(
+                        Option(
+                            Text(indent + item.title, style="italic"),
+                            id=f"{OUTLINE_PREFIX}{item.offset}",
+                        )
+                    )
+        if self.library.skipped:
+            options.append(None)
+            count = len(self.library.skipped)
+            options.append(Option(Text(f"Skipped ({count})", style="bold"), disabled=True))
+            for number, item in enumerate(self.library.skipped):
+                label = Text(item.rel_path)
+                label.append(f"\n{item.reason}", style="dim")
+                options.append(Option(label, id=f"{SKIPPED_PREFIX}{number}"))
+        option_list = self.option_list
+        highlighted = option_list.highlighted_option
+        option_list.clear_options()
+        option_list.add_options(options)
+        keep = highlighted.id if highlighted is not None else None
+        if keep is not None and self._index_of(keep) is not None:
+            option_list.highlighted = self._index_of(keep)
+
+    def _label(self, entry: LibraryEntry) -> Text:
+        meta = entry.metadata
+        label = Text(meta.title or entry.rel_path)
+        if entry.rel_path == self.open_rel_path:
+            label.stylize("bold")
+        byline = ", ".join(part for part in (", ".join(meta.authors), meta.date) if part)
+        if byline:
+            label.append(f"\n{byline}", style="dim")
+        return label
+
+    def _index_of(self, option_id: str) -> int | None:
+        try:
+            return self.option_list.get_option_index(option_id)
+        except Exception:
+            return None
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter_text = event.value
+        self.rebuild()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """enter in the filter: to the list, on the first document that matched."""
+        event.stop()
+        self.focus_list(first_match=True)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id or ""
+        if option_id.startswith(DOC_PREFIX):
+            self.post_message(self.DocumentChosen(option_id.removeprefix(DOC_PREFIX)))
+        elif option_id.startswith(OUTLINE_PREFIX):
+            self.post_message(self.OutlineChosen(int(option_id.removeprefix(OUTLINE_PREFIX))))
+        elif option_id.startswith(SKIPPED_PREFIX):
+            item = self.library.skipped[int(option_id.removeprefix(SKIPPED_PREFIX))]
+            self.post_message(self.SkippedChosen(item.rel_path, item.reason))
+
+    def focus_list(self, *, first_match: bool = False) -> None:
+        """Focus the list, on the open document (or on the first document listed)."""
+        option_list = self.option_list
+        target = None if first_match else self._index_of(DOC_PREFIX + (self.open_rel_path or ""))
+        if target is None:
+            target = next(
+                (
+                    index
+                    for index in range(option_list.option_count)
+                    if (option_list.get_option_at_index(index).id or "").startswith(DOC_PREFIX)
+                ),
+                None,
+            )
+        if target is not None:
+            option_list.highlighted = target
+        option_list.focus()
+
+    def option_texts(self) -> list[str]:
+        """The plain text of every entry listed (for tests and the palette)."""
+        option_list = self.option_list
+        return [
+            str(option_list.get_option_at_index(index).prompt)
+            for index in range(option_list.option_count)
+        ]

@@ -1,0 +1,446 @@
+"""The reader: a virtualised, soft-wrapped view of one document with a cursor.
+
+Only the rows on screen are wrapped and painted (Textual's Line API): the view keeps the row
+at the top of the screen and the cursor offset, and asks `TextLayout` for the rows around
+them. Nothing depends on the size of the document, so a 100 MB text pages as fast as a
+short one. Text is painted as plain segments, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import BindingType
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from readertui.core.document import Document
+from readertui.core.find import TextFinder
+from readertui.core.markdown_spans import MarkdownStyler
+from readertui.core.motion import (
+    next_paragraph_start,
+    next_word_start,
+    previous_paragraph_start,
+    previous_word_start,
+)
+from readertui.core.textlayout import Row, RowRef, TextLayout, cell_width, hard_wrap_column
+from readertui.ui.keymap import reader_bindings
+
+# Rows of context kept above a jump target, so the reader sees where they landed.
+_JUMP_CONTEXT = 3
+_MARKDOWN_KINDS = (
+    "heading1",
+    "heading2",
+    "heading3",
+    "emphasis",
+    "strong",
+    "code",
+    "code-block",
+    "quote",
+    "list-marker",
+    "link",
+    "markup",
+    "front-matter",
+)
+
+
+@dataclass(frozen=True)
+class ReaderPosition:
+    """Where the cursor is, for the status line."""
+
+    offset: int
+    length: int
+    line: int
+    lines: int
+
+    @property
+    def percent(self) -> int:
+        if self.length == 0:
+            return 100
+        return min(100, round(100 * self.offset / self.length))
+
+
+class ReaderView(Widget, can_focus=True):
+    """Shows one document, wrapped to a comfortable measure, with a cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = reader_bindings()
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "reader-view--cursor",
+        "reader-view--match",
+        "reader-view--current-match",
+        *(f"reader-view--md-{kind}" for kind in _MARKDOWN_KINDS),
+    }
+
+    class CursorMoved(Message):
+        """The cursor moved (or a document was opened): the status line follows."""
+
+        def __init__(self, view: ReaderView, position: ReaderPosition) -> None:
+            super().__init__()
+            self.view = view
+            self.position = position
+
+        @property
+        def control(self) -> ReaderView:
+            return self.view
+
+    def __init__(
+        self,
+        *,
+        reading_width: int = 88,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.reading_width = reading_width
+        self.document: Document | None = None
+        self.text_layout: TextLayout | None = None
+        self.reflow = False
+        self.cursor = 0
+        self._top = RowRef(0, 0)
+        self._preferred_column: int | None = None
+        self._screen_rows: list[Row] | None = None
+        self._styler: MarkdownStyler | None = None
+        self._finder: TextFinder | None = None
+        self._current_match: tuple[int, int] | None = None
+        self._styles: dict[str, Style] = {}
+        self._wrap_column: int | None = None
+        # Line number of `_line_offset`, so the status line counts newlines incrementally.
+        self._line_offset = 0
+        self._line_number = 1
+        self._lines = 1
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def show_document(self, document: Document, offset: int = 0, reflow: str = "auto") -> None:
+        """Show `document` with the cursor at `offset`; reflow is "auto", "on" or "off"."""
+        self.document = document
+        text = document.text
+        self._wrap_column = hard_wrap_column(text)
+        if reflow == "auto":
+            self.reflow = self._wrap_column is not None
+        else:
+            self.reflow = reflow == "on"
+        self._styler = MarkdownStyler(text) if document.format == "markdown" else None
+        self._finder = None
+        self._current_match = None
+        self._lines = text.count("\n") + (0 if text.endswith("\n") else 1) if text else 1
+        self._line_offset, self._line_number = 0, 1
+        self.text_layout = None
+        self._build_layout()
+        self.cursor = self._clamp(offset)
+        self._top = self._text_layout().locate(self.cursor)
+        self._place_top(self._text_layout().locate(self.cursor), context=_JUMP_CONTEXT)
+        self._changed()
+
+    def set_reflow(self, reflow: bool) -> None:
+        """Turn reflow of hard-wrapped paragraphs on or off, keeping the cursor in view."""
+        if self.document is None or reflow == self.reflow:
+            return
+        self.reflow = reflow
+        self._build_layout()
+        self._place_top(self._text_layout().locate(self.cursor), context=_JUMP_CONTEXT)
+        self._changed()
+
+    def set_reading_width(self, width: int) -> None:
+        self.reading_width = width
+        self._rewrap()
+
+    @property
+    def text_width(self) -> int:
+        """Columns the text wraps at: the reading measure, or less on a narrow screen."""
+        # One column is kept free for the cursor when it rests past the end of a row.
+        return max(8, min(self.reading_width, self.size.width - 2))
+
+    @property
+    def left_margin(self) -> int:
+        return max(0, (self.size.width - self.text_width) // 2)
+
+    def _build_layout(self) -> None:
+        if self.document is None:
+            return
+        self.text_layout = TextLayout(
+            self.document.text,
+            self.text_width,
+            reflow=self.reflow,
+            markdown=self.document.format == "markdown",
+            wrap_column=self._wrap_column,
+        )
+        self._screen_rows = None
+
+    def _text_layout(self) -> TextLayout:
+        assert self.text_layout is not None, "no document shown"
+        return self.text_layout
+
+    def _rewrap(self) -> None:
+        """Wrap again at the current width, keeping the top row's text at the top."""
+        if self.document is None:
+            return
+        layout = self.text_layout
+        if layout is not None and layout.width == self.text_width:
+            self._screen_rows = None
+            self.refresh()
+            return
+        top_offset = self._text_layout().row(self._top).start if layout is not None else 0
+        self._build_layout()
+        self._top = self._text_layout().locate(top_offset)
+        self._ensure_cursor_visible()
+        self._changed()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._rewrap()
+
+    # -- state helpers ------------------------------------------------------------------------
+
+    def _clamp(self, offset: int) -> int:
+        return min(max(offset, 0), self._text_layout().max_offset)
+
+    def _changed(self) -> None:
+        self._screen_rows = None
+        self.refresh()
+        if self.document is not None:
+            self.post_message(self.CursorMoved(self, self.position))
+
+    @property
+    def position(self) -> ReaderPosition:
+        text = self.document.text if self.document else ""
+        if self.cursor >= self._line_offset:
+            self._line_number += text.count("\n", self._line_offset, self.cursor)
+        else:
+            self._line_number -= text.count("\n", self.cursor, self._line_offset)
+        self._line_offset = self.cursor
+        return ReaderPosition(self.cursor, len(text), self._line_number, self._lines)
+
+    @property
+    def top_offset(self) -> int:
+        """The offset at the start of the first row on screen."""
+        return self._text_layout().row(self._top).start if self.text_layout else 0
+
+    def screen_rows(self) -> list[Row]:
+        """The rows currently on screen, top to bottom."""
+        if self.text_layout is None:
+            return []
+        if self._screen_rows is None:
+            self._screen_rows = self.text_layout.rows_from(self._top, max(1, self.size.height))
+        return self._screen_rows
+
+    def _page_height(self) -> int:
+        return max(1, self.size.height)
+
+    def _is_above(self, first: RowRef, second: RowRef) -> bool:
+        layout = self._text_layout()
+        return layout.row(first).start < layout.row(second).start
+
+    def _max_top(self) -> RowRef:
+        return self._text_layout().step(self._text_layout().last_row(), -(self._page_height() - 1))
+
+    def _set_top(self, top: RowRef) -> None:
+        max_top = self._max_top()
+        self._top = max_top if self._is_above(max_top, top) else top
+        self._screen_rows = None
+
+    def _place_top(self, ref: RowRef, context: int) -> None:
+        """Scroll so that row `ref` shows with `context` rows above it (when it is off screen)."""
+        self._set_top(self._text_layout().step(ref, -context))
+
+    def _ensure_cursor_visible(self, context: int | None = None) -> None:
+        layout = self._text_layout()
+        ref = layout.locate(self.cursor)
+        height = self._page_height()
+        if self._is_above(ref, self._top):
+            self._place_top(ref, 0 if context is None else context)
+        elif layout.distance(self._top, ref, height - 1) is None:
+            if context is None:
+                self._set_top(layout.step(ref, -(height - 1)))
+            else:
+                self._place_top(ref, context)
+
+    def move_cursor(self, offset: int, *, keep_column: bool = False, jump: bool = False) -> None:
+        """Put the cursor at `offset` and scroll it into view (a jump keeps some context)."""
+        if self.text_layout is None:
+            return
+        self.cursor = self._clamp(offset)
+        if not keep_column:
+            self._preferred_column = None
+        self._ensure_cursor_visible(_JUMP_CONTEXT if jump else None)
+        self._changed()
+
+    def _cursor_column(self) -> int:
+        layout = self._text_layout()
+        if self._preferred_column is None:
+            row = layout.row(layout.locate(self.cursor))
+            self._preferred_column = layout.column_of(row, self.cursor)
+        return self._preferred_column
+
+    def _move_rows(self, count: int) -> None:
+        layout = self._text_layout()
+        column = self._cursor_column()
+        ref = layout.step(layout.locate(self.cursor), count)
+        self.move_cursor(layout.offset_at(layout.row(ref), column), keep_column=True)
+
+    def _scroll_page(self, count: int) -> None:
+        """Scroll by `count` rows and carry the cursor along by the same amount."""
+        if self.text_layout is None:
+            return
+        layout = self.text_layout
+        column = self._cursor_column()
+        cursor_ref = layout.step(layout.locate(self.cursor), count)
+        self._set_top(layout.step(self._top, count))
+        self.cursor = self._clamp(layout.offset_at(layout.row(cursor_ref), column))
+        self._ensure_cursor_visible()
+        self._changed()
+
+    # -- actions (the keys of PRODUCT 4) ---------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        if self.text_layout:
+            self._move_rows(1)
+
+    def action_cursor_up(self) -> None:
+        if self.text_layout:
+            self._move_rows(-1)
+
+    def action_cursor_left(self) -> None:
+        self.move_cursor(self.cursor - 1)
+
+    def action_cursor_right(self) -> None:
+        self.move_cursor(self.cursor + 1)
+
+    def action_word_next(self) -> None:
+        if self.document:
+            self.move_cursor(next_word_start(self.document.text, self.cursor))
+
+    def action_word_previous(self) -> None:
+        if self.document:
+            self.move_cursor(previous_word_start(self.document.text, self.cursor))
+
+    def action_paragraph_next(self) -> None:
+        if self.document:
+            self.move_cursor(next_paragraph_start(self.document.text, self.cursor))
+
+    def action_paragraph_previous(self) -> None:
+        if self.document:
+            self.move_cursor(previous_paragraph_start(self.document.text, self.cursor))
+
+    def action_document_start(self) -> None:
+        self.move_cursor(0, jump=True)
+
+    def action_document_end(self) -> None:
+        if self.text_layout:
+            self.move_cursor(self.text_layout.max_offset, jump=True)
+
+    def action_page_down(self) -> None:
+        self._scroll_page(max(1, self._page_height() - 2))
+
+    def action_page_up(self) -> None:
+        self._scroll_page(-max(1, self._page_height() - 2))
+
+    def action_half_page_down(self) -> None:
+        self._scroll_page(max(1, self._page_height() // 2))
+
+    def action_half_page_up(self) -> None:
+        self._scroll_page(-max(1, self._page_height() // 2))
+
+    # -- mouse (a bonus: everything works without it) ----------------------------------------
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self._scroll_view(3)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self._scroll_view(-3)
+
+    def _scroll_view(self, count: int) -> None:
+        """Scroll without moving the cursor, unless it would leave the screen."""
+        if self.text_layout is None:
+            return
+        self._set_top(self.text_layout.step(self._top, count))
+        rows = self.screen_rows()
+        if rows and not rows[0].start <= self.cursor < rows[-1].stop:
+            target = rows[0] if self.cursor < rows[0].start else rows[-1]
+            self.cursor = self._clamp(target.start)
+        self._changed()
+
+    def on_click(self, event: events.Click) -> None:
+        rows = self.screen_rows()
+        if self.text_layout is None or not rows:
+            return
+        row = rows[min(max(event.y, 0), len(rows) - 1)]
+        self.move_cursor(self.text_layout.offset_at(row, max(0, event.x - self.left_margin)))
+
+    # -- find ---------------------------------------------------------------------------------
+
+    def set_finder(self, finder: TextFinder | None, current: tuple[int, int] | None) -> None:
+        """Highlight the matches of `finder`, `current` the one the cursor is on."""
+        self._finder = finder
+        self._current_match = current
+        if current is not None:
+            self.move_cursor(current[0], jump=True)
+        else:
+            self.refresh()
+
+    @property
+    def current_match(self) -> tuple[int, int] | None:
+        return self._current_match
+
+    # -- painting -----------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(name, partial=True)
+            self._styles[name] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        base = self.rich_style
+        width = self.size.width
+        rows = self.screen_rows()
+        if y >= len(rows) or self.text_layout is None:
+            return Strip.blank(width, base)
+        return self._render_row(rows[y], base).adjust_cell_length(width, base)
+
+    def _render_row(self, row: Row, base: Style) -> Strip:
+        layout = self._text_layout()
+        shown = layout.shown(row)
+        length = len(shown)
+        layers: list[tuple[int, int, Style]] = []
+        if self._styler is not None:
+            for span in self._styler.spans_between(row.start, row.end):
+                layers.append((span.start, span.end, self._style(f"reader-view--md-{span.kind}")))
+        if self._finder is not None:
+            match_style = self._style("reader-view--match")
+            current_style = self._style("reader-view--current-match")
+            for start, end in self._finder.matches_between(row.start, row.end):
+                style = current_style if (start, end) == self._current_match else match_style
+                layers.append((start, end, style))
+        styles: list[Style] = [base] * (length + 1)
+        for start, end, style in layers:
+            for index in range(max(start - row.start, 0), min(end - row.start, length)):
+                styles[index] = styles[index] + style
+        cursor_at_end = False
+        if row.start <= self.cursor < row.stop:
+            index = min(self.cursor - row.start, length)
+            cursor_at_end = index == length
+            styles[index] = styles[index] + self._style("reader-view--cursor")
+        segments = [Segment(" " * self.left_margin, base)]
+        run_start = 0
+        for index in range(1, length + 1):
+            if index == length or styles[index] != styles[run_start]:
+                segments.append(Segment(shown[run_start:index], styles[run_start]))
+                run_start = index
+        if cursor_at_end:
+            segments.append(Segment(" ", styles[length]))
+        cells = self.left_margin + cell_width(shown) + (1 if cursor_at_end else 0)
+        return Strip(segments, cells)

@@ -1,0 +1,36 @@
+"""The status line: mode, position, counts and whether everything is saved."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from readertui.ui.widgets.reader_view import ReaderPosition
+
+
+class StatusLine(Static):
+    """One line under the panes, e.g. ``NORMAL · 34% · line 120/610 · reflow · saved``."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.mode = "NORMAL"
+        self.position: ReaderPosition | None = None
+        self.reflow = False
+        self.saved_state = "saved"
+        self.find_state = ""
+        self.message = ""
+
+    def show(self) -> None:
+        parts = [self.mode]
+        if self.position is not None:
+            position = self.position
+            parts.append(f"{position.percent}%")
+            parts.append(f"line {position.line:,}/{position.lines:,}")
+            if self.reflow:
+                parts.append("reflow")
+        if self.find_state:
+            parts.append(self.find_state)
+        if self.message:
+            parts.append(self.message)
+        parts.append(self.saved_state)
+        self.update(Text(" · ".join(parts)))

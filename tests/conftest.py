@@ -1,0 +1,41 @@
+"""Shared fixtures: every test runs with its own config, data and cache folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Before Textual is imported anywhere: no animations, no cursor blink surprises.
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_LIBRARY = REPO / "library"
+CORPUS = REPO.parent / "shared" / "corpus" / "gutenberg"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point the XDG folders and readertui's variables at a fresh temporary home."""
+    home = tmp_path_factory.mktemp("home")
+    for variable, folder in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        monkeypatch.setenv(variable, str(home / folder))
+    for variable in ("READERTUI_LIBRARY", "READERTUI_DB", "READERTUI_CONFIG"):
+        monkeypatch.delenv(variable, raising=False)
+    return home
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The long Gutenberg novels shipped beside the repo (skips when they are absent)."""
+    if not (CORPUS / "pg2600.txt").exists():
+        pytest.skip("the Gutenberg corpus is not beside this checkout")
+    return CORPUS

@@ -1,0 +1,270 @@
+"""config.toml and the environment: defaults, overrides, and one clear line for each mistake."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from readertui import locations
+from readertui.config import (
+    Config,
+    config_template,
+    load_config,
+    resolve_db_path,
+    resolve_library,
+)
+from readertui.errors import ConfigError
+
+
+@pytest.fixture(autouse=True)
+def private_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point platformdirs at a temporary home so nothing here can reach the real user folders."""
+    home = tmp_path / "home"
+    for name in ("user_config_dir", "user_data_dir", "user_cache_dir"):
+        folder = home / name
+
+        def fake(*args: object, _folder: Path = folder, **kwargs: object) -> str:
+            return str(_folder)
+
+        monkeypatch.setattr(platformdirs, name, fake)
+    for variable in ("READERTUI_CONFIG", "READERTUI_DB", "READERTUI_LIBRARY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "userhome"))
+    return home
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    return folder / "config.toml"
+
+
+def load_text(config_file: Path, text: str, env: dict[str, str] | None = None) -> Config:
+    config_file.write_text(text, encoding="utf-8")
+    return load_config(config_file, env or {})
+
+
+def error_for(config_file: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_text(config_file, text)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(config_file) in message
+    return message
+
+
+# --- reading the file --------------------------------------------------------------------------
+
+
+def test_no_config_file_means_defaults() -> None:
+    assert load_config(env={}) == Config()
+    assert Config().theme == "textual-dark"
+    assert Config().reading_width == 88
+    assert Config().reflow == "auto"
+
+
+def test_the_default_file_is_read(private_user_dirs: Path) -> None:
+    default = private_user_dirs / "user_config_dir" / "config.toml"
+    default.parent.mkdir(parents=True)
+    default.write_text('theme = "nord"\n', encoding="utf-8")
+    assert load_config(env={}).theme == "nord"
+
+
+def test_every_setting_is_read(config_file: Path) -> None:
+    config = load_text(
+        config_file,
+        """
+        library = "/srv/texts"
+        db_path = "/srv/notes.json"
+        theme = "gruvbox"
+        reading_width = 72
+        max_document_mb = 16
+        export_dir = "/srv/exports"
+        reflow = "off"
+        """,
+    )
+    assert config == Config(
+        library=Path("/srv/texts"),
+        db_path=Path("/srv/notes.json"),
+        theme="gruvbox",
+        reading_width=72,
+        max_document_mb=16,
+        export_dir=Path("/srv/exports"),
+        reflow="off",
+    )
+
+
+def test_relative_paths_are_relative_to_the_config_folder(config_file: Path) -> None:
+    config = load_text(config_file, 'library = "texts"\nexport_dir = "../out"\n')
+    assert config.library == config_file.parent / "texts"
+    assert config.export_dir == config_file.parent / ".." / "out"
+
+
+def test_tilde_means_home(config_file: Path, tmp_path: Path) -> None:
+    config = load_text(config_file, 'db_path = "~/notes/annotations.json"\n')
+    assert config.db_path == tmp_path / "userhome" / "notes" / "annotations.json"
+
+
+def test_readertui_config_chooses_the_file(config_file: Path) -> None:
+    config_file.write_text("reading_width = 100\n", encoding="utf-8")
+    assert load_config(env={"READERTUI_CONFIG": str(config_file)}).reading_width == 100
+
+
+def test_readertui_config_naming_a_missing_file_is_an_error(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.toml"
+    with pytest.raises(ConfigError, match=f"READERTUI_CONFIG {re.escape(str(missing))} does not"):
+        load_config(env={"READERTUI_CONFIG": str(missing)})
+
+
+def test_a_config_file_named_on_the_command_line_must_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.toml"
+    with pytest.raises(ConfigError, match=f"config file {re.escape(str(missing))} does not exist"):
+        load_config(missing, {})
+
+
+# --- environment overrides ---------------------------------------------------------------------
+
+
+def test_environment_beats_the_file(config_file: Path, tmp_path: Path) -> None:
+    config = load_text(
+        config_file,
+        'library = "/from/file"\ndb_path = "/from/file.json"\n',
+        env={"READERTUI_LIBRARY": "/from/env", "READERTUI_DB": "~/env.json"},
+    )
+    assert config.library == Path("/from/env")
+    assert config.db_path == tmp_path / "userhome" / "env.json"
+
+
+def test_relative_environment_paths_are_relative_to_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = load_config(env={"READERTUI_LIBRARY": "texts"})
+    assert config.library == tmp_path / "texts"
+
+
+def test_empty_environment_values_are_ignored(config_file: Path) -> None:
+    config = load_text(config_file, 'library = "/from/file"\n', env={"READERTUI_LIBRARY": ""})
+    assert config.library == Path("/from/file")
+
+
+# --- mistakes ----------------------------------------------------------------------------------
+
+
+def test_bad_toml_names_the_file_and_the_line(config_file: Path) -> None:
+    message = error_for(config_file, 'theme = "nord"\nreading_width = = 3\n')
+    assert "not valid TOML" in message
+    assert "line 2" in message
+
+
+def test_unknown_setting_is_named(config_file: Path) -> None:
+    message = error_for(config_file, "reading_widht = 80\n")
+    assert "unknown setting 'reading_widht'" in message
+    assert "reading_width" in message  # the known names help spot the typo
+
+
+@pytest.mark.parametrize("value", ["20", "401", '"wide"', "true", "88.5"])
+def test_reading_width_out_of_range_is_refused(config_file: Path, value: str) -> None:
+    message = error_for(config_file, f"reading_width = {value}\n")
+    assert "reading_width must be a whole number from 40 to 400" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ('reflow = "sometimes"', 'reflow must be one of "auto", "on", "off"'),
+        ("max_document_mb = 0", "max_document_mb must be a whole number of megabytes"),
+        ("library = 3", "library must be a path in quotes, not 3"),
+        ('db_path = ""', "db_path must be a path in quotes"),
+        ("theme = []", "theme must be a theme name in quotes, not a list"),
+        ("theme = 1979-05-27", "theme must be a theme name in quotes, not a date"),
+        ("[library]\npath = 'x'", "library must be a path in quotes, not a table"),
+    ],
+)
+def test_bad_values_are_named(config_file: Path, text: str, complaint: str) -> None:
+    assert complaint in error_for(config_file, text + "\n")
+
+
+def test_config_that_is_not_utf8_is_refused(config_file: Path) -> None:
+    config_file.write_bytes(b'theme = "caf\xe9"\n')
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(config_file, {})
+
+
+def test_unreadable_config_is_a_clear_error(config_file: Path) -> None:
+    config_file.mkdir()  # a folder where the file should be
+    with pytest.raises(ConfigError, match=f"cannot read {re.escape(str(config_file))}"):
+        load_config(config_file, {})
+
+
+# --- the template ------------------------------------------------------------------------------
+
+
+def test_template_as_shipped_means_defaults(config_file: Path) -> None:
+    assert load_text(config_file, config_template()) == Config()
+
+
+def test_every_setting_in_the_template_is_valid_when_uncommented(config_file: Path) -> None:
+    lines = config_template().splitlines()
+    settings = [line[2:] for line in lines if re.match(r"# [a-z_]+ = ", line)]
+    assert {line.split(" = ")[0] for line in settings} == {
+        "library",
+        "db_path",
+        "theme",
+        "reading_width",
+        "max_document_mb",
+        "export_dir",
+        "reflow",
+    }
+    config = load_text(config_file, "\n".join(settings) + "\n")
+    assert config.theme == Config().theme
+    assert config.reading_width == Config().reading_width
+
+
+# --- which database and which library ----------------------------------------------------------
+
+
+def test_database_choice_order(tmp_path: Path) -> None:
+    configured = Config(db_path=tmp_path / "configured.json")
+    assert resolve_db_path(tmp_path / "cli.json", configured) == tmp_path / "cli.json"
+    assert resolve_db_path(None, configured) == tmp_path / "configured.json"
+    assert resolve_db_path(None, Config()) == locations.default_db_path()
+
+
+def test_a_file_opens_its_folder_with_the_file_shown(tmp_path: Path) -> None:
+    document = tmp_path / "texts" / "report.txt"
+    document.parent.mkdir()
+    document.write_text("text", encoding="utf-8")
+    assert resolve_library(document, Config()) == (document.parent.resolve(), document.resolve())
+
+
+def test_a_folder_opens_with_nothing_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "texts").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert resolve_library(Path("texts"), Config()) == ((tmp_path / "texts").resolve(), None)
+
+
+def test_a_missing_path_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    with pytest.raises(ConfigError, match=f"no such file or folder: {re.escape(str(missing))}"):
+        resolve_library(missing, Config())
+
+
+def test_no_path_opens_the_configured_library(tmp_path: Path) -> None:
+    assert resolve_library(None, Config(library=tmp_path)) == (tmp_path.resolve(), None)
+
+
+def test_a_configured_library_that_is_gone_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="the configured library does not exist"):
+        resolve_library(None, Config(library=tmp_path / "gone"))
+
+
+def test_nothing_configured_opens_the_sample_library() -> None:
+    root, shown = resolve_library(None, Config())
+    assert root == locations.sample_library_path().resolve()
+    assert shown is None
+    assert any(root.glob("*.txt"))
