@@ -39,7 +39,7 @@ class DocumentMetadata:
     tags: tuple[str, ...] = ()
 
     def byline(self) -> str:
-        """ "Author One, Author Two · Publication · Date", leaving out what is unknown."""
+        """The byline "Author One, Author Two · Publication · Date", without unknown parts."""
         parts = (", ".join(self.authors), self.publication, self.date)
         return " · ".join(part for part in parts if part)
 

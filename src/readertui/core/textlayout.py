@@ -341,7 +341,7 @@ def hard_wrap_column(text: str) -> int | None:
     most of them in paragraphs of several lines, and those lines of a steady, long-ish length.
     Verse, code and documents written one paragraph per line all fail one of the tests.
     """
-    sample_size = 200_000
+    sample_size = 60_000
     middle = len(text) // 2
     sample = text[:sample_size] + "\n\n" + text[middle : middle + sample_size]
     paragraphs = [p.split("\n") for p in sample.split("\n\n")]

@@ -294,7 +294,9 @@ class Store:
                 return
             session = self._db.table(SESSION_TABLE)
             is_last = where("key") == "last_document"
-            self._write(lambda: session.upsert({"key": "last_document", "value": rel_path}, is_last))
+            self._write(
+                lambda: session.upsert({"key": "last_document", "value": rel_path}, is_last)
+            )
 
     # Lifecycle ------------------------------------------------------------------------------
 

@@ -8,38 +8,51 @@ talk up with messages and are driven with method calls.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
-from textual.command import SimpleCommand
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from readertui.config import Config
 from readertui.core.document import Document, load_document
 from readertui.core.find import TextFinder, match_index
 from readertui.core.library import Library, scan_library
-from readertui.core.outline import OutlineEntry, outline_for
+from readertui.core.outline import OutlineEntry
 from readertui.errors import ReaderError
 from readertui.store.store import Store
-from readertui.ui.commands import ReaderCommands
 from readertui.ui.keymap import KeySpec, app_bindings
-from readertui.ui.screens.help import HelpScreen
-from readertui.ui.widgets.find_bar import FindBar
 from readertui.ui.widgets.library_pane import LibraryPane
 from readertui.ui.widgets.reader_view import ReaderView
 from readertui.ui.widgets.sidebar import Sidebar
 from readertui.ui.widgets.status_line import StatusLine
 
+if TYPE_CHECKING:
+    from readertui.ui.widgets.find_bar import FindBar
+
+# Widgets and screens that the first paint does without are imported when first needed: a
+# shorter start-up is the point (see `_finish_startup`).
+
+
+def _reader_commands() -> type[Provider]:
+    from readertui.ui.commands import ReaderCommands
+
+    return ReaderCommands
+
+
 # Below these widths the side panes fold away until asked for (PRODUCT 3: usable at 80x24).
 LIBRARY_MIN_WIDTH = 100
 SIDEBAR_MIN_WIDTH = 120
 MIN_SIZE = (40, 10)
+# Documents up to this size are read before the first paint (a few milliseconds), so the
+# first screen already shows the text; larger ones load in a worker with "Opening…" shown.
+SYNC_LOAD_BYTES = 8 * 1024 * 1024
 # The reading position is written this long after the cursor stops moving.
 SAVE_DELAY = 0.5
 
@@ -47,9 +60,9 @@ SAVE_DELAY = 0.5
 class ReaderApp(App[None]):
     """readertui: read, and (soon) annotate, a library of documents."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "readertui"
-    COMMANDS: ClassVar = App.COMMANDS | {ReaderCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {_reader_commands}
     BINDINGS: ClassVar[list[BindingType]] = app_bindings()
 
     def __init__(
@@ -78,6 +91,7 @@ class ReaderApp(App[None]):
         self._match_starts: list[int] | None = None
         self._save_timer: Timer | None = None
         self._unsaved: tuple[str, int] | None = None
+        self.started = False
         if config.theme in self.available_themes:
             self.theme = config.theme
 
@@ -92,12 +106,13 @@ class ReaderApp(App[None]):
                 reader_pane.border_title = "Reader"
                 yield Static(Text(""), id="doc-header", markup=False)
                 yield ReaderView(reading_width=self.config.reading_width, id="reader")
-                yield FindBar(id="find-bar")
             sidebar = Sidebar(id="sidebar")
             sidebar.border_title = "Document"
             yield sidebar
         yield StatusLine(id="status")
-        yield Footer()
+        # The footer, the library list and the find bar are mounted just after the first
+        # paint, so the text is on screen sooner; this keeps the footer's row meanwhile.
+        yield Static(" ", id="footer-slot")
         yield Static(
             Text(
                 f"The terminal is too small.\nreadertui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}."
@@ -115,6 +130,8 @@ class ReaderApp(App[None]):
 
     @property
     def find_bar(self) -> FindBar:
+        from readertui.ui.widgets.find_bar import FindBar
+
         return self.query_one("#find-bar", FindBar)
 
     @property
@@ -141,6 +158,7 @@ class ReaderApp(App[None]):
             self.query_one("#doc-header", Static).update(
                 Text(f"No documents in {self.library.root}")
             )
+            self.call_after_refresh(self._finish_startup)
 
     def _first_document(self) -> str | None:
         if self.open_path is not None:
@@ -175,8 +193,10 @@ class ReaderApp(App[None]):
     def _apply_layout(self) -> None:
         width, height = self._width, self._height
         self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
-        self.library_pane.display = self._pane_visible("library")
-        self.sidebar.display = self._pane_visible("sidebar")
+        for pane, name in ((self.library_pane, "library"), (self.sidebar, "sidebar")):
+            visible = self._pane_visible(name)
+            if pane.display != visible:
+                pane.display = visible
 
     def action_focus_pane(self, name: str) -> None:
         """`1` `2` `3`: focus a pane, unfolding it for a moment on a narrow terminal."""
@@ -226,22 +246,34 @@ class ReaderApp(App[None]):
             self.notify(f"{rel_path} is not in the library", severity="error", markup=False)
             return
         self._flush_position()
+        if entry.size <= SYNC_LOAD_BYTES:
+            try:
+                document = self._read(entry.path)
+            except ReaderError as error:
+                self._load_failed(str(error))
+            else:
+                self._show_document(document)
+            return
         title = entry.metadata.title or rel_path
         self.query_one("#doc-header", Static).update(Text(f"Opening {title}…"))
         self._load(entry.path)
 
-    @work(thread=True, exclusive=True, group="load")
+    def _read(self, path: Path) -> Document:
+        return load_document(
+            path, self.library.root, max_bytes=self.config.max_document_mb * 1024 * 1024
+        )
+
+    @work(thread=True, exclusive=True, group="load", description="load a document")
     def _load(self, path: Path) -> None:
         try:
-            document = load_document(
-                path, self.library.root, max_bytes=self.config.max_document_mb * 1024 * 1024
-            )
+            document = self._read(path)
         except ReaderError as error:
             self.call_from_thread(self._load_failed, str(error))
             return
         self.call_from_thread(self._show_document, document)
 
     def _load_failed(self, message: str) -> None:
+        self.call_after_refresh(self._finish_startup)
         self.query_one("#doc-header", Static).update(Text(""))
         self.notify(message, severity="error", markup=False)
 
@@ -261,14 +293,35 @@ class ReaderApp(App[None]):
         self.title = f"readertui — {meta.title or document.rel_path}"
         if self.store is not None:
             self._remember_last_document(document.rel_path)
+        self.call_after_refresh(self._painted, document)
+
+    def _painted(self, document: Document) -> None:
+        # The outline is built once the text is on screen: it never delays the first paint.
+        self.document_shown()
+        self._finish_startup()
         self._build_outline(document)
-        self.call_after_refresh(self.document_shown)
+
+    def _finish_startup(self) -> None:
+        """Mount what the first paint could do without: footer, library list, find bar."""
+        if self.started:
+            return
+        self.started = True
+        from textual.widgets import Footer
+
+        from readertui.ui.widgets.find_bar import FindBar
+
+        self.library_pane.populate()
+        self.query_one("#reader-pane").mount(FindBar(id="find-bar"))
+        self.query_one("#footer-slot").remove()
+        self.mount(Footer(), after="#status")
 
     def document_shown(self) -> None:
         """Called once a document has been painted (benchmarks hook in here)."""
 
-    @work(thread=True, exclusive=True, group="outline")
+    @work(thread=True, exclusive=True, group="outline", description="build the outline")
     def _build_outline(self, document: Document) -> None:
+        from readertui.core.outline import outline_for
+
         outline = outline_for(document.text, document.format)
         self.call_from_thread(self._outline_ready, document, outline)
 
@@ -300,6 +353,8 @@ class ReaderApp(App[None]):
 
     def action_open_document(self) -> None:
         """`o`: choose a document by (fuzzy) name."""
+        from textual.command import SimpleCommand
+
         commands = [
             SimpleCommand(
                 entry.metadata.title or entry.rel_path,
@@ -329,7 +384,7 @@ class ReaderApp(App[None]):
         rel_path, offset = self._unsaved
         self._write_position(rel_path, offset)
 
-    @work(thread=True, exclusive=True, group="save")
+    @work(thread=True, exclusive=True, group="save", description="save the position")
     def _write_position(self, rel_path: str, offset: int) -> None:
         assert self.store is not None
         try:
@@ -364,7 +419,7 @@ class ReaderApp(App[None]):
             return
         self._unsaved = None
 
-    @work(thread=True, group="save")
+    @work(thread=True, group="save", description="remember the document")
     def _remember_last_document(self, rel_path: str) -> None:
         assert self.store is not None
         try:
@@ -382,15 +437,14 @@ class ReaderApp(App[None]):
     # -- find ---------------------------------------------------------------------------------
 
     def action_find(self) -> None:
-        if self.document is None:
+        if self.document is None or not self.started:
             return
         self._find_origin = self.reader.cursor
         self.status.mode = "FIND"
         self.status.show()
         self.find_bar.open()
 
-    @on(FindBar.QueryChanged)
-    def _find_query_changed(self, event: FindBar.QueryChanged) -> None:
+    def on_find_bar_query_changed(self, event: FindBar.QueryChanged) -> None:
         if self.document is None:
             return
         if not event.query:
@@ -408,7 +462,7 @@ class ReaderApp(App[None]):
             self._set_find_count("counting…")
             self._count_matches(self._finder)
 
-    @work(thread=True, exclusive=True, group="find-count")
+    @work(thread=True, exclusive=True, group="find-count", description="count matches")
     def _count_matches(self, finder: TextFinder) -> None:
         worker = get_current_worker()
         starts = finder.all_starts(lambda: worker.is_cancelled)
@@ -434,8 +488,7 @@ class ReaderApp(App[None]):
         self.status.find_state = f"find {text}" if text else ""
         self.status.show()
 
-    @on(FindBar.Step)
-    def _find_step(self, event: FindBar.Step) -> None:
+    def on_find_bar_step(self, event: FindBar.Step) -> None:
         if self._finder is None:
             return
         cursor = self.reader.cursor
@@ -449,8 +502,7 @@ class ReaderApp(App[None]):
         self.reader.set_finder(self._finder, match)
         self._show_match_position()
 
-    @on(FindBar.Closed)
-    def _find_closed(self) -> None:
+    def on_find_bar_closed(self, event: FindBar.Closed) -> None:
         self._close_find()
         self.reader.focus()
 
@@ -458,7 +510,8 @@ class ReaderApp(App[None]):
         self._finder = None
         self._match_starts = None
         self.reader.set_finder(None, None)
-        self.find_bar.display = False
+        if self.started:
+            self.find_bar.display = False
         self.status.mode = "NORMAL"
         self.status.find_state = ""
         self.status.show()
@@ -480,6 +533,8 @@ class ReaderApp(App[None]):
         self.reader.set_reading_width(max(40, self.reader.reading_width - 4))
 
     def action_help(self) -> None:
+        from readertui.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def run_palette_action(self, spec: KeySpec) -> None:

@@ -3,14 +3,16 @@ and the files that were skipped, with why."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList
-from textual.widgets.option_list import Option
 
 from readertui.core.library import Library, LibraryEntry
+
+if TYPE_CHECKING:
+    from textual.widgets import Input, OptionList
 from readertui.core.outline import OutlineEntry
 
 # Option ids say what an entry is: "doc:<rel path>", "at:<offset>", "skipped:<n>".
@@ -53,17 +55,23 @@ class LibraryPane(Vertical):
         self.open_rel_path: str | None = None
         self.outline: list[OutlineEntry] = []
         self.filter_text = ""
+        self.populated = False
 
-    def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter…", id="library-filter")
-        yield OptionList(id="library-list")
+    def populate(self) -> None:
+        """Mount the filter and the list (after the first paint: the text comes first)."""
+        if self.populated:
+            return
+        self.populated = True
+        from textual.widgets import Input, OptionList
+
+        self.mount(Input(placeholder="filter…", id="library-filter"), OptionList(id="library-list"))
+        self.call_after_refresh(self.rebuild)
 
     @property
     def option_list(self) -> OptionList:
-        return self.query_one("#library-list", OptionList)
+        from textual.widgets import OptionList
 
-    def on_mount(self) -> None:
-        self.rebuild()
+        return self.query_one("#library-list", OptionList)
 
     def set_open_document(self, rel_path: str | None, outline: list[OutlineEntry]) -> None:
         self.open_rel_path = rel_path
@@ -72,6 +80,10 @@ class LibraryPane(Vertical):
 
     def rebuild(self) -> None:
         """List the documents matching the filter, the outline of the open one, the skipped."""
+        if not self.populated or not self.query("#library-list"):
+            return
+        from textual.widgets.option_list import Option
+
         options: list[Option | None] = []
         entries = [e for e in self.library.entries if entry_matches(e, self.filter_text)]
         options.append(Option(Text(f"Documents ({len(entries)})", style="bold"), disabled=True))
@@ -90,9 +102,9 @@ class LibraryPane(Vertical):
             options.append(None)
             count = len(self.library.skipped)
             options.append(Option(Text(f"Skipped ({count})", style="bold"), disabled=True))
-            for number, item in enumerate(self.library.skipped):
-                label = Text(item.rel_path)
-                label.append(f"\n{item.reason}", style="dim")
+            for number, skipped in enumerate(self.library.skipped):
+                label = Text(skipped.rel_path)
+                label.append(f"\n{skipped.reason}", style="dim")
                 options.append(Option(label, id=f"{SKIPPED_PREFIX}{number}"))
         option_list = self.option_list
         highlighted = option_list.highlighted_option

@@ -9,7 +9,7 @@ short one. Text is painted as plain segments, never parsed as markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -21,7 +21,6 @@ from textual.widget import Widget
 
 from readertui.core.document import Document
 from readertui.core.find import TextFinder
-from readertui.core.markdown_spans import MarkdownStyler
 from readertui.core.motion import (
     next_paragraph_start,
     next_word_start,
@@ -30,6 +29,9 @@ from readertui.core.motion import (
 )
 from readertui.core.textlayout import Row, RowRef, TextLayout, cell_width, hard_wrap_column
 from readertui.ui.keymap import reader_bindings
+
+if TYPE_CHECKING:
+    from readertui.core.markdown_spans import MarkdownStyler
 
 # Rows of context kept above a jump target, so the reader sees where they landed.
 _JUMP_CONTEXT = 3
@@ -106,11 +108,13 @@ class ReaderView(Widget, can_focus=True):
         self._top = RowRef(0, 0)
         self._preferred_column: int | None = None
         self._screen_rows: list[Row] | None = None
-        self._styler: MarkdownStyler | None = None
+        self._styler: MarkdownStyler | None = None  # Markdown documents only
         self._finder: TextFinder | None = None
         self._current_match: tuple[int, int] | None = None
         self._styles: dict[str, Style] = {}
         self._wrap_column: int | None = None
+        # Whether the status line has heard of the current document's position.
+        self._announced = False
         # Line number of `_line_offset`, so the status line counts newlines incrementally.
         self._line_offset = 0
         self._line_number = 1
@@ -127,26 +131,40 @@ class ReaderView(Widget, can_focus=True):
             self.reflow = self._wrap_column is not None
         else:
             self.reflow = reflow == "on"
-        self._styler = MarkdownStyler(text) if document.format == "markdown" else None
+        self._styler = None
+        if document.format == "markdown":
+            from readertui.core.markdown_spans import MarkdownStyler
+
+            self._styler = MarkdownStyler(text)
         self._finder = None
         self._current_match = None
         self._lines = text.count("\n") + (0 if text.endswith("\n") else 1) if text else 1
         self._line_offset, self._line_number = 0, 1
         self.text_layout = None
+        self._announced = False
+        self.cursor = min(max(offset, 0), len(text))
+        if self.size.width:
+            self._layout_at_cursor()
+        # Otherwise the first Resize lays the text out, at the width it will be painted at.
+
+    def _layout_at_cursor(self) -> None:
+        self._place_layout_at_cursor()
+        self._changed()
+
+    def _place_layout_at_cursor(self) -> None:
+        """Lay the text out at the current width with the cursor's row in view."""
         self._build_layout()
-        self.cursor = self._clamp(offset)
+        self.cursor = self._clamp(self.cursor)
         self._top = self._text_layout().locate(self.cursor)
         self._place_top(self._text_layout().locate(self.cursor), context=_JUMP_CONTEXT)
-        self._changed()
 
     def set_reflow(self, reflow: bool) -> None:
         """Turn reflow of hard-wrapped paragraphs on or off, keeping the cursor in view."""
         if self.document is None or reflow == self.reflow:
             return
         self.reflow = reflow
-        self._build_layout()
-        self._place_top(self._text_layout().locate(self.cursor), context=_JUMP_CONTEXT)
-        self._changed()
+        if self.text_layout is not None:
+            self._layout_at_cursor()
 
     def set_reading_width(self, width: int) -> None:
         self.reading_width = width
@@ -183,11 +201,14 @@ class ReaderView(Widget, can_focus=True):
         if self.document is None:
             return
         layout = self.text_layout
-        if layout is not None and layout.width == self.text_width:
-            self._screen_rows = None
-            self.refresh()
+        if layout is None:
+            self._layout_at_cursor()
             return
-        top_offset = self._text_layout().row(self._top).start if layout is not None else 0
+        if layout.width == self.text_width:
+            if not self._announced:
+                self._changed()  # laid out while painting: the status line still needs it
+            return
+        top_offset = layout.row(self._top).start
         self._build_layout()
         self._top = self._text_layout().locate(top_offset)
         self._ensure_cursor_visible()
@@ -203,6 +224,7 @@ class ReaderView(Widget, can_focus=True):
 
     def _changed(self) -> None:
         self._screen_rows = None
+        self._announced = True
         self.refresh()
         if self.document is not None:
             self.post_message(self.CursorMoved(self, self.position))
@@ -225,9 +247,14 @@ class ReaderView(Widget, can_focus=True):
     def screen_rows(self) -> list[Row]:
         """The rows currently on screen, top to bottom."""
         if self.text_layout is None:
-            return []
+            if self.document is None or not self.size.width:
+                return []
+            # Painted before the first Resize message: lay out now, so the very first frame
+            # already shows the text (the Resize that follows finds nothing to do).
+            self._place_layout_at_cursor()
         if self._screen_rows is None:
-            self._screen_rows = self.text_layout.rows_from(self._top, max(1, self.size.height))
+            layout = self._text_layout()
+            self._screen_rows = layout.rows_from(self._top, max(1, self.size.height))
         return self._screen_rows
 
     def _page_height(self) -> int:
@@ -264,6 +291,7 @@ class ReaderView(Widget, can_focus=True):
     def move_cursor(self, offset: int, *, keep_column: bool = False, jump: bool = False) -> None:
         """Put the cursor at `offset` and scroll it into view (a jump keeps some context)."""
         if self.text_layout is None:
+            self.cursor = max(0, offset)  # laid out (and clamped) on the first Resize
             return
         self.cursor = self._clamp(offset)
         if not keep_column:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -19,9 +18,8 @@ class Sidebar(VerticalScroll, can_focus=True):
 
     def show_document(self, document: Document, reflow: bool) -> None:
         meta = document.metadata
-        table = Table.grid(padding=(0, 1))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(overflow="fold")
+        # Plain Text, not a Rich Table: measuring a table costs more than the whole reader.
+        info = Text()
         rows = (
             ("Title", meta.title),
             ("Authors", ", ".join(meta.authors)),
@@ -37,5 +35,7 @@ class Sidebar(VerticalScroll, can_focus=True):
         )
         for name, value in rows:
             if value:
-                table.add_row(Text(name), Text(value))
-        self.query_one("#sidebar-info", Static).update(table)
+                info.append(name + "\n", style="bold")
+                info.append(value + "\n\n")
+        info.rstrip()
+        self.query_one("#sidebar-info", Static).update(info)

@@ -33,4 +33,5 @@ class StatusLine(Static):
         if self.message:
             parts.append(self.message)
         parts.append(self.saved_state)
-        self.update(Text(" · ".join(parts)))
+        # One row, whatever it says: no layout pass is needed.
+        self.update(Text(" · ".join(parts)), layout=False)
