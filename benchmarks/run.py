@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "corpus" / "gutenberg"
 NOVELS = ("pg2600.txt", "pg1399.txt", "pg2554.txt")
 MIB = 1024 * 1024
+VERBOSE = False
 
 
 def build_big_text(folder: Path, size: int = 100 * MIB) -> Path:
@@ -58,6 +59,8 @@ def measure(*args: str) -> dict[str, Any]:
     if result.returncode != 0:
         raise SystemExit(f"benchmark failed: {' '.join(args)}\n{result.stderr}")
     figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    if VERBOSE:
+        print(f"{' '.join(args)}: {figures}", file=sys.stderr)
     return figures
 
 
@@ -80,7 +83,10 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="runs per start-up benchmark")
+    parser.add_argument("--verbose", action="store_true", help="print every run's figures")
     args = parser.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
     if not (CORPUS / NOVELS[0]).exists():
         raise SystemExit(f"the corpus is missing: {CORPUS}")
     rows: list[tuple[str, str, str, str]] = []

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from readertui.core import decoding
+from readertui.core import decoding, text_assembly
 from readertui.core.decoding import (
     DecodedText,
     decode_bytes,
@@ -374,24 +374,24 @@ def test_streamed_binary_file_is_refused(tmp_path: Path, streamed: None) -> None
     assert caught.value.reason == "binary file"
 
 
-@pytest.mark.skipif(decoding._STR_API is None, reason="needs CPython's str C API")
+@pytest.mark.skipif(text_assembly._STR_API is None, reason="needs CPython's str C API")
 def test_assembly_builds_the_str_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_join(pieces: list[str]) -> str:
         raise AssertionError("fell back to str.join")
 
-    monkeypatch.setattr(decoding, "_join", no_join)
+    monkeypatch.setattr(text_assembly, "_join", no_join)
     for pieces in (["ab", "cd"], ["ab", "é"], ["é", "“", "x"], ["x", "😀", "“"], ["ÿ", "a"]):
         expected = "".join(pieces)
-        result = decoding._assemble(list(pieces))
+        result = text_assembly.assemble(list(pieces))
         assert result == expected
         assert hash(result) == hash(expected)
         assert sys.getsizeof(result) == sys.getsizeof(expected)
 
 
-@pytest.mark.skipif(decoding._STR_API is None, reason="needs CPython's str C API")
+@pytest.mark.skipif(text_assembly._STR_API is None, reason="needs CPython's str C API")
 def test_assembly_falls_back_when_a_copy_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert decoding._STR_API is not None
-    new, copy = decoding._STR_API
+    assert text_assembly._STR_API is not None
+    new, copy = text_assembly._STR_API
     calls = []
 
     def failing_copy(*args: object) -> int:
@@ -400,18 +400,20 @@ def test_assembly_falls_back_when_a_copy_fails(monkeypatch: pytest.MonkeyPatch) 
             return -1
         return copy(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(decoding, "_STR_API", (new, failing_copy))
+    monkeypatch.setattr(text_assembly, "_STR_API", (new, failing_copy))
     pieces = ["first “piece” ", "second ", "third 😀"]
-    assert decoding._assemble(list(pieces)) == "".join(pieces)
+    assert text_assembly.assemble(list(pieces)) == "".join(pieces)
 
 
 def test_assembly_without_the_c_api_joins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(decoding, "_STR_API", None)
-    assert decoding._assemble(["a", "é", "😀"]) == "aé😀"
+    monkeypatch.setattr(text_assembly, "_STR_API", None)
+    assert text_assembly.assemble(["a", "é", "😀"]) == "aé😀"
 
 
 @pytest.mark.skipif(
-    decoding._STR_API is None or decoding._TRIM_HEAP is None or not Path("/proc/self").is_dir(),
+    text_assembly._STR_API is None
+    or text_assembly._TRIM_HEAP is None
+    or not Path("/proc/self").is_dir(),
     reason="the memory saving relies on CPython and glibc; measured through /proc",
 )
 def test_large_file_peak_memory_stays_near_the_text_size(tmp_path: Path) -> None:

@@ -1,6 +1,5 @@
 """A document: one file of the library loaded as normalised text with its format and metadata."""
 
-import hashlib
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -48,6 +47,8 @@ class Document:
     @cached_property
     def sha256(self) -> str:
         """Hex SHA-256 of the text encoded as UTF-8: tells whether a file's text changed."""
+        import hashlib  # only when an annotation needs the hash
+
         digest = hashlib.sha256()
         for start in range(0, len(self.text), _HASH_CHUNK_CHARS):
             # A str slice never splits a code point, so chunked encoding equals encoding once.

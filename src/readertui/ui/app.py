@@ -24,7 +24,6 @@ from readertui.config import Config
 from readertui.core.document import Document, load_document
 from readertui.core.find import TextFinder, match_index
 from readertui.core.library import Library, scan_library
-from readertui.core.outline import OutlineEntry
 from readertui.errors import ReaderError
 from readertui.store.store import Store
 from readertui.ui.keymap import KeySpec, app_bindings
@@ -34,6 +33,7 @@ from readertui.ui.widgets.sidebar import Sidebar
 from readertui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from readertui.core.outline import OutlineEntry
     from readertui.ui.widgets.find_bar import FindBar
 
 # Widgets and screens that the first paint does without are imported when first needed: a
@@ -288,17 +288,19 @@ class ReaderApp(App[None]):
         if meta.byline():
             header.append(" — " + meta.byline())
         self.query_one("#doc-header", Static).update(header)
-        self.sidebar.show_document(document, self.reader.reflow)
         self.library_pane.set_open_document(document.rel_path, [])
         self.title = f"readertui — {meta.title or document.rel_path}"
-        if self.store is not None:
-            self._remember_last_document(document.rel_path)
         self.call_after_refresh(self._painted, document)
 
     def _painted(self, document: Document) -> None:
-        # The outline is built once the text is on screen: it never delays the first paint.
+        # What the first screen of text does not need waits until it is painted.
         self.document_shown()
         self._finish_startup()
+        if document is not self.document:
+            return
+        self.sidebar.show_document(document, self.reader.reflow)
+        if self.store is not None:
+            self._remember_last_document(document.rel_path)
         self._build_outline(document)
 
     def _finish_startup(self) -> None:

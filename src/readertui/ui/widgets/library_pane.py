@@ -13,7 +13,8 @@ from readertui.core.library import Library, LibraryEntry
 
 if TYPE_CHECKING:
     from textual.widgets import Input, OptionList
-from readertui.core.outline import OutlineEntry
+
+    from readertui.core.outline import OutlineEntry
 
 # Option ids say what an entry is: "doc:<rel path>", "at:<offset>", "skipped:<n>".
 DOC_PREFIX = "doc:"
