@@ -23,7 +23,10 @@ async def settle(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, ReaderApp)
     await wait_for_document(pilot, app)
+    while not app.started:
+        await pilot.pause()
     await app.workers.wait_for_complete()
+    await pilot.pause()
     await pilot.pause()
 
 

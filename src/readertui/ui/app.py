@@ -316,6 +316,8 @@ class ReaderApp(App[None]):
         self.query_one("#reader-pane").mount(FindBar(id="find-bar"))
         self.query_one("#footer-slot").remove()
         self.mount(Footer(), after="#status")
+        # A footer mounted late has missed the bindings signal: send it again.
+        self.call_after_refresh(self.refresh_bindings)
 
     def document_shown(self) -> None:
         """Called once a document has been painted (benchmarks hook in here)."""
