@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from readertui.errors import StoreError
-from readertui.store.atomic_storage import AtomicJSONStorage
+from readertui.store.atomic_storage import AtomicJSONStorage, FileStamp, FileVersion
 from readertui.store.errors import StoreCorruptError
 
 OLD = {"documents": {"1": {"path": "old.txt", "position": 1}}}
@@ -186,3 +186,31 @@ def test_unreadable_file_is_a_store_error_not_corruption(
     with pytest.raises(StoreError, match="Permission denied") as caught:
         storage_with_old.read()
     assert not isinstance(caught.value, StoreCorruptError)
+
+
+def test_a_version_tells_when_the_file_was_replaced(storage_with_old: AtomicJSONStorage) -> None:
+    tables, version = storage_with_old.read_version()
+    assert tables == OLD
+    assert version.is_current(storage_with_old.path)
+    storage_with_old.write(NEW)
+    assert not version.is_current(storage_with_old.path)
+    version.close()
+    version.close()
+
+
+def test_no_file_is_a_version_too(db_path: Path) -> None:
+    tables, version = AtomicJSONStorage(db_path).read_version()
+    assert tables is None
+    assert version.is_current(db_path)
+    AtomicJSONStorage(db_path).write(NEW)
+    assert not version.is_current(db_path)
+
+
+def test_a_version_taken_after_writing_matches_the_file(db_path: Path) -> None:
+    storage = AtomicJSONStorage(db_path)
+    storage.write(OLD)
+    version = FileVersion.open(db_path)
+    assert version.stamp == FileStamp.of(os.stat(db_path))
+    assert version.is_current(db_path)
+    version.close()
+    assert FileVersion.open(db_path.with_name("missing.json")).stamp is None

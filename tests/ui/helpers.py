@@ -36,3 +36,15 @@ def rendered_text(widget: Widget) -> str:
     """Everything a widget paints, as plain text lines."""
     width, height = widget.size
     return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+async def wait_for_startup(pilot: object, app: ReaderApp) -> None:
+    """Wait for the document, then for what is mounted and started after the first paint."""
+    await wait_for_document(pilot, app)
+    for _ in range(200):
+        if app.started:
+            break
+        await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from tests.ui.helpers import (
     rendered_text,
     screen_text,
     wait_for_document,
+    wait_for_startup,
 )
 
 
@@ -126,9 +127,7 @@ async def test_help_lists_every_key(make: AppFactory) -> None:
 async def test_outline_in_the_library_pane_jumps(make: AppFactory) -> None:
     app = make(open_name="notes.md")
     async with app.run_test(size=(130, 40)) as pilot:
-        await wait_for_document(pilot, app)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_for_startup(pilot, app)
         assert [e.title for e in app.outline] == ["Heading One", "Second heading"]
         labels = app.library_pane.option_texts()
         assert any("Second heading" in label for label in labels)

@@ -1,8 +1,17 @@
-"""The annotation database: the one module that talks to TinyDB; the UI and the CLI call Store.
+"""The annotation database: the one module that reads and writes it; the UI and the CLI call Store.
 
-Layout of the file (TinyDB's): ``{table: {doc_id: {field: value}}}``. Records are found by their
-own key fields (``path`` for documents), never by TinyDB doc_ids, which TinyDB reuses after
-deletes and which two processes would hand out twice.
+The file is one TinyDB document (``{table: {doc_id: record}}``, see layout.py), written by
+atomic_storage.py. TinyDB's Table API is not used: each insert or update converts every doc_id
+of the table to int and back, each search builds a Document for every record, and a table
+caches its next doc_id, which another process may already have used. Instead the database
+lives in memory as records keyed by their own ids (the source of truth), a change makes a new
+copy of that state, and a write re-encodes only the records that changed (encoding.py). TinyDB
+remains the file format (TinyDB and its JSONStorage read our files), and AtomicJSONStorage a
+TinyDB Storage.
+
+Two processes on one file (PRODUCT 6) lose nothing: each write takes a lock file beside the
+database, re-reads the file if another process replaced it since this one last read or wrote
+it, merges it in (merge.py), applies its change and replaces the file, all under the lock.
 """
 
 from __future__ import annotations
@@ -11,50 +20,87 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
-from tinydb import TinyDB, where
-from tinydb.storages import Storage
-from tinydb.table import Table
+from filelock import FileLock, Timeout
 
+from readertui.core.annotations import (
+    Annotation,
+    clean_tag,
+    normalise_tags,
+    now_iso,
+    tag_key,
+)
 from readertui.errors import StoreError
 from readertui.store.atomic_storage import (
+    FILE_MODE,
+    FOLDER_MODE,
     AtomicJSONStorage,
+    FileVersion,
     Tables,
     write_bytes_atomically,
 )
+from readertui.store.encoding import FileEncoder
 from readertui.store.errors import StoreCorruptError
+from readertui.store.layout import (
+    ANNOTATIONS,
+    DOCUMENTS,
+    META,
+    SESSION,
+    TOMBSTONES,
+    Contents,
+    assemble,
+    merged,
+    new_contents,
+    split,
+)
+from readertui.store.merge import Record, is_deleted_by, stamp_key
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 MAX_BACKUPS: Final = 10
 BACKUP_FOLDER: Final = "backups"
+#: Seconds a write waits for another process's write before it gives up with a StoreError.
+LOCK_TIMEOUT: Final = 5.0
 
-META_TABLE: Final = "_meta"
-DOCUMENTS_TABLE: Final = "documents"
-# Every table the Store reads through TinyDB; their query caches are dropped after a failed write.
-SESSION_TABLE: Final = "session"
-_TABLES: Final = (DOCUMENTS_TABLE, SESSION_TABLE)
+META_TABLE: Final = META
+DOCUMENTS_TABLE: Final = DOCUMENTS
+SESSION_TABLE: Final = SESSION
+ANNOTATIONS_TABLE: Final = ANNOTATIONS
+TOMBSTONES_TABLE: Final = TOMBSTONES
 
 # The doc_id of the single record in the _meta table.
 _META_ID: Final = "1"
+_LAST_DOCUMENT: Final = "last_document"
 
 
 # --- schema migrations -------------------------------------------------------------------------
 
 Migration = Callable[[Tables], None]
-"""Brings the raw tables of one schema version to the next, in place."""
+"""Brings the raw tables of one schema version to the next, in place.
+
+Migrations spell their table and field names out rather than using the constants: each one
+describes the schema at one moment and must not follow later renames.
+"""
 
 
 def _migrate_unversioned(tables: Tables) -> None:
     """Schema 0 → 1: files from before versioning hold the same tables; only the stamp is new."""
 
 
+def _add_annotations(tables: Tables) -> None:
+    """Schema 1 → 2: tables for annotations and their tombstones; documents get `tags`."""
+    tables.setdefault("annotations", {})
+    tables.setdefault("tombstones", {})
+    for record in tables.get("documents", {}).values():
+        record.setdefault("tags", [])
+
+
 #: MIGRATIONS[n] turns schema n into schema n + 1; a file with no version is schema 0.
-MIGRATIONS: Final[list[Migration]] = [_migrate_unversioned]
+MIGRATIONS: Final[list[Migration]] = [_migrate_unversioned, _add_annotations]
 
 
 def schema_of(path: Path, tables: Tables) -> int:
@@ -90,10 +136,6 @@ def _stamp(tables: Tables, version: int) -> None:
     for record in meta.values():
         record.pop("schema", None)
     meta.setdefault(_META_ID, {})["schema"] = version
-
-
-def _new_tables() -> Tables:
-    return {META_TABLE: {_META_ID: {"schema": SCHEMA_VERSION}}}
 
 
 # --- backups -----------------------------------------------------------------------------------
@@ -163,77 +205,49 @@ def _back_up_once(db_path: Path) -> Path | None:
     return target
 
 
-# --- storage -----------------------------------------------------------------------------------
-
-
-class _MemoryFirstStorage(Storage):
-    """Keeps the whole database in memory; reads never touch the disk, writes reach it first.
-
-    TinyDB re-reads the file for every operation; here the file is parsed once, checked and
-    migrated, and then the in-memory tables are the source of truth. A write returns only once
-    the new file is on disk. This class is the one place where the file is read (`_load`) and
-    written (`write`): file locking and merging with other processes belong here. (When that
-    code reloads tables another process wrote, the Store must also drop TinyDB's per-table query
-    caches and cached next doc_id, or an insert could reuse the other process's doc_id.)
-    """
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self._path = path
-        self._disk = AtomicJSONStorage(path)
-        self._tables: Tables | None = None
-
-    def read(self) -> Tables:
-        if self._tables is None:
-            self._tables = self._load()
-        return self._tables
-
-    def write(self, data: Tables) -> None:
-        try:
-            self._disk.write(data)
-        except BaseException:
-            # TinyDB edits the records of the dict it read before calling write, so memory is
-            # now ahead of the disk; forget it and re-read the file, which is still the old one.
-            self._tables = None
-            raise
-        self._tables = data
-
-    def _load(self) -> Tables:
-        try:
-            tables = self._disk.read()
-        except StoreCorruptError as exc:
-            raise exc.with_backup(newest_backup(self._path)) from exc
-        if tables is None:
-            # A new database: stamped in memory, written with the first change.
-            return _new_tables()
-        try:
-            return upgrade(self._path, tables)
-        except StoreCorruptError as exc:
-            raise exc.with_backup(newest_backup(self._path)) from exc
-
-
 # --- the store ---------------------------------------------------------------------------------
+
+Change = Callable[[Contents], Contents | None]
+"""A change to the database: the new contents, or None when there is nothing to write."""
 
 
 class Store:
-    """Reading positions (and, later, annotations) of one database file.
+    """Annotations, document tags and reading positions, and the session, of one database file.
 
-    Safe to use from several threads: one lock serialises every TinyDB access. Each change is
-    on disk when the method returns. Opening checks the file at once: StoreCorruptError when it
-    cannot be parsed (the file is never overwritten), StoreError when a newer readertui wrote it.
-    An older schema is migrated in memory and written with the next change, after a backup.
+    Every method that changes something returns once the change is in the file and fsynced:
+    that is the contract the status line's `saved` relies on. Writes may come from any thread
+    (the UI uses a writer thread); one lock serialises them. Reads never wait for a write: they
+    see the contents last read from or written to the file, which a write replaces, as a
+    whole, only once it is on disk.
+
+    Opening reads and checks the file at once: StoreCorruptError when it cannot be parsed (the
+    file is never overwritten, and a later write refuses too), StoreError when a newer
+    readertui wrote it. An older schema is migrated in memory and written with the next change,
+    after a backup. Records that cannot be used are kept in the file untouched and listed in
+    `problems`.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.path = path.expanduser().absolute()
+        self.lock_timeout = lock_timeout
+        #: One line for each record in the file that is not used (kept there as it is), for
+        #: the UI to show. Grows when a merge or a first read meets another one.
+        self.problems: list[str] = []
+        self._problems_lock = threading.Lock()
         self._lock = threading.RLock()
         self._closed = False
-        self._db = TinyDB(self.path, storage=_MemoryFirstStorage)
-        try:
-            self._db.storage.read()
-        except BaseException:
-            self._db.close()
-            raise
+        self._disk = AtomicJSONStorage(self.path)
+        self._encoder = FileEncoder()
+        # Beside the real file when the database is a symlink, so every name of it shares one.
+        self._lock_path = Path(os.path.realpath(self.path) + ".lock")
+        self._file_lock = FileLock(self._lock_path, mode=FILE_MODE, thread_local=False)
+        # Annotation objects built from records, per id, valid while the record is the same
+        # object; building all of them when opening 50k annotations would take a second.
+        self._parsed: dict[str, tuple[Record, Annotation | None]] = {}
+        self._tags: tuple[dict[str, Record], dict[str, int]] | None = None
+        contents, self._version = self._read_disk()
+        self._contents = contents if contents is not None else new_contents(SCHEMA_VERSION)
+        self._note(self._contents.problems)
         #: The backup this open made (None: not the first open in this process, or no file).
         self.backup: Path | None = None
         #: Why the backup could not be made; the database still works, so this is a warning.
@@ -243,16 +257,109 @@ class Store:
         except StoreError as exc:
             self.backup_error = str(exc)
 
-    # Reading positions ---------------------------------------------------------------------
+    # Annotations ----------------------------------------------------------------------------
+
+    def annotations(self, doc_path: str | None = None) -> list[Annotation]:
+        """The annotations of the document at `doc_path`, by position; all of them when None,
+        by document, then position. Records that cannot be read are skipped (see `problems`)."""
+        records = self._current().snapshot.annotations
+        found: list[Annotation] = []
+        for annotation_id, record in records.items():
+            if doc_path is not None and not _names_document(record, doc_path):
+                continue
+            annotation = self._annotation_of(annotation_id, record)
+            if annotation is not None and doc_path in (None, annotation.doc.path):
+                found.append(annotation)
+        if doc_path is None:
+            found.sort(key=lambda a: (a.doc.path, a.start, a.end, a.created, a.id))
+        else:
+            found.sort(key=lambda a: (a.start, a.end, a.created, a.id))
+        return found
+
+    def annotation(self, annotation_id: str) -> Annotation | None:
+        """The annotation with this id, or None (never saved, deleted, or unreadable)."""
+        record = self._current().snapshot.annotations.get(annotation_id)
+        return None if record is None else self._annotation_of(annotation_id, record)
+
+    def save_annotation(self, annotation: Annotation) -> None:
+        """Add or replace the annotation with `annotation.id`; on disk when this returns.
+
+        The same rule as a merge decides (merge.py): a stored copy with a newer `updated` is
+        kept, and so is a deletion made at or after `updated`. So a stale copy (say, one
+        re-anchored before the user edited or deleted it) never undoes the newer change; an
+        edit, or an undo, is stamped now and always wins.
+        """
+        self.save_annotations((annotation,))
+
+    def save_annotations(self, annotations: Sequence[Annotation]) -> None:
+        """`save_annotation` for each of `annotations`, in one write (e.g. after re-anchoring)."""
+        records: dict[str, Record] = {}
+        for annotation in annotations:
+            if not isinstance(annotation, Annotation):
+                raise TypeError(f"not an Annotation: {annotation!r}")
+            if not annotation.id:
+                raise ValueError("an annotation needs an id")
+            record = annotation.to_record()
+            earlier = records.get(annotation.id)
+            if earlier is None or stamp_key(record["updated"]) >= stamp_key(earlier["updated"]):
+                records[annotation.id] = record
+                self._parsed[annotation.id] = (record, annotation)
+        if records:
+            self._commit(lambda contents: _with_saved(contents, records))
+
+    def delete_annotation(self, annotation_id: str, *, when: str | None = None) -> None:
+        """Remove the annotation and record a tombstone, so no merge brings it back; on disk
+        when this returns. Deleting an unknown id records the tombstone all the same.
+
+        `when` is the time the user deleted it (default: now). The UI passes the moment of
+        the keypress: the writer thread may run later, after an undo already stamped newer.
+        """
+        if not annotation_id:
+            raise ValueError("an annotation id must not be empty")
+        self._commit(lambda contents: _with_deleted(contents, annotation_id, when))
+
+    def tags(self) -> dict[str, int]:
+        """Every tag of every annotation, with how many annotations carry it.
+
+        Tags that differ only in case count as one, under the spelling of the oldest annotation
+        that has it. Each tag counts only itself: `place/Xi'an` is not counted under `place`,
+        so the UI can build the hierarchy and choose whether a parent shows its children's sum.
+        Sorted case-insensitively.
+        """
+        records = self._current().snapshot.annotations
+        cached = self._tags
+        if cached is not None and cached[0] is records:
+            return dict(cached[1])
+        everything = [
+            annotation
+            for annotation_id, record in records.items()
+            if (annotation := self._annotation_of(annotation_id, record)) is not None
+        ]
+        everything.sort(key=lambda a: (stamp_key(a.created), a.id))
+        # normalise_tags, with each distinct spelling cleaned once: 50k annotations carry few.
+        cleaned: dict[str, tuple[str, str]] = {}  # as stored -> (cleaned, case-folded)
+        spellings: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        for annotation in everything:
+            counted: set[str] = set()
+            for raw in annotation.tags:
+                if raw not in cleaned:
+                    cleaned[raw] = (clean_tag(raw), tag_key(raw))
+                tag, key = cleaned[raw]
+                if tag and key not in counted:
+                    counted.add(key)
+                    spellings.setdefault(key, tag)
+                    counts[key] = counts.get(key, 0) + 1
+        result = {spellings[key]: counts[key] for key in sorted(counts)}
+        self._tags = (records, result)
+        return dict(result)
+
+    # Documents ------------------------------------------------------------------------------
 
     def reading_position(self, rel_path: str) -> int | None:
         """The saved offset of the document at `rel_path` (relative to its library), or None."""
-        with self._access():
-            for record in self._documents().search(where("path") == rel_path):
-                position = _position_of(record)
-                if position is not None:
-                    return position
-            return None
+        record = self._current().snapshot.documents.get(rel_path)
+        return None if record is None else _position_of(record)
 
     def set_reading_position(self, rel_path: str, offset: int) -> None:
         """Save the offset of the document at `rel_path`; on disk when this returns.
@@ -263,49 +370,102 @@ class Store:
             raise ValueError("a document path must not be empty")
         if type(offset) is not int or offset < 0:
             raise ValueError(f"a reading position is a non-negative int, not {offset!r}")
-        with self._access():
-            documents = self._documents()
-            is_this_document = where("path") == rel_path
-            matches = documents.search(is_this_document)
-            if matches and all(_position_of(record) == offset for record in matches):
-                return
-            if matches:
-                self._write(lambda: documents.update({"position": offset}, is_this_document))
-            else:
-                self._write(lambda: documents.insert({"path": rel_path, "position": offset}))
 
-    # The session --------------------------------------------------------------------------
+        def change(contents: Contents) -> Contents | None:
+            record = contents.snapshot.documents.get(rel_path)
+            if record is not None and _position_of(record) == offset:
+                return None
+            base = record if record is not None else _new_document(rel_path)
+            updated = {**base, "position": offset, "position_updated": now_iso()}
+            return contents.with_records(DOCUMENTS, {rel_path: updated})
+
+        self._commit(change)
+
+    def document_tags(self, rel_path: str) -> tuple[str, ...]:
+        """The tags of the document at `rel_path` itself (not of its annotations)."""
+        record = self._current().snapshot.documents.get(rel_path)
+        tags = None if record is None else record.get("tags")
+        if not isinstance(tags, list):
+            return ()
+        return normalise_tags(tag for tag in tags if isinstance(tag, str))
+
+    def set_document_tags(self, rel_path: str, tags: Iterable[str]) -> None:
+        """Replace the tags of the document at `rel_path` (cleaned, case-insensitively
+        distinct); on disk when this returns. Nothing is written when they are unchanged."""
+        if not rel_path:
+            raise ValueError("a document path must not be empty")
+        if isinstance(tags, str):
+            raise TypeError("tags are a collection of strings, not one string")
+        cleaned = list(normalise_tags(tags))
+
+        def change(contents: Contents) -> Contents | None:
+            record = contents.snapshot.documents.get(rel_path)
+            if record is not None and record.get("tags") == cleaned:
+                return None
+            base = record if record is not None else _new_document(rel_path)
+            updated = {**base, "tags": cleaned, "tags_updated": now_iso()}
+            return contents.with_records(DOCUMENTS, {rel_path: updated})
+
+        self._commit(change)
+
+    # The session ----------------------------------------------------------------------------
 
     def last_document(self) -> str | None:
         """The document read last (relative path), to reopen when no document is named."""
-        with self._access():
-            for record in self._db.table(SESSION_TABLE).search(where("key") == "last_document"):
-                value = record.get("value")
-                if isinstance(value, str) and value:
-                    return value
-            return None
+        record = self._current().snapshot.session.get(_LAST_DOCUMENT)
+        value = None if record is None else record.get("value")
+        return value if isinstance(value, str) and value else None
 
     def set_last_document(self, rel_path: str) -> None:
         """Remember `rel_path` as the document read last; on disk when this returns."""
         if not rel_path:
             raise ValueError("a document path must not be empty")
-        with self._access():
-            if self.last_document() == rel_path:
-                return
-            session = self._db.table(SESSION_TABLE)
-            is_last = where("key") == "last_document"
-            self._write(
-                lambda: session.upsert({"key": "last_document", "value": rel_path}, is_last)
-            )
+
+        def change(contents: Contents) -> Contents | None:
+            record = contents.snapshot.session.get(_LAST_DOCUMENT)
+            if record is not None and record.get("value") == rel_path:
+                return None
+            updated = {
+                **(record or {}),
+                "key": _LAST_DOCUMENT,
+                "value": rel_path,
+                "updated": now_iso(),
+            }
+            return contents.with_records(SESSION, {_LAST_DOCUMENT: updated})
+
+        self._commit(change)
+
+    # Other processes ------------------------------------------------------------------------
+
+    def reload_if_changed(self) -> bool:
+        """Merge in what another process wrote since this one last read or wrote the file.
+
+        Returns whether any annotation, tombstone, document or session record changed. Cheap
+        when nothing did (one stat). The lock file is not needed to read: files are only ever
+        replaced whole, and the version compared later is taken from the very file parsed.
+        Raises like opening does when the file has become unreadable; memory stays as it was.
+        """
+        with self._lock:
+            self._check_open()
+            return self._catch_up()
 
     # Lifecycle ------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Return once no write is in progress; then everything is on disk.
+
+        Each changing method writes before it returns, so there is never anything queued here:
+        this only waits for a write another thread has under way. Harmless once closed.
+        """
+        with self._lock:
+            return
 
     def close(self) -> None:
         """Release the database; every change is already on disk. Closing twice is harmless."""
         with self._lock:
             if not self._closed:
                 self._closed = True
-                self._db.close()
+                self._version.close()
 
     def __enter__(self) -> Store:
         return self
@@ -320,26 +480,164 @@ class Store:
 
     # Internals ------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _access(self) -> Iterator[None]:
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError(f"the store for {self.path} is closed")
+
+    def _current(self) -> Contents:
+        self._check_open()
+        return self._contents
+
+    def _commit(self, change: Change) -> None:
+        """Apply `change` to the newest contents, the file's included, and write the result."""
         with self._lock:
-            if self._closed:
-                raise RuntimeError(f"the store for {self.path} is closed")
-            yield
+            self._check_open()
+            with self._locked_file():
+                self._catch_up()
+                after = change(self._contents)
+                if after is None:
+                    return
+                # Encoded before the disk is touched; on any failure the file is unchanged and
+                # so is memory: what the reader sees is what is on disk, not a failed change.
+                try:
+                    payload = self._encoder.encode(assemble(after))
+                except (TypeError, ValueError) as exc:
+                    raise StoreError(f"cannot save to {self.path}: {exc}") from exc
+                self._disk.write_bytes(payload)
+                self._adopt(after, FileVersion.open(self.path))
 
-    def _documents(self) -> Table:
-        return self._db.table(DOCUMENTS_TABLE)
+    def _catch_up(self) -> bool:
+        """Merge the file into memory if another process replaced it (the lock is held, or
+        this is a read). Returns whether the snapshot changed."""
+        if self._version.is_current(self.path):
+            return False
+        disk, version = self._read_disk()
+        if disk is None:
+            # The file was removed or emptied: memory holds everything and the next write puts
+            # it back.
+            self._adopt(self._contents, version)
+            return False
+        combined = merged(self._contents, disk)
+        changed = combined.snapshot != self._contents.snapshot
+        self._adopt(combined, version)
+        self._note(combined.problems)
+        return changed
 
-    def _write(self, change: Callable[[], Any]) -> None:
-        """Run one TinyDB write operation (with the lock held)."""
+    def _read_disk(self) -> tuple[Contents | None, FileVersion]:
+        """The file's contents (None: no file yet) and the version they came from."""
         try:
-            change()
+            tables, version = self._disk.read_version()
+        except StoreCorruptError as exc:
+            raise exc.with_backup(newest_backup(self.path)) from exc
+        if tables is None:
+            return None, version
+        try:
+            return split(self.path, upgrade(self.path, tables)), version
+        except StoreCorruptError as exc:
+            version.close()
+            raise exc.with_backup(newest_backup(self.path)) from exc
         except BaseException:
-            # The storage has dropped its memory and will re-read the file; TinyDB's query
-            # caches could still describe the failed change.
-            for name in _TABLES:
-                self._db.table(name).clear_cache()
+            version.close()
             raise
+
+    def _adopt(self, contents: Contents, version: FileVersion) -> None:
+        previous = self._version
+        self._contents = contents
+        self._version = version
+        if previous is not version:
+            previous.close()
+        live = contents.snapshot.annotations
+        if len(self._parsed) > 2 * len(live) + 64:
+            self._parsed = {
+                key: entry for key, entry in self._parsed.items() if live.get(key) is entry[0]
+            }
+
+    @contextlib.contextmanager
+    def _locked_file(self) -> Iterator[None]:
+        """Hold the lock file that serialises the writes of every process on this database."""
+        try:
+            self._lock_path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            self._file_lock.acquire(timeout=self.lock_timeout)
+        except Timeout as exc:
+            raise StoreError(
+                f"cannot save to {self.path}: another readertui process holds its lock "
+                f"{self._lock_path} (waited {self.lock_timeout:g} s); try again, or quit the "
+                "other one"
+            ) from exc
+        except OSError as exc:
+            raise StoreError(
+                f"cannot save to {self.path}: cannot lock {self._lock_path}: {exc.strerror or exc}"
+            ) from exc
+        try:
+            yield
+        finally:
+            self._file_lock.release()
+
+    def _annotation_of(self, annotation_id: str, record: Record) -> Annotation | None:
+        cached = self._parsed.get(annotation_id)
+        if cached is not None and cached[0] is record:
+            return cached[1]
+        annotation: Annotation | None
+        try:
+            annotation = Annotation.from_record(record)
+        except (ValueError, ArithmeticError) as exc:
+            # from_record says ValueError; a hand-edited 1e999 overflows int() on the way.
+            annotation = None
+            self._note(
+                (
+                    f"{self.path}: annotation {annotation_id} is not used ({exc}); it is kept "
+                    "in the file as it is",
+                )
+            )
+        self._parsed[annotation_id] = (record, annotation)
+        return annotation
+
+    def _note(self, problems: Iterable[str]) -> None:
+        with self._problems_lock:
+            for problem in problems:
+                if problem not in self.problems:
+                    self.problems.append(problem)
+
+
+def _with_saved(contents: Contents, records: dict[str, Record]) -> Contents | None:
+    annotations = contents.snapshot.annotations
+    tombstones = contents.snapshot.tombstones
+    changes: dict[str, Record | None] = {}
+    for annotation_id, record in records.items():
+        tombstone = tombstones.get(annotation_id)
+        if tombstone is not None and is_deleted_by(record, tombstone):
+            continue
+        stored = annotations.get(annotation_id)
+        if stored is not None and (
+            stored == record or stamp_key(stored.get("updated")) > stamp_key(record["updated"])
+        ):
+            continue
+        changes[annotation_id] = record
+    return contents.with_records(ANNOTATIONS, changes) if changes else None
+
+
+def _with_deleted(contents: Contents, annotation_id: str, when: str | None) -> Contents | None:
+    stored = contents.snapshot.annotations.get(annotation_id)
+    if stored is None and annotation_id in contents.snapshot.tombstones:
+        return None
+    # Never earlier than the record's own time (a clock that was ahead, a hand edit): a
+    # tombstone older than its record would not remove it.
+    deleted = max(when or now_iso(), stamp_key(stored.get("updated")) if stored is not None else "")
+    tombstone = {"id": annotation_id, "deleted": deleted}
+    contents = contents.with_records(TOMBSTONES, {annotation_id: tombstone})
+    if stored is None:
+        return contents
+    return contents.with_records(ANNOTATIONS, {annotation_id: None})
+
+
+def _new_document(rel_path: str) -> Record:
+    return {"path": rel_path, "tags": []}
+
+
+def _names_document(record: Record, doc_path: str) -> bool:
+    # A quick look before building the Annotation; from_record turns the path into a str too.
+    doc = record.get("doc")
+    return isinstance(doc, dict) and str(doc.get("path")) == doc_path
 
 
 def _position_of(record: dict[str, Any]) -> int | None:

@@ -70,6 +70,78 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("pageup", "page_up", "Page up", "Moving", "reader", "pgup"),
     KeySpec("ctrl+d", "half_page_down", "Half a page down", "Moving", "reader", "ctrl+d"),
     KeySpec("ctrl+u", "half_page_up", "Half a page up", "Moving", "reader", "ctrl+u"),
+    # Selecting and annotating
+    KeySpec("v", "toggle_selection", "Start or cancel a selection", "Annotating", "reader", "v"),
+    KeySpec("V", "select_paragraph", "Select the paragraph", "Annotating", "reader", "V"),
+    KeySpec(
+        "escape",
+        "cancel_selection",
+        "Cancel the selection",
+        "Annotating",
+        "reader",
+        "escape",
+        palette=False,
+    ),
+    KeySpec(
+        "enter",
+        "annotate('highlight')",
+        "Highlight the selection",
+        "Annotating",
+        "reader",
+        "enter",
+    ),
+    KeySpec(
+        "n",
+        "annotate('note')",
+        "Write a note on the selection or highlight",
+        "Annotating",
+        "reader",
+        "n",
+        footer=True,
+        short="Note",
+    ),
+    KeySpec(
+        "t",
+        "annotate('tags')",
+        "Tag the selection or highlight",
+        "Annotating",
+        "reader",
+        "t",
+        short="Tags",
+    ),
+    KeySpec(
+        "c",
+        "annotate('color')",
+        "Cycle the colour of the highlight",
+        "Annotating",
+        "reader",
+        "c",
+    ),
+    KeySpec(
+        "d", "annotate('delete')", "Delete the highlight (u undoes)", "Annotating", "reader", "d"
+    ),
+    KeySpec(
+        "u", "annotate('undo')", "Undo the last annotation change", "Annotating", "reader", "u"
+    ),
+    KeySpec(
+        "right_square_bracket", "highlight_next", "Next highlight", "Annotating", "reader", "]"
+    ),
+    KeySpec(
+        "left_square_bracket",
+        "highlight_previous",
+        "Previous highlight",
+        "Annotating",
+        "reader",
+        "[",
+    ),
+    KeySpec(
+        "y",
+        "annotate('copy')",
+        "Copy the selection or highlight, with its citation",
+        "Annotating",
+        "reader",
+        "y",
+    ),
     # Finding
     KeySpec(
         "slash", "find", "Find in the document", "Finding", "app", "/", footer=True, short="Find"

@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
     from readertui.core.outline import OutlineEntry
 
-# Option ids say what an entry is: "doc:<rel path>", "at:<offset>", "skipped:<n>".
+# Option ids say what an entry is: "doc:<rel path>", "at:<offset>", "tag:<tag>",
+# "skipped:<n>".
 DOC_PREFIX = "doc:"
 OUTLINE_PREFIX = "at:"
+TAG_PREFIX = "tag:"
 SKIPPED_PREFIX = "skipped:"
 
 
@@ -29,6 +31,22 @@ def entry_matches(entry: LibraryEntry, query: str) -> bool:
         (meta.title, *meta.authors, meta.publication, meta.date, entry.rel_path, *meta.tags)
     ).casefold()
     return all(word in haystack for word in query.casefold().split())
+
+
+def tag_tree(tags: dict[str, int]) -> list[tuple[str, int]]:
+    """Tags with their parents filled in (`place` above `place/Xi'an`), each with the number
+    of annotations carrying it or a tag below it, in tree order."""
+    totals: dict[str, int] = {}
+    spelling: dict[str, str] = {}
+    for tag, count in tags.items():
+        parts = tag.split("/")
+        for depth in range(1, len(parts) + 1):
+            path = "/".join(parts[:depth])
+            key = path.casefold()
+            spelling.setdefault(key, path)
+            totals[key] = totals.get(key, 0) + count
+    ordered = sorted(totals, key=lambda key: key.split("/"))
+    return [(spelling[key], totals[key]) for key in ordered]
 
 
 class LibraryPane(Vertical):
@@ -44,6 +62,13 @@ class LibraryPane(Vertical):
             super().__init__()
             self.offset = offset
 
+    class TagChosen(Message):
+        """A tag was chosen: list every annotation carrying it."""
+
+        def __init__(self, tag: str) -> None:
+            super().__init__()
+            self.tag = tag
+
     class SkippedChosen(Message):
         def __init__(self, rel_path: str, reason: str) -> None:
             super().__init__()
@@ -57,6 +82,7 @@ class LibraryPane(Vertical):
         self.outline: list[OutlineEntry] = []
         self.filter_text = ""
         self.populated = False
+        self.tags: dict[str, int] = {}
 
     def populate(self) -> None:
         """Mount the filter and the list (after the first paint: the text comes first)."""
@@ -73,6 +99,12 @@ class LibraryPane(Vertical):
         from textual.widgets import OptionList
 
         return self.query_one("#library-list", OptionList)
+
+    def set_tags(self, tags: dict[str, int]) -> None:
+        """The tags in use, with counts (the tag browser)."""
+        if tags != self.tags:
+            self.tags = dict(tags)
+            self.rebuild()
 
     def set_open_document(self, rel_path: str | None, outline: list[OutlineEntry]) -> None:
         self.open_rel_path = rel_path
@@ -99,6 +131,17 @@ class LibraryPane(Vertical):
                             id=f"{OUTLINE_PREFIX}{item.offset}",
                         )
                     )
+        tags = tag_tree(self.tags)
+        words = self.filter_text.casefold().split()
+        tags = [(tag, count) for tag, count in tags if all(w in tag.casefold() for w in words)]
+        if tags:
+            options.append(None)
+            options.append(Option(Text(f"Tags ({len(self.tags)})", style="bold"), disabled=True))
+            for tag, count in tags:
+                depth = tag.count("/")
+                label = Text("  " * depth + "#" + tag.rsplit("/", 1)[-1])
+                label.append(f"  {count}", style="dim")
+                options.append(Option(label, id=TAG_PREFIX + tag))
         if self.library.skipped:
             options.append(None)
             count = len(self.library.skipped)
@@ -148,6 +191,8 @@ class LibraryPane(Vertical):
             self.post_message(self.DocumentChosen(option_id.removeprefix(DOC_PREFIX)))
         elif option_id.startswith(OUTLINE_PREFIX):
             self.post_message(self.OutlineChosen(int(option_id.removeprefix(OUTLINE_PREFIX))))
+        elif option_id.startswith(TAG_PREFIX):
+            self.post_message(self.TagChosen(option_id.removeprefix(TAG_PREFIX)))
         elif option_id.startswith(SKIPPED_PREFIX):
             item = self.library.skipped[int(option_id.removeprefix(SKIPPED_PREFIX))]
             self.post_message(self.SkippedChosen(item.rel_path, item.reason))

@@ -19,11 +19,15 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from readertui.core.annotations import COLORS, Annotation
 from readertui.core.document import Document
 from readertui.core.find import TextFinder
+from readertui.core.highlight_index import HighlightIndex
 from readertui.core.motion import (
     next_paragraph_start,
     next_word_start,
+    paragraph_end,
+    paragraph_start,
     previous_paragraph_start,
     previous_word_start,
 )
@@ -59,6 +63,7 @@ class ReaderPosition:
     length: int
     line: int
     lines: int
+    selecting: bool = False
 
     @property
     def percent(self) -> int:
@@ -76,6 +81,10 @@ class ReaderView(Widget, can_focus=True):
         "reader-view--cursor",
         "reader-view--match",
         "reader-view--current-match",
+        "reader-view--selection",
+        "reader-view--noted",
+        "reader-view--note-marker",
+        *(f"reader-view--hl-{color}" for color in COLORS),
         *(f"reader-view--md-{kind}" for kind in _MARKDOWN_KINDS),
     }
 
@@ -86,6 +95,30 @@ class ReaderView(Widget, can_focus=True):
             super().__init__()
             self.view = view
             self.position = position
+
+        @property
+        def control(self) -> ReaderView:
+            return self.view
+
+    class AnnotationKey(Message):
+        """An annotation key was pressed: the app does the work (store, editors, undo).
+
+        `selection` is the selected span (None when nothing is selected) and `highlight`
+        the highlight under the cursor (None when there is none).
+        """
+
+        def __init__(
+            self,
+            view: ReaderView,
+            action: str,
+            selection: tuple[int, int] | None,
+            highlight: Annotation | None,
+        ) -> None:
+            super().__init__()
+            self.view = view
+            self.action = action
+            self.selection = selection
+            self.highlight = highlight
 
         @property
         def control(self) -> ReaderView:
@@ -115,6 +148,9 @@ class ReaderView(Widget, can_focus=True):
         self._wrap_column: int | None = None
         # Whether the status line has heard of the current document's position.
         self._announced = False
+        # Where a selection started (visual mode); None when nothing is selected.
+        self.selection_anchor: int | None = None
+        self.highlights = HighlightIndex(())
         # Line number of `_line_offset`, so the status line counts newlines incrementally.
         self._line_offset = 0
         self._line_number = 1
@@ -138,6 +174,8 @@ class ReaderView(Widget, can_focus=True):
             self._styler = MarkdownStyler(text)
         self._finder = None
         self._current_match = None
+        self.selection_anchor = None
+        self.highlights = HighlightIndex(())
         self._lines = text.count("\n") + (0 if text.endswith("\n") else 1) if text else 1
         self._line_offset, self._line_number = 0, 1
         self.text_layout = None
@@ -237,7 +275,13 @@ class ReaderView(Widget, can_focus=True):
         else:
             self._line_number -= text.count("\n", self.cursor, self._line_offset)
         self._line_offset = self.cursor
-        return ReaderPosition(self.cursor, len(text), self._line_number, self._lines)
+        return ReaderPosition(
+            self.cursor,
+            len(text),
+            self._line_number,
+            self._lines,
+            self.selection_anchor is not None,
+        )
 
     @property
     def top_offset(self) -> int:
@@ -403,6 +447,73 @@ class ReaderView(Widget, can_focus=True):
         row = rows[min(max(event.y, 0), len(rows) - 1)]
         self.move_cursor(self.text_layout.offset_at(row, max(0, event.x - self.left_margin)))
 
+    # -- selection and highlights -------------------------------------------------------------
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected span, from where `v` was pressed to the cursor (as in an editor: `v`
+        then `w` selects up to the next word)."""
+        if self.selection_anchor is None or self.document is None:
+            return None
+        low, high = sorted((self.selection_anchor, self.cursor))
+        return (low, high) if high > low else None
+
+    def action_toggle_selection(self) -> None:
+        """`v`: start a selection at the cursor, or cancel the one in progress."""
+        if self.document is None:
+            return
+        self.selection_anchor = None if self.selection_anchor is not None else self.cursor
+        self._changed()
+
+    def action_select_paragraph(self) -> None:
+        """`V`: select the paragraph the cursor is in."""
+        if self.document is None or not self.document.text:
+            return
+        text = self.document.text
+        start = paragraph_start(text, self.cursor)
+        end = paragraph_end(text, self.cursor)
+        if end <= start:
+            return
+        self.selection_anchor = start
+        self.move_cursor(end)
+
+    def action_cancel_selection(self) -> None:
+        if self.selection_anchor is not None:
+            self.selection_anchor = None
+            self._changed()
+
+    def clear_selection(self) -> None:
+        self.action_cancel_selection()
+
+    def action_annotate(self, action: str) -> None:
+        """The annotation keys: tell the app what was asked, on what."""
+        if self.document is None:
+            return
+        self.post_message(
+            self.AnnotationKey(self, action, self.selection, self.highlights.at(self.cursor))
+        )
+
+    def set_highlights(self, annotations: list[Annotation]) -> None:
+        """Show these highlights (the placed annotations of the open document)."""
+        self.highlights = HighlightIndex(annotations)
+        self._screen_rows = None
+        self.refresh()
+
+    def action_highlight_next(self) -> None:
+        found = self.highlights.next_after(self.cursor)
+        if found is None:
+            self.app.bell()
+            return
+        self.move_cursor(found.start, jump=True)
+
+    def action_highlight_previous(self) -> None:
+        current = self.highlights.at(self.cursor)
+        found = self.highlights.previous_before(current.start if current else self.cursor)
+        if found is None:
+            self.app.bell()
+            return
+        self.move_cursor(found.start, jump=True)
+
     # -- find ---------------------------------------------------------------------------------
 
     def set_finder(self, finder: TextFinder | None, current: tuple[int, int] | None) -> None:
@@ -447,6 +558,16 @@ class ReaderView(Widget, can_focus=True):
         if self._styler is not None:
             for span in self._styler.spans_between(row.start, row.end):
                 layers.append((span.start, span.end, self._style(f"reader-view--md-{span.kind}")))
+        noted_row = False
+        for highlight in self.highlights.overlapping(row.start, max(row.end, row.start + 1)):
+            style = self._style(f"reader-view--hl-{highlight.color}")
+            if highlight.note:
+                style = style + self._style("reader-view--noted")
+                noted_row = noted_row or highlight.start >= row.start
+            layers.append((highlight.start, highlight.end, style))
+        selection = self.selection
+        if selection is not None:
+            layers.append((selection[0], selection[1], self._style("reader-view--selection")))
         if self._finder is not None:
             match_style = self._style("reader-view--match")
             current_style = self._style("reader-view--current-match")
@@ -462,7 +583,13 @@ class ReaderView(Widget, can_focus=True):
             index = min(self.cursor - row.start, length)
             cursor_at_end = index == length
             styles[index] = styles[index] + self._style("reader-view--cursor")
-        segments = [Segment(" " * self.left_margin, base)]
+        margin = self.left_margin
+        if noted_row and margin >= 2:
+            # A note starts on this row: a marker in the margin, beside the text.
+            marker = self._style("reader-view--note-marker")
+            segments = [Segment(" " * (margin - 2), base), Segment("✎", marker), Segment(" ", base)]
+        else:
+            segments = [Segment(" " * margin, base)]
         run_start = 0
         for index in range(1, length + 1):
             if index == length or styles[index] != styles[run_start]:

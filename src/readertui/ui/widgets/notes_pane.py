@@ -1,0 +1,162 @@
+"""The Notes tab: this document's annotations in order, a filter, and the orphans.
+
+Imported only once the sidebar is filled, after the first paint. The filter takes words
+(matched in quote and note), `#tag` (that tag or one below it) and `@colour`; all must match.
+`enter` on an annotation jumps to it; on an orphan it re-attaches it to the reader's current
+selection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from readertui.core.annotations import COLORS, Annotation, has_tag
+
+# Marker colours for the list (the reader's own highlight colours come from the theme).
+_MARKER = {
+    "yellow": "yellow",
+    "green": "green",
+    "blue": "blue",
+    "pink": "magenta",
+    "purple": "purple",
+}
+_QUOTE_CHARS = 160
+
+
+def annotation_matches(annotation: Annotation, query: str) -> bool:
+    """Whether the annotation passes the filter `query` (words, #tags, @colours)."""
+    haystack = f"{annotation.quote.exact}\n{annotation.note}".casefold()
+    for word in query.split():
+        if word.startswith("#") and len(word) > 1:
+            if not has_tag(annotation, word[1:]):
+                return False
+        elif word.startswith("@") and word[1:].casefold() in COLORS:
+            if annotation.color != word[1:].casefold():
+                return False
+        elif word.casefold() not in haystack:
+            return False
+    return True
+
+
+def annotation_label(annotation: Annotation) -> Text:
+    """Quote (shortened), note and tags of an annotation, as list text."""
+    quote = " ".join(annotation.quote.exact.split())
+    if len(quote) > _QUOTE_CHARS:
+        quote = quote[: _QUOTE_CHARS - 1] + "…"
+    label = Text("■ ", style=_MARKER.get(annotation.color, "yellow"))
+    label.append(f"“{quote}”")
+    if annotation.note:
+        note = " ".join(annotation.note.split())
+        label.append(f"\n✎ {note[:_QUOTE_CHARS]}", style="italic")
+    if annotation.tags:
+        label.append("\n" + " ".join(f"#{tag}" for tag in annotation.tags), style="dim")
+    return label
+
+
+class NotesPane(Vertical):
+    """Lists annotations; posts `Chosen` for the one picked with enter."""
+
+    class Chosen(Message):
+        def __init__(self, annotation: Annotation) -> None:
+            super().__init__()
+            self.annotation = annotation
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.annotations: list[Annotation] = []
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: words #tag @colour", id="notes-filter")
+        yield OptionList(id="notes-list")
+
+    @property
+    def option_list(self) -> OptionList:
+        return self.query_one("#notes-list", OptionList)
+
+    def show(self, annotations: list[Annotation]) -> None:
+        self.annotations = sorted(annotations, key=lambda a: (a.orphaned, a.start, a.end))
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        if not self.is_mounted or not self.query("#notes-list"):
+            return
+        shown = [a for a in self.annotations if annotation_matches(a, self.query_text)]
+        placed = [a for a in shown if not a.orphaned]
+        orphans = [a for a in shown if a.orphaned]
+        options: list[Option | None] = []
+        if not self.annotations:
+            options.append(
+                Option(
+                    Text(
+                        "No notes yet. Select text with v (or V), then press enter to "
+                        "highlight, n to add a note, t to tag.",
+                        style="dim",
+                    ),
+                    disabled=True,
+                )
+            )
+        for annotation in placed:
+            options.append(Option(annotation_label(annotation), id=annotation.id))
+        if orphans:
+            options.append(None)
+            header = Text(f"Orphaned ({len(orphans)})", style="bold")
+            header.append(
+                "\nNo longer found in the text. Select the new place in the reader, then "
+                "press enter here to re-attach.",
+                style="dim",
+            )
+            options.append(Option(header, disabled=True))
+            for annotation in orphans:
+                options.append(Option(annotation_label(annotation), id=annotation.id))
+        option_list = self.option_list
+        highlighted = option_list.highlighted_option
+        option_list.clear_options()
+        option_list.add_options(options)
+        if highlighted is not None and highlighted.id is not None:
+            # It may have been filtered out or deleted.
+            with contextlib.suppress(OptionDoesNotExist):
+                option_list.highlighted = option_list.get_option_index(highlighted.id)
+        if option_list.highlighted is None:
+            self.highlight_first()
+
+    def highlight_first(self) -> None:
+        """Put the list's cursor on the first annotation (so enter always has a target)."""
+        option_list = self.option_list
+        for index in range(option_list.option_count):
+            if not option_list.get_option_at_index(index).disabled:
+                option_list.highlighted = index
+                return
+
+    def on_mount(self) -> None:
+        # The list itself may not be mounted yet when this pane is.
+        self.call_after_refresh(self.rebuild)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_text = event.value
+        self.rebuild()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.option_list.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        chosen = next((a for a in self.annotations if a.id == event.option.id), None)
+        if chosen is not None:
+            self.post_message(self.Chosen(chosen))
+
+    def option_texts(self) -> list[str]:
+        """The plain text of every entry listed (for tests)."""
+        option_list = self.option_list
+        return [
+            str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)
+        ]
