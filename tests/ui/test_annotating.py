@@ -271,3 +271,17 @@ async def test_edited_document_keeps_highlights_and_orphans_the_lost(
         await pilot.press("enter")
         await pilot.pause()
         assert len(again.reader.highlights) == 2
+
+
+async def test_t_with_nothing_selected_tags_the_document(make: AppFactory, tmp_path: Path) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_document(pilot, app)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TagEditor)
+        await pilot.press(*"reports, 2024", "enter")
+        await pilot.pause()
+        await settle(pilot, app)
+    with Store(tmp_path / "annotations.json") as store:
+        assert store.document_tags("prose.txt") == ("reports", "2024")

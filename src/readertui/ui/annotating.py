@@ -133,6 +133,8 @@ class Annotating:
                 self.edit_note(highlight)
             elif highlight is not None and action == "tags":
                 self.edit_tags(highlight)
+            elif action == "tags":
+                self.edit_document_tags()
             elif highlight is not None:
                 self._tell("Already highlighted: c changes its colour, d deletes it.")
             else:
@@ -252,6 +254,27 @@ class Annotating:
             self.change(current, current.touched(tags=tags))
 
         self.app.push_screen(TagEditor("Tags", annotation.tags, known), saved)
+
+    def edit_document_tags(self) -> None:
+        """`t` with nothing selected and no highlight under the cursor: tag the document."""
+        from readertui.ui.dialogs.tag_editor import TagEditor
+
+        document, store = self.document, self.app.store
+        if document is None or store is None:
+            return
+        known = sorted(self.app.known_tags(), key=str.casefold)
+        current = store.document_tags(document.rel_path)
+        rel_path = document.rel_path
+
+        def saved(tags: tuple[str, ...] | None) -> None:
+            if tags is None or tags == current:
+                return
+            self._write(lambda store: store.set_document_tags(rel_path, tags))
+            self.app.document_tags_changed(tags)
+
+        self.app.push_screen(
+            TagEditor(f"Tags of “{document.metadata.title}”", current, known), saved
+        )
 
     # -- copying ------------------------------------------------------------------------------
 

@@ -346,11 +346,16 @@ class ReaderApp(App[None]):
         # A footer mounted late has missed the bindings signal: send it again.
         self.call_after_refresh(self.refresh_bindings)
 
-    def _show_facts(self) -> None:
+    def _show_facts(self, tags: tuple[str, ...] | None = None) -> None:
         if self.document is None:
             return
-        tags = self.store.document_tags(self.document.rel_path) if self.store else ()
+        if tags is None:
+            tags = self.store.document_tags(self.document.rel_path) if self.store else ()
         self.sidebar.show_document(self.document, self.reader.reflow, tags)
+
+    def document_tags_changed(self, tags: tuple[str, ...]) -> None:
+        self._show_facts(tags)
+        self.notify("Document tags saved: " + (", ".join(tags) or "none"), markup=False)
 
     def document_shown(self) -> None:
         """Called once a document has been painted (benchmarks hook in here)."""

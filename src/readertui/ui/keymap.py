@@ -103,7 +103,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "t",
         "annotate('tags')",
-        "Tag the selection or highlight",
+        "Tag the selection, the highlight, or else the document",
         "Annotating",
         "reader",
         "t",
