@@ -12,7 +12,8 @@ the edited text is known, and `reanchor_all` has to find them again:
   every annotation is checked rather than trusted.
 - *outside*: 600 edits anywhere except inside a quote: words inserted, deleted or
   replaced, punctuation changed, paragraphs inserted (new ones and copies of existing
-  ones) and paragraphs deleted; one in seven is aimed at a quote's 32 characters of context.
+  ones) and paragraphs deleted; about one in eight is aimed at a quote's 32 characters of
+  context.
 - *inside*: the same, plus a small edit inside 30% of the quotes: one to three characters
   substituted, deleted or inserted, or a word inserted or removed.
 - *deleted* (for information): the same as *outside*, plus 10% of the quotes deleted, some

@@ -56,7 +56,7 @@ def fill(db: Path, novel: Path, count: int) -> None:
 def measure(novel: Path, db: Path) -> dict[str, float]:
     to_screen: list[float] = []
     to_saved: list[float] = []
-    state: dict[str, Any] = {"pressed": 0.0, "count": 0, "shown": False}
+    state: dict[str, Any] = {"pressed": 0.0, "count": 0, "shown": False, "saved": False}
 
     class MeasuredApp(ReaderApp):
         def _display(self, screen: Any, renderable: Any) -> None:
@@ -71,8 +71,8 @@ def measure(novel: Path, db: Path) -> dict[str, float]:
                 to_screen.append(time.perf_counter() - state["pressed"])
 
         def on_reader_app_store_saved(self, event: ReaderApp.StoreSaved) -> None:
-            super().on_reader_app_store_saved(event)
-            if state["pressed"] and state["shown"] and len(to_saved) < len(to_screen):
+            if state["pressed"] and not state["saved"]:
+                state["saved"] = True
                 to_saved.append(time.perf_counter() - state["pressed"])
 
     async def press_enter(pilot: Pilot[None]) -> None:
@@ -88,10 +88,10 @@ def measure(novel: Path, db: Path) -> dict[str, float]:
             view.move_cursor(view.cursor + 60)
             await pilot.pause(0.2)
             state.update(pressed=time.perf_counter(), count=len(app.annotating.annotations))
-            state["shown"] = False
+            state["shown"] = state["saved"] = False
             app.post_message(events.Key("enter", None))
             deadline = time.monotonic() + 10
-            while len(to_saved) <= n and time.monotonic() < deadline:
+            while (len(to_saved) <= n or len(to_screen) <= n) and time.monotonic() < deadline:
                 await pilot.pause(0.01)
         app.exit()
 
@@ -122,14 +122,16 @@ def main() -> None:
             db = folder / "annotations.json"
             fill(db, novel, size)
             figures = measure(novel, db)
-        screen_ok = size != 10_000 or figures["to_screen"] < 0.05
-        saved_ok = size != 10_000 or figures["to_saved"] < 1.0
+        met = "—"
+        if size == 10_000:
+            ok = figures["to_screen"] < 0.05 and figures["to_saved"] < 1.0
+            met = "yes" if ok else "NO"
         rows.append(
             (
                 f"{size:,} annotations ({figures['file_mb']:.1f} MB database)",
                 f"{figures['to_screen'] * 1000:.1f} ms",
                 f"{figures['to_saved'] * 1000:.0f} ms",
-                "yes" if screen_ok and saved_ok else "NO",
+                met,
             )
         )
     print(f"Creating a highlight: median of {PRESSES} presses of enter on pg2600\n")

@@ -70,10 +70,6 @@ def annotate(text: str, phrase: str, occurrence: int = 0) -> Annotation:
     return new_annotation(text, DOC, start, start + len(phrase), note="a note")
 
 
-def phrase_at(text: str, start: int, length: int) -> str:
-    return text[start : start + length]
-
-
 # -- anchor(): offsets, exact, approximate --------------------------------------------------
 
 
@@ -208,7 +204,8 @@ def test_short_quotes_rest_on_their_context() -> None:
     one_side = text[: annotation.start - 32] + "0123456789" * 3 + "01" + text[annotation.start :]
     assert anchor(annotation, "Later. " + one_side) is None
     # ...though at its very offsets, that side and the offsets themselves are enough.
-    assert anchor(annotation, one_side) == Placement(76, 79, "offsets", 1.0)
+    in_place = Placement(annotation.start, annotation.end, "offsets", 1.0)
+    assert anchor(annotation, one_side) == in_place
 
 
 def test_a_moved_paragraph_is_followed() -> None:
@@ -452,3 +449,21 @@ def test_war_and_peace_edited(corpus: Path) -> None:
         truth for truth, a in zip(truths, placed, strict=True) if not a.orphaned
     ]
     assert sum(a.orphaned for a in placed) <= 2
+
+
+def test_a_passage_moved_across_war_and_peace_is_followed(corpus: Path) -> None:
+    """Moved from the first chapters to the end, and edited as well: found all the same."""
+    text = read_text_file(corpus / "pg2600.txt", max_bytes=1 << 30).text
+    start = text.index("\n\n", 60_000) + 2
+    end = text.index("\n\n", start + 400) + 2
+    passage = text[start:end]
+    annotation = new_annotation(text, DOC, start + 100, start + 220)
+    moved = text[:start] + text[end:] + passage
+    placement = anchor(annotation, moved)
+    assert placement is not None
+    assert (placement.start, placement.method) == (len(moved) - len(passage) + 100, "exact")
+    edited = moved[: placement.start + 50] + "#" + moved[placement.start + 51 :]
+    approximate = anchor(annotation, edited)
+    assert approximate is not None
+    assert (approximate.start, approximate.end) == (placement.start, placement.end)
+    assert approximate.method == "approximate"

@@ -39,14 +39,14 @@ from readertui.core.annotations import CONTEXT_CHARS, Annotation, Quote, quote_a
 
 Method = Literal["offsets", "exact", "approximate"]
 # A stretch of the text, low..high.
-Window = tuple[int, int]
+_Window = tuple[int, int]
 
 # -- scoring ------------------------------------------------------------------------------
 # A candidate's score is a weighted mean of quote, context and position evidence, each 0..1.
-# The quote's weight grows with its length up to SPECIFIC_CHARS: five matching characters
+# The quote's weight grows with its length up to _SPECIFIC_CHARS: five matching characters
 # say almost nothing about the place, so short quotes must be carried by their context.
 _QUOTE_WEIGHT = 50.0
-_CONTEXT_WEIGHT = 40.0  # prefix and suffix, 20 each
+_CONTEXT_WEIGHT = 40.0  # prefix and suffix together, each by its length
 _POSITION_WEIGHT = 10.0
 _SPECIFIC_CHARS = 32
 # Indel similarity of two unrelated 32-character pieces of English prose is 0.34 at the
@@ -60,7 +60,9 @@ _QUOTE_BASELINE = 0.5
 _MIN_QUOTE_SIMILARITY = 0.75
 # Candidates `_POSITION_SCALE` characters from the expected place get half the position score.
 _POSITION_SCALE = 1000
-# Tuned with benchmarks/anchoring.py: the lowest score that never misplaced an annotation.
+# Tuned with benchmarks/anchoring.py, run with more edits, other seeds and short quotes as
+# well: wrong candidates that got past the other checks scored up to 0.60 there, right
+# ones as low as 0.69.
 _MIN_SCORE = 0.65
 # A match near the expected place at least this good ends the search there.
 _STRONG_SCORE = 0.85
@@ -115,12 +117,12 @@ _ALIGN_CHARS = 64
 _REFINE_CHARS = 32
 # The first window searched for occurrences, either side of where they are expected.
 _FIRST_REACH = 4096
-# A whole-text seeded search costs _MAX_SEEDS scans of the text. reanchor_all allows this
-# many characters of such scans in all (under a tenth of a second), so a document with
-# many orphans stays quick to open: orphans are tried again on every open.
-_GLOBAL_SCAN_BUDGET = 1 << 28
-# anchor() on its own does a whole-text seeded search when the text is at most this long.
-_GLOBAL_SCAN_MAX_TEXT = 1 << 25
+# Searching the whole text for the quote costs a scan of it (three for a common quote),
+# a seeded search _MAX_SEEDS scans. One anchor() or reanchor_all() call scans at most this
+# many characters in all (about a fifth of a second); past that, only the wide window
+# around the expected place is searched. Orphans are tried again on every open, and on a
+# 100 MB text every whole-text scan counts.
+_SCAN_BUDGET = 1 << 29
 # How many of the preceding placed annotations give the expected shift (their median).
 _HINT_NEIGHBOURS = 5
 # When the expected start is a range no wider than this, the near alignment covers it all;
@@ -158,7 +160,14 @@ class _Candidate:
 class _ScanBudget:
     """Characters of whole-text scanning still allowed (shared across one reanchor_all)."""
 
-    chars: int
+    chars: int = _SCAN_BUDGET
+
+    def spend(self, chars: int) -> bool:
+        """Whether a scan of `chars` characters is still affordable; if so, it is counted."""
+        if chars > self.chars:
+            return False
+        self.chars -= chars
+        return True
 
 
 @dataclass(frozen=True)
@@ -179,16 +188,15 @@ def anchor(annotation: Annotation, text: str, *, hint_shift: int = 0) -> Placeme
     instance the shift of its placed neighbours): the annotation is expected at its stored
     start plus this, which is where the search begins and what "near" means when choosing.
     """
-    budget = _ScanBudget(_MAX_SEEDS * len(text) if len(text) <= _GLOBAL_SCAN_MAX_TEXT else 0)
     expected = annotation.start + hint_shift
-    return _anchor(annotation, text, _Expected(expected, expected), budget)
+    return _anchor(annotation, text, _Expected(expected, expected), _ScanBudget())
 
 
 def reanchor_all(annotations: Sequence[Annotation], text: str, sha256: str) -> list[Annotation]:
     """`annotations` of one document placed in its current `text` (whose hash is `sha256`).
 
-    Returns them in the same order. An annotation already stored against this hash with its
-    quote at its offsets comes back as the same object. A placed one gets its new offsets, a
+    Returns them in the same order. One stored against this hash, not orphaned and with its
+    quote at its offsets, comes back as the same object. A placed one gets its new offsets, a
     fresh quote and context taken from `text` (so the next open finds it at its offsets), the
     new hash, its confidence and orphaned=False. One that cannot be placed comes back with
     orphaned=True and confidence 0, its offsets, quote and hash untouched: they describe the
@@ -230,7 +238,7 @@ def reanchor_all(annotations: Sequence[Annotation], text: str, sha256: str) -> l
             shifts[rank] = shift
             recent.append(shift)
 
-    budget = _ScanBudget(_GLOBAL_SCAN_BUDGET)
+    budget = _ScanBudget()
     preceding, following = _neighbour_shifts(shifts)
     # Annotations that were orphans already go last: the whole-text budget is better spent
     # on those that have just lost their place.
@@ -330,9 +338,11 @@ def _anchor(
     if budget is None:
         return None
 
-    # 4. The quote anywhere, chosen by context and nearness.
-    everywhere = _occurrences(text, exact, expected.low, (0, len(text)))
-    if len(everywhere) >= _MAX_OCCURRENCES:
+    # 4. The quote anywhere (or at least in the wide window), by context and nearness.
+    wide: _Window = (expected.low - _WIDE_CHARS, expected.high + _WIDE_CHARS)
+    window = (0, len(text)) if budget.spend(len(text)) else wide
+    everywhere = _occurrences(text, exact, expected.low, window)
+    if len(everywhere) >= _MAX_OCCURRENCES and budget.spend(2 * len(text)):
         # A common quote: also look for it by the characters just around it.
         everywhere += _context_occurrences(text, quote, expected.low)
     pool = [scorer.exact(at) for at in sorted(set(everywhere))]
@@ -348,11 +358,10 @@ def _anchor(
     needle = quote.prefix + exact + quote.suffix
     around = expected.low - len(quote.prefix)
     for whole_text in (False, True):
-        window = (expected.low - _WIDE_CHARS, expected.high + _WIDE_CHARS)
+        window = wide
         if whole_text:
-            if budget.chars < _MAX_SEEDS * len(text):
+            if not budget.spend(_MAX_SEEDS * len(text)):
                 break
-            budget.chars -= _MAX_SEEDS * len(text)
             window = (0, len(text))
         for at in _seed_positions(text, needle, len(quote.prefix), len(exact), around, window):
             candidate = scorer.aligned(at - _ALIGN_SLACK, at + len(needle) + _ALIGN_SLACK)
@@ -435,23 +444,22 @@ class _Scorer:
         agreed = len(prefix) * _agreement(prefix, before) + len(suffix) * _agreement(suffix, after)
         return agreed / (len(prefix) + len(suffix))
 
-    def score(self, start: int, end: int, quote_similarity: float) -> tuple[float, float]:
-        """The score of start..end, and its evidence: the score without the position."""
+    def score(self, start: int, quote_similarity: float, context: float) -> tuple[float, float]:
+        """The score of a span starting at `start`, and its evidence (without the position)."""
         weighed = self.quote_weight * _above(quote_similarity, _QUOTE_BASELINE)
-        weighed += _CONTEXT_WEIGHT * self.context(start, end)
+        weighed += _CONTEXT_WEIGHT * context
         position = 1 / (1 + self.expected.distance(start) / _POSITION_SCALE)
         score = (weighed + _POSITION_WEIGHT * position) / self.total_weight
         return score, weighed / (self.total_weight - _POSITION_WEIGHT)
 
     def exact(self, start: int) -> _Candidate:
         end = start + len(self.quote.exact)
-        return self._candidate(start, end, 1.0, "exact")
+        return self._judged(start, end, 1.0, "exact")
 
-    def _candidate(self, start: int, end: int, similarity: float, method: Method) -> _Candidate:
-        sound = (
-            similarity >= _MIN_QUOTE_SIMILARITY and self.context(start, end) >= self.context_floor
-        )
-        score, evidence = self.score(start, end, similarity)
+    def _judged(self, start: int, end: int, similarity: float, method: Method) -> _Candidate:
+        context = self.context(start, end)
+        sound = similarity >= _MIN_QUOTE_SIMILARITY and context >= self.context_floor
+        score, evidence = self.score(start, similarity, context)
         near = self.expected.distance(start) <= _NEAR_CHARS
         # Far from where it is expected, only strong evidence will do.
         good = score >= _MIN_SCORE if near else evidence >= _STRONG_SCORE
@@ -488,7 +496,7 @@ class _Scorer:
         if len(exact) <= _ALIGN_CHARS:
             needle = prefix + exact + quote.suffix
             found = self._locate(needle, low, high, len(prefix), len(prefix) + len(exact))
-            return None if found is None else self.candidate(*found)
+            return None if found is None else self.approximate(*found)
         head = prefix + exact[:_ALIGN_CHARS]
         tail = exact[-_ALIGN_CHARS:] + quote.suffix
         # How far a long quote's length may have changed by edits inside it.
@@ -513,14 +521,14 @@ class _Scorer:
                 )
             if start is None or end is None:
                 continue
-            candidate = self.candidate(start[0], end[1])
+            candidate = self.approximate(start[0], end[1])
             if candidate is not None and (best is None or candidate.score > best.score):
                 best = candidate
             if best is not None and best.sound:
                 break
         return best
 
-    def candidate(self, start: int, end: int) -> _Candidate | None:
+    def approximate(self, start: int, end: int) -> _Candidate | None:
         """The approximate match start..end, with its ends checked.
 
         An end is firm when the characters on at least one side of it are the quote's or
@@ -534,9 +542,9 @@ class _Scorer:
         exact, text = self.quote.exact, self.text
         if text[start:end] == exact:
             # An alignment may land on an unedited occurrence; that is an exact match.
-            return self._candidate(start, end, 1.0, "exact")
+            return self._judged(start, end, 1.0, "exact")
         options = [
-            self._candidate(
+            self._judged(
                 low, high, Indel.normalized_similarity(exact, text[low:high]), "approximate"
             )
             for low in self._ends_near(start, self._firm_start)
@@ -649,7 +657,7 @@ def _map_boundary(operations: Opcodes, offset: int, *, first: bool) -> int:
     return max(0, chosen[1] + (0 if first else 1))
 
 
-def _occurrences(text: str, needle: str, around: int, window: Window) -> list[int]:
+def _occurrences(text: str, needle: str, around: int, window: _Window) -> list[int]:
     """Starts of `needle` within the window, the nearest to `around` first, bounded.
 
     One forward scan finds them all when they are few (most quotes occur once). When they
@@ -692,7 +700,7 @@ def _context_occurrences(text: str, quote: Quote, around: int) -> list[int]:
 
 
 def _seed_positions(
-    text: str, needle: str, quote_start: int, quote_length: int, around: int, window: Window
+    text: str, needle: str, quote_start: int, quote_length: int, around: int, window: _Window
 ) -> list[int]:
     """Where the needle may start in the window, judged by exact pieces of it.
 
