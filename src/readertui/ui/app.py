@@ -100,6 +100,7 @@ class ReaderApp(App[None]):
         self._save_timer: Timer | None = None
         self._unsaved: tuple[str, int] | None = None
         self.writer: StoreWriter | None = None
+        self._waiting_jobs: list[Callable[[], object]] = []
         self._save_failed = False
         self._closed_store = False
         self._find_open = False
@@ -430,7 +431,18 @@ class ReaderApp(App[None]):
                 on_error=lambda reason: self.post_message(self.StoreFailed(reason)),
             )
         self._show_saved_state("saving…")
-        self.writer.submit(lambda: job(store))
+        # Handed to the writer after the next frame: encoding a large database holds the GIL
+        # for a while, and the change should be on screen first. flush_store hands over
+        # whatever is still waiting, so quitting loses nothing.
+        self._waiting_jobs.append(lambda: job(store))
+        if len(self._waiting_jobs) == 1:
+            self.call_after_refresh(self._hand_over_jobs)
+
+    def _hand_over_jobs(self) -> None:
+        jobs, self._waiting_jobs = self._waiting_jobs, []
+        if self.writer is not None:
+            for job in jobs:
+                self.writer.submit(job)
 
     def _show_saved_state(self, state: str) -> None:
         # While the app closes, saving goes on after the status line is gone.
@@ -479,6 +491,7 @@ class ReaderApp(App[None]):
     def flush_store(self, timeout: float = 10.0) -> bool:
         """Write everything pending now: the reading position and queued changes."""
         self._save_position()
+        self._hand_over_jobs()
         if self.writer is None:
             return True
         return self.writer.flush(timeout)

@@ -103,7 +103,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "t",
         "annotate('tags')",
-        "Tag the selection, the highlight, or else the document",
+        "Tag the selection, highlight or document",
         "Annotating",
         "reader",
         "t",

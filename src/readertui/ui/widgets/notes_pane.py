@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -28,6 +29,9 @@ _MARKER = {
     "purple": "purple",
 }
 _QUOTE_CHARS = 160
+# The list shows at most this many entries: thousands of notes are found with the filter,
+# and rebuilding a list of thousands would stall every keypress.
+MAX_LISTED = 200
 
 
 def annotation_matches(annotation: Annotation, query: str) -> bool:
@@ -72,6 +76,7 @@ class NotesPane(Vertical):
         super().__init__(id=id)
         self.annotations: list[Annotation] = []
         self.query_text = ""
+        self._rebuild_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: words #tag @colour", id="notes-filter")
@@ -82,12 +87,20 @@ class NotesPane(Vertical):
         return self.query_one("#notes-list", OptionList)
 
     def show(self, annotations: list[Annotation]) -> None:
-        self.annotations = sorted(annotations, key=lambda a: (a.orphaned, a.start, a.end))
+        self.annotations = annotations
+        # Rebuilt a moment later, once: the reader repaints the new highlight first, and a
+        # burst of changes costs one rebuild.
+        if self._rebuild_timer is None:
+            self._rebuild_timer = self.set_timer(0.05, self._timed_rebuild)
+
+    def _timed_rebuild(self) -> None:
+        self._rebuild_timer = None
         self.rebuild()
 
     def rebuild(self) -> None:
         if not self.is_mounted or not self.query("#notes-list"):
             return
+        self.annotations.sort(key=lambda a: (a.orphaned, a.start, a.end))
         shown = [a for a in self.annotations if annotation_matches(a, self.query_text)]
         placed = [a for a in shown if not a.orphaned]
         orphans = [a for a in shown if a.orphaned]
@@ -103,8 +116,11 @@ class NotesPane(Vertical):
                     disabled=True,
                 )
             )
-        for annotation in placed:
+        for annotation in placed[:MAX_LISTED]:
             options.append(Option(annotation_label(annotation), id=annotation.id))
+        if len(placed) > MAX_LISTED:
+            more = f"… and {len(placed) - MAX_LISTED:,} more: type in the filter to find them"
+            options.append(Option(Text(more, style="dim"), disabled=True))
         if orphans:
             options.append(None)
             header = Text(f"Orphaned ({len(orphans)})", style="bold")
@@ -114,7 +130,7 @@ class NotesPane(Vertical):
                 style="dim",
             )
             options.append(Option(header, disabled=True))
-            for annotation in orphans:
+            for annotation in orphans[:MAX_LISTED]:
                 options.append(Option(annotation_label(annotation), id=annotation.id))
         option_list = self.option_list
         highlighted = option_list.highlighted_option
