@@ -120,3 +120,31 @@ def test_two_processes_on_one_database_keep_every_note(tmp_path: Path, library: 
     starts = sorted(int(a["start"]) for a in annotations_in(db))  # type: ignore[arg-type]
     assert starts == [0, TEXT.index("Paragraph 2"), TEXT.index("Paragraph 4")]
     assert shutil.which("tmux")
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGHUP, signal.SIGTERM])
+def test_a_dropped_connection_still_saves(
+    tmp_path: Path, library: Path, signal_number: signal.Signals
+) -> None:
+    """SIGHUP (the SSH connection dropped) or SIGTERM right after moving: the reading
+    position, which is normally written half a second later, is saved all the same."""
+    _require_tools()
+    db = tmp_path / "db.json"
+    term = Terminal(tmp_path, 100, 30)
+    try:
+        start(term, library, db)
+        term.keys("}", "}")
+        time.sleep(0.1)
+        os.kill(pid_of(term), signal_number)
+        deadline = time.monotonic() + 10
+        while term.running() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        term.close()
+    term = Terminal(tmp_path, 100, 30)
+    try:
+        start(term, library, db)
+        assert "line 5/" in term.wait_for("line ")
+        term.keys("q")
+    finally:
+        term.close()
