@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 # Before Textual is imported anywhere: no animations, no cursor blink surprises.
@@ -30,6 +31,22 @@ def isolated_dirs(
         monkeypatch.setenv(variable, str(home / folder))
     for variable in ("READERTUI_LIBRARY", "READERTUI_DB", "READERTUI_CONFIG"):
         monkeypatch.delenv(variable, raising=False)
+    return home
+
+
+@pytest.fixture
+def private_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point platformdirs at a temporary home so nothing here can reach the real user folders."""
+    home = tmp_path / "home"
+    for name in ("user_config_dir", "user_data_dir", "user_cache_dir"):
+        folder = home / name
+
+        def fake(*args: object, _folder: Path = folder, **kwargs: object) -> str:
+            return str(_folder)
+
+        monkeypatch.setattr(platformdirs, name, fake)
+    # The READERTUI_* variables are already cleared by the autouse `isolated_dirs`.
+    monkeypatch.setenv("HOME", str(tmp_path / "userhome"))
     return home
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import platformdirs
 import pytest
 
 from readertui import locations
@@ -18,22 +17,7 @@ from readertui.config import (
 )
 from readertui.errors import ConfigError
 
-
-@pytest.fixture(autouse=True)
-def private_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point platformdirs at a temporary home so nothing here can reach the real user folders."""
-    home = tmp_path / "home"
-    for name in ("user_config_dir", "user_data_dir", "user_cache_dir"):
-        folder = home / name
-
-        def fake(*args: object, _folder: Path = folder, **kwargs: object) -> str:
-            return str(_folder)
-
-        monkeypatch.setattr(platformdirs, name, fake)
-    for variable in ("READERTUI_CONFIG", "READERTUI_DB", "READERTUI_LIBRARY"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "userhome"))
-    return home
+pytestmark = pytest.mark.usefixtures("private_user_dirs")
 
 
 @pytest.fixture

@@ -10,20 +10,7 @@ import pytest
 from readertui import locations
 from readertui.errors import ConfigError
 
-
-@pytest.fixture(autouse=True)
-def private_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point platformdirs at a temporary home so nothing here can reach the real user folders."""
-    home = tmp_path / "home"
-    for name in ("user_config_dir", "user_data_dir", "user_cache_dir"):
-        folder = home / name
-
-        def fake(*args: object, _folder: Path = folder, **kwargs: object) -> str:
-            return str(_folder)
-
-        monkeypatch.setattr(platformdirs, name, fake)
-    monkeypatch.delenv("READERTUI_CONFIG", raising=False)
-    return home
+pytestmark = pytest.mark.usefixtures("private_user_dirs")
 
 
 def test_files_live_in_the_platform_folders(private_user_dirs: Path) -> None:

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import platformdirs
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def private_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point platformdirs at a temporary home so nothing here can reach the real user folders."""
-    home = tmp_path / "home"
-    for name in ("user_config_dir", "user_data_dir", "user_cache_dir"):
-        folder = home / name
-
-        def fake(*args: object, _folder: Path = folder, **kwargs: object) -> str:
-            return str(_folder)
-
-        monkeypatch.setattr(platformdirs, name, fake)
-    for variable in ("READERTUI_CONFIG", "READERTUI_DB", "READERTUI_LIBRARY"):
-        monkeypatch.delenv(variable, raising=False)
-    return home
+def _private_user_dirs(private_user_dirs: Path) -> Path:
+    """Every store test runs with platformdirs pointed at a temporary home."""
+    return private_user_dirs
 
 
 @pytest.fixture
