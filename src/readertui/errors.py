@@ -24,3 +24,11 @@ class ConfigError(ReaderError):
 
 class StoreError(ReaderError):
     """The annotation database cannot be read or written."""
+
+
+class ExportError(ReaderError):
+    """Annotations cannot be exported: an unknown document or tag, an unwritable target."""
+
+
+class ImportFileError(ReaderError):
+    """A file given to `readertui import` is not a readertui/W3C annotation export."""

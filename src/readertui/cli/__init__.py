@@ -1,0 +1,36 @@
+"""The command line (PRODUCT 9): `readertui [PATH]` opens the reader; `export`, `import` and
+`list` work on the library and the database directly, without starting the TUI.
+
+Exit code 0 on success, 2 on a usage error, 1 on any other error, always with one clear line
+on stderr and never a traceback for a user's mistake.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from readertui.cli.output import EXIT_ERROR, fail
+
+SUBCOMMANDS = ("export", "import", "list")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if arguments and arguments[0] in SUBCOMMANDS:
+            from readertui.cli.subcommands import run_subcommand
+
+            return run_subcommand(arguments)
+        from readertui.cli.reader import open_reader
+
+        return open_reader(arguments)
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    except BrokenPipeError:
+        # The reader of our output went away (`readertui list docs | head`): not an error
+        # to report. Python would complain again when flushing stdout at exit; send it nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR

@@ -1,0 +1,259 @@
+"""`readertui export`, `import` and `list`: the library and the notes without the reader.
+
+They use the core and the store directly (no Textual import, so they start at once), print
+data on stdout and every problem as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from readertui.cli.output import EXIT_OK, EXIT_USAGE, OneLineParser, fail, write_stdout
+from readertui.config import Config, load_config, resolve_db_path, resolve_library
+from readertui.core.library import Library, scan_library
+from readertui.core.visible import visible_text
+from readertui.errors import ReaderError
+from readertui.export.collect import collect, resolve_document
+from readertui.export.exporting import (
+    FORMATS,
+    SUFFIXES,
+    ExportRequest,
+    export_text,
+    export_to_file,
+    export_to_folder,
+)
+from readertui.export.importing import import_annotations, read_import_file
+from readertui.locations import default_export_dir
+from readertui.store.store import Store
+
+LIST_QUOTE_CHARS = 70
+_SINGLE_FILE_SUFFIXES = {"markdown": (".md", ".markdown"), "json": (".json",)}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Where a subcommand works: the config, the library and the database file."""
+
+    config: Config
+    library: Library
+    db_path: Path
+
+
+class _Usage(Exception):
+    """A combination of arguments that cannot work (exit code 2)."""
+
+
+def run_subcommand(arguments: Sequence[str]) -> int:
+    """Run `readertui <subcommand> …`; the exit code."""
+    name, rest = arguments[0], list(arguments[1:])
+    parser, handler = _COMMANDS[name]()
+    args = parser.parse_args(rest)
+    try:
+        return handler(args, _setting(args))
+    except _Usage as usage:
+        return fail(f"{name}: {usage} (see readertui {name} --help)", EXIT_USAGE)
+    except ReaderError as error:
+        return fail(str(error))
+
+
+def _setting(args: argparse.Namespace) -> Setting:
+    config = load_config(args.config)
+    root = args.library if args.library is not None else resolve_library(None, config)[0]
+    library = scan_library(root, max_bytes=config.max_document_mb * 1024 * 1024)
+    return Setting(config, library, resolve_db_path(args.db, config))
+
+
+def _parser(name: str, description: str, epilog: str = "") -> OneLineParser:
+    parser = OneLineParser(
+        prog=f"readertui {name}",
+        description=description,
+        epilog=epilog or None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    where = parser.add_argument_group("where")
+    where.add_argument(
+        "--library",
+        type=Path,
+        metavar="DIR",
+        help="the library folder (default: as the reader would open it)",
+    )
+    where.add_argument("--db", type=Path, metavar="FILE", help="the annotation database file")
+    where.add_argument("--config", type=Path, metavar="FILE", help="use this config file")
+    return parser
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+def _export_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setting], int]]:
+    parser = _parser(
+        "export",
+        "Export highlights, notes and tags as Markdown or as W3C Web Annotation JSON.",
+        "With -o DIR (default: the export folder of the config, else the data folder's\n"
+        "exports/), Markdown goes to one file per document; with --tag, to one file for the\n"
+        "tag; JSON to one file. -o FILE.md or FILE.json writes one file, -o - standard output.\n"
+        "Documents are read first, so positions are those of the text as it is now;\n"
+        "highlights that cannot be found are exported marked orphaned.",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="markdown", help="default: markdown")
+    parser.add_argument("-o", "--output", metavar="DIR|FILE|-", help="where to write")
+    parser.add_argument("--doc", metavar="PATH", help="only this document (library or file path)")
+    parser.add_argument("--tag", metavar="TAG", help="only highlights with this tag (or below it)")
+    return parser, _export
+
+
+def _export(args: argparse.Namespace, setting: Setting) -> int:
+    library = setting.library
+    doc = resolve_document(library, args.doc) if args.doc is not None else None
+    tag = args.tag.strip().lstrip("#") if args.tag is not None else None
+    if tag is not None and not tag:
+        raise _Usage("--tag needs a tag")
+    request = ExportRequest(format=args.format, doc=doc, tag=tag)
+    max_bytes = setting.config.max_document_mb * 1024 * 1024
+    with Store(setting.db_path) as store:
+        _warn_about(store.problems)
+        if args.output == "-":
+            write_stdout(export_text(library, store, request, max_bytes=max_bytes))
+            return EXIT_OK
+        target = _output_path(args.output, setting.config)
+        if _is_single_file(target, request):
+            result = export_to_file(target, library, store, request, max_bytes=max_bytes)
+        else:
+            result = export_to_folder(target, library, store, request, max_bytes=max_bytes)
+    print(visible_text(result.summary()))
+    return EXIT_OK
+
+
+def _output_path(output: str | None, config: Config) -> Path:
+    if output is None:
+        return config.export_dir or default_export_dir()
+    if not output.strip():
+        raise _Usage("-o needs a folder, a file or -")
+    return Path(output).expanduser().absolute()
+
+
+def _is_single_file(target: Path, request: ExportRequest) -> bool:
+    if target.is_dir():
+        return False
+    suffix = target.suffix.lower()
+    if suffix in _SINGLE_FILE_SUFFIXES[request.format]:
+        return True
+    for other, suffixes in _SINGLE_FILE_SUFFIXES.items():
+        if suffix in suffixes:
+            raise _Usage(
+                f"{target.name} is a {other} file name but the format is {request.format} "
+                f"(name it *{SUFFIXES[request.format]} or give --format {other})"
+            )
+    return False
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+def _import_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setting], int]]:
+    parser = _parser(
+        "import",
+        "Import annotations exported with `readertui export --format json`.",
+        "The file is checked whole first: if anything in it is wrong, nothing is imported.\n"
+        "Annotations already here are matched by id (the newer change wins), so importing\n"
+        "a file twice adds nothing. Annotations of documents that are not in the library\n"
+        "are kept, marked orphaned.",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE.json", help="a readertui JSON export")
+    return parser, _import
+
+
+def _import(args: argparse.Namespace, setting: Setting) -> int:
+    annotations = read_import_file(args.file)
+    with Store(setting.db_path) as store:
+        _warn_about(store.problems)
+        result = import_annotations(annotations, store, setting.library)
+    print(visible_text(result.summary(args.file)))
+    return EXIT_OK
+
+
+# -- list ---------------------------------------------------------------------------------
+
+
+def _list_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setting], int]]:
+    parser = _parser(
+        "list",
+        "List the documents, the tags or the annotations, one per line, fields separated by tabs.",
+        "docs:         path, highlights, title, byline\n"
+        "tags:         tag, how many annotations carry it\n"
+        "annotations:  path:line (or path:orphaned), id, quote, tags, note",
+    )
+    parser.add_argument("what", choices=("docs", "tags", "annotations"))
+    parser.add_argument("--doc", metavar="PATH", help="annotations: only this document")
+    parser.add_argument("--tag", metavar="TAG", help="annotations: only with this tag")
+    return parser, _list
+
+
+def _list(args: argparse.Namespace, setting: Setting) -> int:
+    if args.what != "annotations" and (args.doc is not None or args.tag is not None):
+        raise _Usage("--doc and --tag go with `list annotations`")
+    library = setting.library
+    with Store(setting.db_path) as store:
+        _warn_about(store.problems)
+        if args.what == "docs":
+            counts: dict[str, int] = {}
+            for annotation in store.annotations():
+                counts[annotation.doc.path] = counts.get(annotation.doc.path, 0) + 1
+            lines = [
+                _row(
+                    entry.rel_path,
+                    str(counts.get(entry.rel_path, 0)),
+                    entry.metadata.title,
+                    entry.metadata.byline(),
+                )
+                for entry in library.entries
+            ]
+        elif args.what == "tags":
+            lines = [_row(tag, str(count)) for tag, count in store.tags().items()]
+        else:
+            doc = resolve_document(library, args.doc) if args.doc is not None else None
+            tag = args.tag.strip().lstrip("#") if args.tag is not None else None
+            max_bytes = setting.config.max_document_mb * 1024 * 1024
+            documents = collect(library, store, doc=doc, tag=tag, max_bytes=max_bytes)
+            lines = []
+            for notes in documents:
+                for item in notes.placed + notes.orphaned:
+                    annotation = item.annotation
+                    where = "orphaned" if annotation.orphaned else str(item.line)
+                    quote = " ".join(annotation.quote.exact.split())
+                    if len(quote) > LIST_QUOTE_CHARS:
+                        quote = quote[: LIST_QUOTE_CHARS - 1] + "…"
+                    lines.append(
+                        _row(
+                            f"{notes.rel_path}:{where}",
+                            annotation.id,
+                            f"“{quote}”",
+                            " ".join(f"#{tag}" for tag in annotation.tags),
+                            annotation.note.strip().split("\n")[0],
+                        )
+                    )
+    write_stdout("".join(line + "\n" for line in lines))
+    return EXIT_OK
+
+
+def _row(*fields: str) -> str:
+    # Tabs and newlines inside a field would break the columns; controls must not reach
+    # the terminal (PRODUCT 11).
+    return "\t".join(visible_text(field) for field in fields)
+
+
+def _warn_about(problems: Sequence[str]) -> None:
+    if problems:
+        fail(f"warning: {len(problems)} unreadable record(s) in the database are left out")
+
+
+_COMMANDS: dict[
+    str, Callable[[], tuple[OneLineParser, Callable[[argparse.Namespace, Setting], int]]]
+] = {
+    "export": _export_parser,
+    "import": _import_parser,
+    "list": _list_parser,
+}

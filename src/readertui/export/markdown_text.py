@@ -1,0 +1,124 @@
+"""User and document text made safe to place in a Markdown export.
+
+Quotes, headings and titles come from documents and are written literally: every character
+that CommonMark, GFM, Obsidian or pandoc could read as markup is escaped, so the reader sees
+exactly the document's words. Notes are the user's own Markdown and keep their formatting, but
+are written inside a container (a list item) that ends where the note ends: an unclosed fence,
+an HTML block, a heading or `---` in a note stays inside it. Control characters never reach
+the file (an export may be printed straight to a terminal with `-o -`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+# C0 controls but the newline, DEL and the C1 controls (CSI, OSC…) as visible stand-ins.
+_CONTROLS = {code: chr(0x2400 + code) for code in range(0x20) if code != 0x0A}
+_CONTROLS[0x7F] = "\u2421"
+_CONTROLS.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+
+# Markup anywhere in a line: emphasis, code, links, HTML and autolinks, entities, tables,
+# strikethrough and subscripts (~), Obsidian tags (#), highlights (==), math ($), comments
+# (%%), block ids and footnotes (^).
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>#|~$&^=%])")
+# Markup at the start of a line: list items (- + and "1." "1)") and pandoc's ": " and ":::".
+_LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])", re.MULTILINE)
+_LINE_START_MARK = re.compile(r"^([-+:])", re.MULTILINE)
+_LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
+# Obsidian reads these anywhere in a note, past the end of its block: a comment (%%) or a
+# display-math block ($$) left open would hide the rest of the file.
+_OBSIDIAN_SPANNING = re.compile(r"%%|\$\$")
+_TAG_CHAR = re.compile(r"[\w/-]")
+NOTE_INDENT = "  "
+# A note's first line that is more than plain text: a heading, a list item, a quote, a fence,
+# HTML, a table row, a thematic break or setext underline.
+_BLOCK_START = re.compile(r"#{1,6}(\s|$)|[-+*>]|\d{1,9}[.)]|`{3}|~{3}|<|\||[-=_*]{3}")
+
+
+def without_controls(text: str) -> str:
+    """`text` with control characters (but newlines) shown as visible symbols."""
+    return text.translate(_CONTROLS)
+
+
+def literal(text: str) -> str:
+    """`text` (which may span lines) as Markdown that renders as exactly these characters.
+
+    Leading blanks on a line are dropped: they would turn a line into code, and a paragraph
+    shows none anyway.
+    """
+    text = without_controls(text)
+    text = _LEADING_SPACE.sub("", text)
+    text = _INLINE_MARKUP.sub(r"\\\1", text)
+    text = _LIST_NUMBER.sub(r"\1\\\2", text)
+    return _LINE_START_MARK.sub(r"\\\1", text)
+
+
+def literal_line(text: str) -> str:
+    """`literal` of `text` on one line (inner runs of blanks and newlines become a space)."""
+    return literal(" ".join(text.split()))
+
+
+def block_quote(text: str) -> list[str]:
+    """`text` as the lines of a block quote; blank lines separate its paragraphs."""
+    paragraphs = [part for part in re.split(r"\n[ \t]*\n\s*", text.strip()) if part.strip()]
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        if lines:
+            lines.append(">")
+        lines.extend(f"> {line}".rstrip() for line in literal(paragraph).split("\n"))
+    return lines
+
+
+def note_item(label: str, note: str) -> list[str]:
+    """A list item "- label note…", the note's own Markdown kept and confined to the item.
+
+    Every line of the note is indented to the item's content column, so the item (and with
+    it any block the note opened) ends where the note ends.
+    """
+    text = without_controls(note).strip("\n")
+    text = _OBSIDIAN_SPANNING.sub(lambda match: "\\" + "\\".join(match.group()), text)
+    lines = text.split("\n")
+    body = [f"{NOTE_INDENT}{line}".rstrip() if line.strip() else "" for line in lines[1:]]
+    first = lines[0]
+    if first.strip() and first == first.lstrip() and not _BLOCK_START.match(first):
+        return [f"- {label} {first.rstrip()}", *body]
+    # The note opens with a block of its own (a heading, a list, a fence, code…), which
+    # cannot share the label's line: it starts on the next one, after a blank line.
+    opening = f"{NOTE_INDENT}{first}".rstrip() if first.strip() else ""
+    return [f"- {label}", "", opening, *body]
+
+
+def tag_word(tag: str) -> str:
+    """A tag as an Obsidian `#tag`: letters, digits, `_`, `-` and `/`; blanks become `-`.
+
+    Other characters are left out. A tag that would be all digits (not a tag to Obsidian) gets
+    a leading `_`; one with nothing left is written as escaped text instead.
+    """
+    word = "".join(
+        char if _TAG_CHAR.fullmatch(char) else "-" if char.isspace() else ""
+        for char in unicodedata.normalize("NFC", tag)
+    ).strip("/")
+    word = re.sub(r"-{2,}", "-", word)
+    if not word:
+        return literal_line(tag)
+    if word.replace("/", "").isdigit():
+        word = "_" + word
+    return f"#{word}"
+
+
+def yaml_string(value: str) -> str:
+    """`value` as a double-quoted YAML scalar (valid JSON too), every non-printable escaped."""
+    quoted = json.dumps(value, ensure_ascii=False)
+    return "".join(char if char.isprintable() else _yaml_escape(char) for char in quoted)
+
+
+def yaml_list(values: tuple[str, ...]) -> str:
+    """`values` as a YAML flow sequence of double-quoted strings."""
+    return "[" + ", ".join(yaml_string(value) for value in values) + "]"
+
+
+def _yaml_escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
