@@ -28,6 +28,7 @@ from readertui.store.store import Store
 
 GOLDEN = Path(__file__).parent / "golden"
 STAMP = "2026-01-02T03:04:05Z"
+LATER = "2027-01-01T00:00:00Z"
 
 ESSAY = """\
 ---
@@ -222,12 +223,12 @@ def test_a_re_export_leaves_unchanged_files_alone_and_rewrites_changed_ones(
     with Store(db) as store:
         export_to_folder(out, library, store, ExportRequest(), exported=STAMP)
         before = {name: (out / name).stat().st_mtime_ns for name in ("rivers.md", "letters.md")}
-        again = export_to_folder(out, library, store, ExportRequest(), exported="2027-01-01T00:00:00Z")
+        again = export_to_folder(out, library, store, ExportRequest(), exported=LATER)
         assert again.written == () and len(again.unchanged) == 2
         assert "already up to date" in again.summary()
         letters = next(a for a in store.annotations("letters.txt"))
         store.save_annotation(letters.touched(note="A changed note"))
-        third = export_to_folder(out, library, store, ExportRequest(), exported="2027-01-01T00:00:00Z")
+        third = export_to_folder(out, library, store, ExportRequest(), exported=LATER)
     assert [path.name for path in third.written] == ["letters.md"]
     assert (out / "rivers.md").stat().st_mtime_ns == before["rivers.md"]
     assert "A changed note" in (out / "letters.md").read_text(encoding="utf-8")
