@@ -126,7 +126,7 @@ def config_template() -> str:
 # Files larger than this many megabytes are listed as skipped instead of opened.
 # max_document_mb = {defaults.max_document_mb}
 
-# Where exported notes will be written (export arrives with annotations; not yet used).
+# Where `e`, the palette and `readertui export` write exported notes.
 # export_dir = "~/Documents/reading-notes"
 
 # Join hard-wrapped lines of plain text into paragraphs: "auto" (detected per document),

@@ -65,7 +65,8 @@ class ExportResult:
         """One line for the user, e.g. "3 highlights from 1 document: wrote /x/a.md"."""
         files = self.written + self.unchanged
         counts = _plural(self.highlights, "highlight")
-        counts += f" from {_plural(self.documents, 'document')}"
+        if self.highlights:
+            counts += f" from {_plural(self.documents, 'document')}"
         if self.orphaned:
             counts += f" ({self.orphaned} orphaned)"
         if not files:

@@ -32,6 +32,7 @@ from readertui.core.library import Library, scan_library
 from readertui.errors import ReaderError
 from readertui.store.store import Store
 from readertui.ui.annotating import Annotating
+from readertui.ui.exports import Exports
 from readertui.ui.keymap import KeySpec, app_bindings
 from readertui.ui.store_writer import StoreWriter
 from readertui.ui.widgets.library_pane import LibraryPane
@@ -107,6 +108,7 @@ class ReaderApp(App[None]):
         self._pending_jump: str | None = None
         self.tag_counts: dict[str, int] = {}
         self.annotating = Annotating(self)
+        self.exports = Exports(self)
         self.started = False
         if config.theme in self.available_themes:
             self.theme = config.theme
@@ -488,10 +490,14 @@ class ReaderApp(App[None]):
         self._unsaved = None
         self.queue_store_job(lambda store: store.set_reading_position(rel_path, offset))
 
-    def flush_store(self, timeout: float = 10.0) -> bool:
-        """Write everything pending now: the reading position and queued changes."""
+    def hand_over_changes(self) -> None:
+        """Give the writer thread everything waiting (the reading position too) at once."""
         self._save_position()
         self._hand_over_jobs()
+
+    def flush_store(self, timeout: float = 10.0) -> bool:
+        """Write everything pending now: the reading position and queued changes."""
+        self.hand_over_changes()
         if self.writer is None:
             return True
         return self.writer.flush(timeout)
@@ -693,6 +699,20 @@ class ReaderApp(App[None]):
         current = self.annotating.annotations.get(annotation_id)
         if current is not None and not current.orphaned:
             self.jump_to_offset(current.start)
+
+    # -- exporting ----------------------------------------------------------------------------
+
+    def action_export_document(self) -> None:
+        self.exports.export_document()
+
+    def action_export_library(self) -> None:
+        self.exports.export_library()
+
+    def action_export_tag(self) -> None:
+        self.exports.choose_tag()
+
+    def action_export_json(self) -> None:
+        self.exports.export_json()
 
     # -- reading ------------------------------------------------------------------------------
 

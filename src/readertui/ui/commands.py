@@ -22,9 +22,8 @@ class ReaderCommands(Provider):
         targets: list[tuple[str, str, Callable[[], object]]] = []
         for spec in KEYS:
             if spec.palette:
-                targets.append(
-                    (spec.description, f"key: {spec.label}", partial(app.run_palette_action, spec))
-                )
+                where = f"key: {spec.label}" if spec.keys else "command"
+                targets.append((spec.description, where, partial(app.run_palette_action, spec)))
         for entry in app.library.entries:
             title = entry.metadata.title or entry.rel_path
             targets.append(

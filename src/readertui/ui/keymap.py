@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 class KeySpec:
     """One key: what it is bound to, where, and how the help screen describes it."""
 
-    keys: str  # Textual key names, comma-separated
+    keys: str  # Textual key names, comma-separated; "" for a command of the palette only
     action: str
     description: str
     group: str
@@ -26,6 +26,9 @@ class KeySpec:
     palette: bool = True  # offered as a command in the palette
     short: str = ""  # the footer's word for it
 
+
+# Group, scope and label of an action that has no key: it is run from the command palette.
+PALETTE_ONLY = ("Exporting", "app", "ctrl+p")
 
 KEYS: tuple[KeySpec, ...] = (
     # Panes
@@ -156,6 +159,18 @@ KEYS: tuple[KeySpec, ...] = (
         footer=True,
         short="Open",
     ),
+    # Exporting
+    KeySpec(
+        "e",
+        "export_document",
+        "Export this document's notes to Markdown",
+        "Exporting",
+        "app",
+        "e",
+    ),
+    KeySpec("", "export_library", "Export the library's notes to Markdown", *PALETTE_ONLY),
+    KeySpec("", "export_tag", "Export the notes with a tag to Markdown", *PALETTE_ONLY),
+    KeySpec("", "export_json", "Export all annotations as JSON (W3C)", *PALETTE_ONLY),
     # Reading
     KeySpec("r", "toggle_reflow", "Reflow hard-wrapped lines on or off", "Reading", "app", "r"),
     KeySpec("plus", "wider", "Wider reading measure", "Reading", "app", "+"),
@@ -174,7 +189,7 @@ KEYS: tuple[KeySpec, ...] = (
 def _bindings(scope: str) -> list[BindingType]:
     bindings: list[BindingType] = []
     for spec in KEYS:
-        if spec.scope != scope or spec.action.startswith("app.") or spec.keys == "ctrl+p":
+        if spec.scope != scope or spec.action.startswith("app.") or spec.keys in ("", "ctrl+p"):
             continue
         binding_id = spec.action.split("(")[0] + (
             "-" + spec.action.split("'")[1] if "'" in spec.action else ""
