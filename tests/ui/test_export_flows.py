@@ -7,8 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from textual.command import CommandList
 from textual.widgets import TextArea
 
+from readertui.core.annotations import Annotation, DocumentRef, Quote
+from readertui.store.store import Store
 from readertui.ui.app import ReaderApp
 from readertui.ui.dialogs.note_editor import NoteEditor
 from readertui.ui.dialogs.tag_editor import TagEditor
@@ -19,6 +22,14 @@ SIZE = (130, 40)
 
 def notifications(app: ReaderApp) -> list[str]:
     return [notification.message for notification in app._notifications]
+
+
+def palette_options(app: ReaderApp) -> str:
+    """The text of every option the command palette lists."""
+    options = app.screen.query_one(CommandList)
+    return " ".join(
+        str(options.get_option_at_index(index).prompt) for index in range(options.option_count)
+    )
 
 
 async def finish_export(pilot: object, app: ReaderApp) -> None:
@@ -145,3 +156,32 @@ async def test_an_export_into_a_file_in_the_way_is_one_message(
         messages = notifications(app)
         assert any("Not exported" in message and str(blocker) in message for message in messages)
     assert blocker.read_text(encoding="utf-8").startswith("a file where")
+
+
+async def test_annotations_of_documents_not_in_the_library_are_listed_as_orphaned(
+    make: AppFactory, tmp_path: Path
+) -> None:
+    stray = Annotation(
+        id="00000000-0000-4000-8000-000000000009",
+        doc=DocumentRef("elsewhere/gone.txt", "", "A Book Not Here"),
+        quote=Quote("words from a book that is not in this library"),
+        start=10,
+        end=55,
+        note="imported from another machine",
+        orphaned=True,
+    )
+    with Store(tmp_path / "annotations.json") as store:
+        store.save_annotation(stray)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_startup(pilot, app)
+        await run_palette_command(pilot, app, "List annotations of documents not")
+        for _ in range(20):
+            await pilot.pause(0.05)
+        shown = palette_options(app)
+        assert "words from a book that is not in this library" in shown
+        assert "orphaned · A Book Not Here" in shown
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("not in this library" in message for message in notifications(app))
+        assert app.document is not None and app.document.rel_path == "prose.txt"

@@ -665,29 +665,57 @@ class ReaderApp(App[None]):
     @on(LibraryPane.TagChosen)
     def _tag_chosen(self, event: LibraryPane.TagChosen) -> None:
         """A tag in the library pane: every annotation carrying it, across documents."""
-        from textual.command import SimpleCommand
-
         from readertui.core.annotations import has_tag
 
         if self.store is None:
             return
         found = [a for a in self.store.annotations() if has_tag(a, event.tag)]
+        self._offer_annotations(found, f"Annotations tagged #{event.tag}…")
+
+    def action_show_strays(self) -> None:
+        """Annotations whose document is not in this library (imported, or moved away)."""
+        if self.store is None:
+            return
+        found = [a for a in self.store.annotations() if self.library.find(a.doc.path) is None]
+        if not found:
+            self.notify("Every annotation belongs to a document of this library.", timeout=4)
+            return
+        self._offer_annotations(found, "Annotations of documents not in this library…")
+
+    def _offer_annotations(self, annotations: list[Annotation], placeholder: str) -> None:
+        """List annotations in the palette; choosing one opens it in its document."""
+        from textual.command import SimpleCommand
+
         titles = {entry.rel_path: entry.metadata.title for entry in self.library.entries}
         commands = []
-        for annotation in sorted(found, key=lambda a: (a.doc.path, a.start)):
+        for annotation in sorted(annotations, key=lambda a: (a.doc.path, a.start)):
             quote = " ".join(annotation.quote.exact.split())
-            title = titles.get(annotation.doc.path) or annotation.doc.title or annotation.doc.path
+            title = titles.get(annotation.doc.path)
+            if title is None:
+                where = f"orphaned · {annotation.doc.title or annotation.doc.path} (not here)"
+            else:
+                where = title or annotation.doc.path
+            note = " ".join(annotation.note.split())
             commands.append(
                 SimpleCommand(
                     f"“{quote[:80]}”",
                     lambda a=annotation: self.open_annotation(a),
-                    f"{title}{' · ' + annotation.note[:60] if annotation.note else ''}",
+                    f"{where}{' · ' + note[:60] if note else ''}",
                 )
             )
-        self.search_commands(commands, placeholder=f"Annotations tagged #{event.tag}…")
+        self.search_commands(commands, placeholder=placeholder)
 
     def open_annotation(self, annotation: Annotation) -> None:
         """Open the annotation's document (if it is not open) and put the cursor on it."""
+        if self.library.find(annotation.doc.path) is None:
+            self.notify(
+                f"“{annotation.quote.exact[:60]}” belongs to {annotation.doc.path}, which is not "
+                "in this library; once the document is added, the note is placed in it again.",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+            return
         if self.document is None or self.document.rel_path != annotation.doc.path:
             self._pending_jump = annotation.id
             self.open_document(annotation.doc.path)

@@ -145,6 +145,14 @@ KEYS: tuple[KeySpec, ...] = (
         "reader",
         "y",
     ),
+    KeySpec(
+        "",
+        "show_strays",
+        "List annotations of documents not in the library",
+        "Annotating",
+        "app",
+        "ctrl+p",
+    ),
     # Finding
     KeySpec(
         "slash", "find", "Find in the document", "Finding", "app", "/", footer=True, short="Find"
