@@ -76,3 +76,19 @@ def test_no_traceback_for_a_library_that_is_a_file_of_the_wrong_kind(tmp_path: P
     result = run(str(picture), "--db", str(tmp_path / "db.json"), "--theme", "nope")
     assert "Traceback" not in result.stderr
     assert result.returncode == 2
+
+
+def test_the_subcommands_do_not_start_the_tui(tmp_path: Path) -> None:
+    """export, import and list use the core directly: Textual is never imported."""
+    script = (
+        "import sys\n"
+        "from readertui.cli import main\n"
+        "for args in (['list', 'docs'], ['export', '-o', '-'], ['list', 'annotations']):\n"
+        f"    assert main([*args, '--db', {str(tmp_path / 'db.json')!r}]) == 0\n"
+        "assert not [name for name in sys.modules if name.split('.')[0] in ('textual', 'rich')]\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Highlights from" in result.stdout
