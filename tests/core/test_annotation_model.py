@@ -12,6 +12,7 @@ from readertui.core.annotations import (
     Annotation,
     DocumentRef,
     Quote,
+    clean_tag,
     has_tag,
     new_annotation,
     next_color,
@@ -121,3 +122,10 @@ def test_citation_names_what_is_known() -> None:
 
 def test_quote_at_edges() -> None:
     assert quote_at("abc", 0, 3) == Quote("abc", "", "")
+
+
+@given(st.text(alphabet=st.sampled_from(" #/\ta\u00e9\u3000"), max_size=12))
+def test_cleaning_a_tag_twice_changes_nothing(tag: str) -> None:
+    # An import cleans tags again: a stored tag must come back as it is.
+    assert clean_tag(clean_tag(tag)) == clean_tag(tag)
+    assert clean_tag(" # #a ") == "a"

@@ -6,6 +6,7 @@ import html
 import json
 import os
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,7 +22,12 @@ from readertui.core.document import load_document
 from readertui.core.library import Library, scan_library
 from readertui.core.metadata import DocumentMetadata
 from readertui.export.collect import DocumentNotes, Located, collect
-from readertui.export.exporting import ExportRequest, export_text, export_to_folder
+from readertui.export.exporting import (
+    ExportRequest,
+    export_text,
+    export_to_folder,
+    write_if_changed,
+)
 from readertui.export.markdown import document_markdown
 from readertui.export.markdown_text import note_item, tag_word, yaml_string
 from readertui.store.store import Store
@@ -380,3 +386,18 @@ def test_front_matter_strings_are_valid_yaml_and_json() -> None:
 def test_a_note_that_opens_with_a_block_starts_on_its_own_line() -> None:
     assert note_item("**Note:**", "# Big") == ["- **Note:**", "", "  # Big"]
     assert note_item("**Note:**", "plain\nsecond") == ["- **Note:** plain", "  second"]
+
+
+def test_exported_files_are_made_like_any_file_and_keep_their_mode(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        target = tmp_path / "notes.md"
+        assert write_if_changed(target, "first\n")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+        target.chmod(0o640)
+        assert write_if_changed(target, "second\n")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+        assert target.read_text(encoding="utf-8") == "second\n"
+        assert [path.name for path in tmp_path.iterdir()] == ["notes.md"]  # no temporary left
+    finally:
+        os.umask(umask)

@@ -310,6 +310,24 @@ def test_first_open_backs_up_the_file_once_per_process(db_path: Path) -> None:
     assert len(list(backup_folder(other).glob("other-*.json"))) == 1
 
 
+def test_a_file_unchanged_since_its_last_backup_is_not_copied_again(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each `readertui list` is a new process opening the store: unchanged, no new backup, so
+    ten of them cannot push out the backups worth keeping."""
+    write_json(db_path, {"_meta": {"1": {"schema": 1}}, "documents": {}})
+    for _ in range(3):
+        monkeypatch.setattr(store_module, "_backed_up", set())  # as if a new process
+        Store(db_path).close()
+    assert len(list(backup_folder(db_path).iterdir())) == 1
+    with Store(db_path) as store:
+        store.set_reading_position("a.txt", 5)
+    monkeypatch.setattr(store_module, "_backed_up", set())
+    with Store(db_path) as reopened:
+        assert reopened.backup is not None
+    assert len(list(backup_folder(db_path).iterdir())) == 2
+
+
 def test_only_the_newest_backups_are_kept(db_path: Path) -> None:
     old = [make_backup(db_path, f"2024{month:02d}01-000000") for month in range(1, 13)]
     write_json(db_path, {"_meta": {"1": {"schema": 1}}})

@@ -173,9 +173,14 @@ def next_color(color: str) -> str:
 
 
 def clean_tag(tag: str) -> str:
-    """A tag as stored: trimmed, inner whitespace collapsed, no empty hierarchy levels."""
-    parts = [" ".join(part.split()) for part in tag.strip().strip("#").split("/")]
-    return "/".join(part for part in parts if part)
+    """A tag as stored: trimmed, no `#` at its ends (as typed: `#tag`), inner whitespace
+    collapsed, no empty hierarchy levels. Cleaning a clean tag changes nothing."""
+    while True:
+        parts = [" ".join(part.split()) for part in tag.strip().strip("#").split("/")]
+        cleaned = "/".join(part for part in parts if part)
+        if cleaned == tag:
+            return cleaned
+        tag = cleaned  # " # a" -> "# a" -> "a": until nothing more comes off
 
 
 def tag_key(tag: str) -> str:

@@ -184,7 +184,9 @@ def _placed_in(
 
 def _as_orphans(annotations: list[Annotation]) -> tuple[Located, ...]:
     ordered = sorted(annotations, key=lambda a: (a.start, a.created, a.id))
-    return tuple(Located(a if a.orphaned else replace(a, orphaned=True)) for a in ordered)
+    return tuple(
+        Located(a if a.orphaned else replace(a, orphaned=True, confidence=0.0)) for a in ordered
+    )
 
 
 def _unreadable(

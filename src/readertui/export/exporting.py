@@ -19,7 +19,7 @@ import contextlib
 import os
 import posixpath
 import re
-import tempfile
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -200,7 +200,13 @@ def write_if_changed(path: Path, text: str) -> bool:
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        temporary = str(path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp"))
+        # Made like any new file (0666 less the umask), not private as mkstemp makes it:
+        # exported notes are for sharing and syncing. A replaced file keeps its mode.
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        if os.chmod in os.supports_fd:
+            with contextlib.suppress(OSError):
+                os.chmod(handle, path.stat().st_mode & 0o7777)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()

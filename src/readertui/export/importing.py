@@ -17,6 +17,7 @@ from readertui.core.annotations import Annotation
 from readertui.core.library import Library
 from readertui.errors import ImportFileError
 from readertui.export.web_annotation import parse_collection
+from readertui.store.merge import stamp_key
 
 # More than this is not an annotation export, and reading it would only use up memory.
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
@@ -83,24 +84,28 @@ def import_annotations(
     """Save `annotations` into `store` in one write and say what happened to each."""
     incoming: list[Annotation] = []
     before: dict[str, Annotation | None] = {}
-    not_in_library = 0
+    not_in_library = unchanged = 0
     for annotation in annotations:
         if library.find(annotation.doc.path) is None:
             not_in_library += 1
             if not annotation.orphaned:
                 annotation = replace(annotation, orphaned=True, confidence=0.0)
-        before[annotation.id] = store.annotation(annotation.id)
-        incoming.append(annotation)
-    store.save_annotations(incoming)
-    added = updated = unchanged = refused = 0
-    for annotation in incoming:
-        earlier, now = before[annotation.id], store.annotation(annotation.id)
-        if now is None:
-            refused += 1
-        elif earlier is None:
-            added += 1
-        elif now != earlier:
-            updated += 1
-        else:
+        earlier = store.annotation(annotation.id)
+        # Only a newer edit replaces ours: a copy from the same moment may differ only in how
+        # it was last placed (orphaned where its documents were missing), and ours knows better.
+        if earlier is not None and stamp_key(earlier.updated) >= stamp_key(annotation.updated):
             unchanged += 1
+            continue
+        before[annotation.id] = earlier
+        incoming.append(annotation)
+    if incoming:
+        store.save_annotations(incoming)
+    added = updated = refused = 0
+    for annotation in incoming:
+        if store.annotation(annotation.id) is None:
+            refused += 1
+        elif before[annotation.id] is None:
+            added += 1
+        else:
+            updated += 1
     return ImportResult(added, updated, unchanged, refused, not_in_library)

@@ -265,7 +265,7 @@ def _document(target: Mapping[str, Any]) -> DocumentRef:
         raise _Problem("its target has no source document")
     path = unquote(_text(source, "id", required=True))
     parts = path.split("/")
-    if path.startswith("/") or "\\" in path or any(part in ("", ".", "..") for part in parts):
+    if path.startswith("/") or any(part in ("", ".", "..") for part in parts):
         raise _Problem(f"the document path {path!r} is not a plain path inside a library")
     return DocumentRef(path, _text(source, "readertui:sha256"), _text(source, "title"))
 

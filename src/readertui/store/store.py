@@ -191,6 +191,12 @@ def _back_up_once(db_path: Path) -> Path | None:
         raise StoreError(f"cannot back up {db_path}: {exc.strerror or exc}") from exc
     if not payload.strip():
         return None
+    # Unchanged since the last backup: another copy would only push out an older, different
+    # one (every `readertui list` or `export` opens the store too).
+    newest = newest_backup(db_path)
+    with contextlib.suppress(OSError):
+        if newest is not None and newest.read_bytes() == payload:
+            return None
     folder = backup_folder(db_path)
     stamp = datetime.now(UTC).strftime(_STAMP_FORMAT)
     target = folder / f"{db_path.stem}-{stamp}.json"
