@@ -39,6 +39,11 @@ class Config:
     export_dir: Path | None = None
     reflow: str = "auto"
 
+    @property
+    def max_document_bytes(self) -> int:
+        """`max_document_mb` in bytes: larger files are skipped."""
+        return self.max_document_mb * 1024 * 1024
+
 
 def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Config:
     """Read the config file and the environment overrides into a Config.

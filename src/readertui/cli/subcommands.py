@@ -62,7 +62,7 @@ def run_subcommand(arguments: Sequence[str]) -> int:
 def _setting(args: argparse.Namespace) -> Setting:
     config = load_config(args.config)
     root = args.library if args.library is not None else resolve_library(None, config)[0]
-    library = scan_library(root, max_bytes=config.max_document_mb * 1024 * 1024)
+    library = scan_library(root, max_bytes=config.max_document_bytes)
     return Setting(config, library, resolve_db_path(args.db, config))
 
 
@@ -108,11 +108,9 @@ def _export_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setti
 def _export(args: argparse.Namespace, setting: Setting) -> int:
     library = setting.library
     doc = resolve_document(library, args.doc) if args.doc is not None else None
-    tag = args.tag.strip().lstrip("#") if args.tag is not None else None
-    if tag is not None and not tag:
-        raise _Usage("--tag needs a tag")
+    tag = _tag_of(args)
     request = ExportRequest(format=args.format, doc=doc, tag=tag)
-    max_bytes = setting.config.max_document_mb * 1024 * 1024
+    max_bytes = setting.config.max_document_bytes
     with Store(setting.db_path) as store:
         _warn_about(store.problems)
         if args.output == "-":
@@ -125,6 +123,16 @@ def _export(args: argparse.Namespace, setting: Setting) -> int:
             result = export_to_folder(target, library, store, request, max_bytes=max_bytes)
     print(visible_text(result.summary()))
     return EXIT_OK
+
+
+def _tag_of(args: argparse.Namespace) -> str | None:
+    """The tag of `--tag`, as typed with or without its `#`."""
+    if args.tag is None:
+        return None
+    tag = str(args.tag).strip().lstrip("#")
+    if not tag:
+        raise _Usage("--tag needs a tag")
+    return tag
 
 
 def _output_path(output: str | None, config: Config) -> Path:
@@ -215,8 +223,8 @@ def _list(args: argparse.Namespace, setting: Setting) -> int:
             lines = [_row(tag, str(count)) for tag, count in store.tags().items()]
         else:
             doc = resolve_document(library, args.doc) if args.doc is not None else None
-            tag = args.tag.strip().lstrip("#") if args.tag is not None else None
-            max_bytes = setting.config.max_document_mb * 1024 * 1024
+            tag = _tag_of(args)
+            max_bytes = setting.config.max_document_bytes
             documents = collect(library, store, doc=doc, tag=tag, max_bytes=max_bytes)
             lines = []
             for notes in documents:

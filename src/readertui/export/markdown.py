@@ -126,8 +126,8 @@ def _document_section(
 ) -> list[str]:
     metadata = notes.metadata
     lines = [f"{'#' * level} {literal_line(metadata.title or notes.rel_path)}", ""]
-    facts = [literal_line(part) for part in (", ".join(metadata.authors),) if part]
-    facts += [literal_line(part) for part in (metadata.publication, metadata.date) if part]
+    byline = (", ".join(metadata.authors), metadata.publication, metadata.date)
+    facts = [literal_line(part) for part in byline if part]
     if facts:
         lines.extend([" · ".join(facts), ""])
     about = [f"- **File:** {literal_line(notes.rel_path)}"]

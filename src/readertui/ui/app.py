@@ -283,9 +283,7 @@ class ReaderApp(App[None]):
         self._load(entry.path)
 
     def _read(self, path: Path) -> Document:
-        return load_document(
-            path, self.library.root, max_bytes=self.config.max_document_mb * 1024 * 1024
-        )
+        return load_document(path, self.library.root, max_bytes=self.config.max_document_bytes)
 
     @work(thread=True, exclusive=True, group="load", description="load a document")
     def _load(self, path: Path) -> None:
@@ -783,7 +781,7 @@ def make_app(
     Raises `ReaderError` when the library cannot be opened; a database that cannot be read
     still gives an app, for reading, with the problem shown.
     """
-    library = scan_library(library_root, max_bytes=config.max_document_mb * 1024 * 1024)
+    library = scan_library(library_root, max_bytes=config.max_document_bytes)
     problems: list[str] = []
     store: Store | None
     try:

@@ -101,7 +101,7 @@ class Exports:
                 app.library,
                 store,
                 request,
-                max_bytes=app.config.max_document_mb * 1024 * 1024,
+                max_bytes=app.config.max_document_bytes,
                 loaded=loaded,
             )
         except ReaderError as error:
