@@ -14,8 +14,9 @@ import json
 import re
 import unicodedata
 
-# C0 controls but the newline, DEL and the C1 controls (CSI, OSC…) as visible stand-ins.
-_CONTROLS = {code: chr(0x2400 + code) for code in range(0x20) if code != 0x0A}
+# C0 controls but the newline and tab, DEL and the C1 controls (CSI, OSC…) as visible
+# stand-ins. A tab is a blank to Markdown (and indents a note's code).
+_CONTROLS = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
 _CONTROLS[0x7F] = "\u2421"
 _CONTROLS.update({code: "\ufffd" for code in range(0x80, 0xA0)})
 
@@ -32,13 +33,14 @@ _LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 _OBSIDIAN_SPANNING = re.compile(r"%%|\$\$")
 _TAG_CHAR = re.compile(r"[\w/-]")
 NOTE_INDENT = "  "
+_BLANKS = " \t\n"
 # A note's first line that is more than plain text: a heading, a list item, a quote, a fence,
 # HTML, a table row, a thematic break or setext underline.
 _BLOCK_START = re.compile(r"#{1,6}(\s|$)|[-+*>]|\d{1,9}[.)]|`{3}|~{3}|<|\||[-=_*]{3}")
 
 
 def without_controls(text: str) -> str:
-    """`text` with control characters (but newlines) shown as visible symbols."""
+    """`text` with control characters (but newlines and tabs) shown as visible symbols."""
     return text.translate(_CONTROLS)
 
 
@@ -62,7 +64,9 @@ def literal_line(text: str) -> str:
 
 def block_quote(text: str) -> list[str]:
     """`text` as the lines of a block quote; blank lines separate its paragraphs."""
-    paragraphs = [part for part in re.split(r"\n[ \t]*\n\s*", text.strip()) if part.strip()]
+    # Only blanks and newlines separate paragraphs: any other control character is shown.
+    parts = re.split(r"\n[ \t]*\n[ \t\n]*", text.strip(_BLANKS))
+    paragraphs = [part for part in parts if part.strip(_BLANKS)]
     lines: list[str] = []
     for paragraph in paragraphs:
         if lines:
