@@ -15,11 +15,9 @@ one, so an interrupted export never leaves half a file.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import posixpath
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -33,6 +31,7 @@ from readertui.export.collect import AnnotationSource, DocumentNotes, collect
 from readertui.export.markdown import document_markdown, library_markdown, link_targets
 from readertui.export.markdown_text import tag_word
 from readertui.export.web_annotation import collection_json
+from readertui.store.atomic_storage import write_bytes_atomically
 
 ExportFormat = Literal["markdown", "json"]
 FORMATS: tuple[ExportFormat, ...] = ("markdown", "json")
@@ -188,7 +187,7 @@ def export_file_names(library: Library, store: AnnotationSource) -> dict[str, st
 def write_if_changed(path: Path, text: str) -> bool:
     """Write `text` to `path` unless the file holds it already (but for the export time).
 
-    Returns whether the file was written. Raises ExportError with the reason on failure; the
+    Returns whether the file was written. Raises StoreError with the reason on failure; the
     old file, if any, is then untouched.
     """
     try:
@@ -197,28 +196,7 @@ def write_if_changed(path: Path, text: str) -> bool:
         old = None
     if old is not None and _STAMP_LINE.sub("", old, count=1) == _STAMP_LINE.sub("", text, count=1):
         return False
-    temporary: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = str(path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp"))
-        # Made like any new file (0666 less the umask), not private as mkstemp makes it:
-        # exported notes are for sharing and syncing. A replaced file keeps its mode.
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        if os.chmod in os.supports_fd:
-            with contextlib.suppress(OSError):
-                os.chmod(handle, path.stat().st_mode & 0o7777)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-        temporary = None
-    except OSError as error:
-        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+    write_bytes_atomically(path, text.encode("utf-8"), private=False)
     return True
 
 

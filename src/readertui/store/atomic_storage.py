@@ -6,6 +6,7 @@ import contextlib
 import errno
 import json
 import os
+import secrets
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -200,14 +201,23 @@ def serialise(data: Mapping[str, Any]) -> bytes:
         return compact.encode("ascii")
 
 
-def write_bytes_atomically(path: Path, payload: bytes) -> None:
-    """Make `path` hold exactly `payload` (mode 0600), or raise StoreError leaving it unchanged."""
+def write_bytes_atomically(path: Path, payload: bytes, *, private: bool = True) -> None:
+    """Make `path` hold exactly `payload`, or raise StoreError leaving it unchanged.
+
+    `private` files (the database, its backups) get mode 0600 in a 0700 folder. Others (the
+    exports, meant for sharing and syncing) are made like any new file (0666 less the umask)
+    and keep the mode of the file they replace.
+    """
     # Write through a symlink rather than replacing it, so a linked database stays linked.
     target = Path(os.path.realpath(path))
     folder = target.parent
     try:
-        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        if private:
+            folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, temp_name = _shared_temporary(target)
     except OSError as exc:
         raise StoreError(f"cannot save to {path}: {_reason(exc)}") from exc
     try:
@@ -216,7 +226,8 @@ def write_bytes_atomically(path: Path, payload: bytes) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.chmod(temp_name, FILE_MODE)
+        if private:
+            os.chmod(temp_name, FILE_MODE)
         os.replace(temp_name, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -225,6 +236,17 @@ def write_bytes_atomically(path: Path, payload: bytes) -> None:
             raise StoreError(f"cannot save to {path}: {_reason(exc)}") from exc
         raise
     _fsync_folder(folder)
+
+
+def _shared_temporary(target: Path) -> tuple[int, str]:
+    """A new temporary file beside `target`, with the mode a new file, or `target`, would have."""
+    temp_name = str(target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp"))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(temp_name, flags, 0o666)  # the umask applies, as to any new file
+    if os.chmod in os.supports_fd:
+        with contextlib.suppress(OSError):
+            os.chmod(fd, target.stat().st_mode & 0o7777)
+    return fd, temp_name
 
 
 def _write_all(fd: int, payload: bytes) -> None:
