@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -91,12 +91,12 @@ def export_text(
     exported: str | None = None,
     max_bytes: int | None = None,
 ) -> str:
-    """The whole export as one text (for `-o -` and `-o FILE`)."""
+    """The whole export as one text (for `-o -`)."""
     documents = _collect(library, store, request, max_bytes, None, include_empty=False)
-    return render_one(library, store, request, documents, exported or export_stamp())
+    return _one_text(library, store, request, documents, exported or export_stamp())
 
 
-def render_one(
+def _one_text(
     library: Library,
     store: AnnotationSource,
     request: ExportRequest,
@@ -123,7 +123,7 @@ def export_to_file(
 ) -> ExportResult:
     """The whole export as one file at `path`."""
     documents = _collect(library, store, request, max_bytes, None, include_empty=False)
-    text = render_one(library, store, request, documents, exported or export_stamp())
+    text = _one_text(library, store, request, documents, exported or export_stamp())
     _refuse_library_file(library, path)
     changed = write_if_changed(path, text)
     return _result(documents, [(path, changed)])
@@ -141,12 +141,13 @@ def export_to_folder(
 ) -> ExportResult:
     """The export as files in `folder` (see the module's docstring for which files)."""
     stamp = exported or export_stamp()
-    names = export_file_names(library, store)
+    everything = store.annotations()  # for file names and links, read once
+    names = export_file_names(library, everything)
     per_document = request.format == "markdown" and request.tag is None
     documents = _collect(library, store, request, max_bytes, loaded, include_empty=per_document)
     outcomes: list[tuple[Path, bool]] = []
     if per_document:
-        links = link_targets(store.annotations(), names)
+        links = link_targets(everything, names)
         for notes in documents:
             target = folder / names[notes.rel_path]
             if not notes.count and request.doc is None and not target.exists():
@@ -157,20 +158,20 @@ def export_to_folder(
         documents = [notes for notes in documents if notes.count or request.doc is not None]
     else:
         target = folder / _single_file_name(request, names)
-        text = render_one(library, store, request, documents, stamp)
+        text = _one_text(library, store, request, documents, stamp)
         _refuse_library_file(library, target)
         outcomes.append((target, write_if_changed(target, text)))
     return _result(documents, outcomes)
 
 
-def export_file_names(library: Library, store: AnnotationSource) -> dict[str, str]:
-    """The Markdown file of every document (in the library or named by an annotation).
+def export_file_names(library: Library, annotations: Iterable[Annotation]) -> dict[str, str]:
+    """The Markdown file of every document (in the library or named by one of `annotations`).
 
     `a/b.txt` becomes `a/b.md`; when two documents would share a name (`b.txt` and `b.md`),
     both keep their extension (`b.txt.md`, `b.md.md`). Paths are kept inside the folder.
     """
     paths = {entry.rel_path for entry in library.entries}
-    paths.update(annotation.doc.path for annotation in store.annotations())
+    paths.update(annotation.doc.path for annotation in annotations)
     stems: dict[str, list[str]] = {}
     for rel_path in sorted(paths):
         stems.setdefault(_safe_stem(rel_path), []).append(rel_path)
