@@ -14,6 +14,7 @@ from pathlib import Path
 from readertui.cli.output import EXIT_OK, EXIT_USAGE, OneLineParser, fail, write_stdout
 from readertui.config import Config, load_config, resolve_db_path, resolve_library
 from readertui.core.library import Library, scan_library
+from readertui.core.shortening import one_line
 from readertui.core.visible import visible_text
 from readertui.errors import ReaderError
 from readertui.export.collect import collect, resolve_document
@@ -231,9 +232,7 @@ def _list(args: argparse.Namespace, setting: Setting) -> int:
                 for item in notes.placed + notes.orphaned:
                     annotation = item.annotation
                     where = "orphaned" if annotation.orphaned else str(item.line)
-                    quote = " ".join(annotation.quote.exact.split())
-                    if len(quote) > LIST_QUOTE_CHARS:
-                        quote = quote[: LIST_QUOTE_CHARS - 1] + "…"
+                    quote = one_line(annotation.quote.exact, LIST_QUOTE_CHARS)
                     lines.append(
                         _row(
                             f"{notes.rel_path}:{where}",

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from readertui.core.shortening import one_line
+
 
 class NoteEditor(ModalScreen[str]):
     """Edit a note (Markdown). Dismisses with the text; an empty note is allowed."""
@@ -28,9 +30,7 @@ class NoteEditor(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog"):
             yield Static(Text("Note", style="bold"), id="note-title")
-            shown = " ".join(self.quote.split())
-            if len(shown) > 240:
-                shown = shown[:239] + "…"
+            shown = one_line(self.quote, 240)
             yield Static(Text(f"“{shown}”", style="italic"), id="note-quote")
             yield TextArea(self.note, id="note-text", soft_wrap=True, show_line_numbers=False)
             yield Static(

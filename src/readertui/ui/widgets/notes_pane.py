@@ -19,6 +19,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from readertui.core.annotations import COLORS, Annotation, has_tag
+from readertui.core.shortening import one_line
 
 # Marker colours for the list (the reader's own highlight colours come from the theme).
 _MARKER = {
@@ -51,9 +52,7 @@ def annotation_matches(annotation: Annotation, query: str) -> bool:
 
 def annotation_label(annotation: Annotation) -> Text:
     """Quote (shortened), note and tags of an annotation, as list text."""
-    quote = " ".join(annotation.quote.exact.split())
-    if len(quote) > _QUOTE_CHARS:
-        quote = quote[: _QUOTE_CHARS - 1] + "…"
+    quote = one_line(annotation.quote.exact, _QUOTE_CHARS)
     label = Text("■ ", style=_MARKER.get(annotation.color, "yellow"))
     label.append(f"“{quote}”")
     if annotation.note:
