@@ -68,9 +68,6 @@ class Annotation:
         """Whether this highlight shares at least one character with start..end."""
         return not self.orphaned and self.start < end and start < self.end
 
-    def covers(self, offset: int) -> bool:
-        return not self.orphaned and self.start <= offset < self.end
-
     def to_record(self) -> dict[str, Any]:
         """The JSON-ready record the store keeps."""
         return {

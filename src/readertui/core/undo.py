@@ -57,14 +57,5 @@ def reverted(change: Change) -> Annotation | None:
     """What the annotation becomes when `change` is undone (None: it must be deleted)."""
     if change.before is None:
         return None
-    # Restore the old content, stamped now, so it wins any merge against the undone state.
-    before = change.before
-    return before.touched(
-        start=before.start,
-        end=before.end,
-        quote=before.quote,
-        color=before.color,
-        note=before.note,
-        tags=before.tags,
-        orphaned=before.orphaned,
-    )
+    # The old content, stamped now, so it wins any merge against the undone state.
+    return change.before.touched()

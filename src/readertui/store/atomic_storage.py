@@ -8,7 +8,6 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -186,8 +185,8 @@ class AtomicJSONStorage(Storage):
         """Nothing to close: no file handle is kept open between operations."""
 
 
-def serialise(data: Mapping[str, Any]) -> bytes:
-    """The JSON bytes stored for `data`.
+def serialise(data: Any) -> bytes:
+    """The JSON bytes stored for `data` (the whole file, or one piece of it).
 
     Readable UTF-8 when possible; file names that are not valid UTF-8 arrive as lone surrogates
     (os.fsdecode), which only the escaped \\uXXXX form can carry, so fall back to that. No

@@ -10,20 +10,7 @@ only in a record holding a lone surrogate (a file name that is not UTF-8).
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from readertui.store.atomic_storage import Tables
-
-
-def encode_value(value: Any) -> bytes:
-    """One JSON value as compact UTF-8; TypeError/ValueError when JSON cannot hold it."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        escaped = json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
-        return escaped.encode("ascii")
+from readertui.store.atomic_storage import Tables, serialise
 
 
 class FileEncoder:
@@ -53,7 +40,7 @@ class FileEncoder:
 
     def _piece(self, record: object, pieces: dict[int, tuple[object, bytes]]) -> bytes:
         cached = self._pieces.get(id(record))
-        piece = cached[1] if cached is not None and cached[0] is record else encode_value(record)
+        piece = cached[1] if cached is not None and cached[0] is record else serialise(record)
         pieces[id(record)] = (record, piece)
         return piece
 
@@ -62,4 +49,4 @@ def _key(text: str) -> bytes:
     # Doc_ids are digits: skip json.dumps (50k calls would cost more than the joining).
     if text.isascii() and text.isalnum():
         return b'"' + text.encode("ascii") + b'"'
-    return encode_value(text)
+    return serialise(text)

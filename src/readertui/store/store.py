@@ -66,12 +66,6 @@ BACKUP_FOLDER: Final = "backups"
 #: Seconds a write waits for another process's write before it gives up with a StoreError.
 LOCK_TIMEOUT: Final = 5.0
 
-META_TABLE: Final = META
-DOCUMENTS_TABLE: Final = DOCUMENTS
-SESSION_TABLE: Final = SESSION
-ANNOTATIONS_TABLE: Final = ANNOTATIONS
-TOMBSTONES_TABLE: Final = TOMBSTONES
-
 # The doc_id of the single record in the _meta table.
 _META_ID: Final = "1"
 _LAST_DOCUMENT: Final = "last_document"
@@ -106,7 +100,7 @@ MIGRATIONS: Final[list[Migration]] = [_migrate_unversioned, _add_annotations]
 def schema_of(path: Path, tables: Tables) -> int:
     """The schema version stamped in `tables`, 0 when there is none."""
     stamped: list[int] = []
-    for record in tables.get(META_TABLE, {}).values():
+    for record in tables.get(META, {}).values():
         version = record.get("schema")
         if version is None:
             continue
@@ -132,7 +126,7 @@ def upgrade(path: Path, tables: Tables) -> Tables:
 
 
 def _stamp(tables: Tables, version: int) -> None:
-    meta = tables.setdefault(META_TABLE, {})
+    meta = tables.setdefault(META, {})
     for record in meta.values():
         record.pop("schema", None)
     meta.setdefault(_META_ID, {})["schema"] = version
