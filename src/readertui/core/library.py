@@ -27,8 +27,7 @@ from readertui.core.document import (
 from readertui.core.metadata import (
     SIDECAR_SUFFIX,
     DocumentMetadata,
-    read_metadata,
-    sidecar_problem,
+    metadata_and_problem,
 )
 from readertui.errors import LibraryError
 
@@ -132,8 +131,8 @@ def scan_library(root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Library:
             if isinstance(found, SkippedFile):
                 skipped.append(found)
                 continue
-            entries.append(found)
-            problem = sidecar_problem(path)
+            entry, problem = found
+            entries.append(entry)
             if problem is not None:
                 skipped.append(SkippedFile(rel_path + SIDECAR_SUFFIX, problem))
         pending.extend(reversed(subfolders))  # depth first, in name order
@@ -143,7 +142,11 @@ def scan_library(root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Library:
     return Library(root=root, entries=tuple(entries), skipped=tuple(skipped))
 
 
-def _scan_file(path: Path, rel_path: str, max_bytes: int) -> LibraryEntry | SkippedFile:
+def _scan_file(
+    path: Path, rel_path: str, max_bytes: int
+) -> tuple[LibraryEntry, str | None] | SkippedFile:
+    """The entry for a document and why its sidecar is ignored (if it is), or why it is
+    skipped."""
     fmt = format_for(path)
     if fmt is None:
         return SkippedFile(rel_path, _unsupported_reason(path))
@@ -165,10 +168,11 @@ def _scan_file(path: Path, rel_path: str, max_bytes: int) -> LibraryEntry | Skip
         return SkippedFile(rel_path, _os_error_reason(exc))
     if looks_binary(head):
         return SkippedFile(rel_path, "binary file")
-    metadata = read_metadata(path, _decode_head(head))
-    return LibraryEntry(
+    metadata, sidecar_problem = metadata_and_problem(path, _decode_head(head))
+    entry = LibraryEntry(
         path=path, rel_path=rel_path, format=fmt, size=info.st_size, metadata=metadata
     )
+    return entry, sidecar_problem
 
 
 def _is_folder(item: os.DirEntry[str]) -> bool:

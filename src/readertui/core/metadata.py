@@ -82,13 +82,18 @@ def read_metadata(path: Path, head: str) -> DocumentMetadata:
 
     A sidecar that cannot be read or parsed is ignored (see `sidecar_problem`).
     """
-    sidecar_fields, _ = _read_sidecar(path)
+    return metadata_and_problem(path, head)[0]
+
+
+def metadata_and_problem(path: Path, head: str) -> tuple[DocumentMetadata, str | None]:
+    """`read_metadata`, and `sidecar_problem`, from one read of the sidecar."""
+    sidecar_fields, problem = _read_sidecar(path)
     front_matter, body_start = parse_front_matter(head)
     fields = {**_metadata_fields(front_matter, []), **sidecar_fields}
     title = fields.get("title")
     authors = fields.get("authors", ())
     tags = fields.get("tags", ())
-    return DocumentMetadata(
+    metadata = DocumentMetadata(
         title=title if isinstance(title, str) else _fallback_title(path, head[body_start:]),
         authors=authors if isinstance(authors, tuple) else (),
         publication=_text_field(fields, "publication"),
@@ -96,6 +101,7 @@ def read_metadata(path: Path, head: str) -> DocumentMetadata:
         source=_text_field(fields, "source"),
         tags=tags if isinstance(tags, tuple) else (),
     )
+    return metadata, problem
 
 
 def sidecar_problem(path: Path) -> str | None:
