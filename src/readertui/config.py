@@ -14,6 +14,7 @@ from readertui.locations import (
     CONFIG_ENV,
     default_config_path,
     default_db_path,
+    default_export_dir,
     sample_library_path,
 )
 
@@ -38,6 +39,11 @@ class Config:
     max_document_mb: int = 256
     export_dir: Path | None = None
     reflow: str = "auto"
+
+    @property
+    def export_folder(self) -> Path:
+        """Where exports go: `export_dir`, else the data folder's `exports/`."""
+        return self.export_dir or default_export_dir()
 
     @property
     def max_document_bytes(self) -> int:

@@ -27,7 +27,6 @@ from readertui.export.exporting import (
     export_to_folder,
 )
 from readertui.export.importing import import_annotations, read_import_file
-from readertui.locations import default_export_dir
 from readertui.store.store import Store
 
 LIST_QUOTE_CHARS = 70
@@ -138,7 +137,7 @@ def _tag_of(args: argparse.Namespace) -> str | None:
 
 def _output_path(output: str | None, config: Config) -> Path:
     if output is None:
-        return config.export_dir or default_export_dir()
+        return config.export_folder
     if not output.strip():
         raise _Usage("-o needs a folder, a file or -")
     return Path(output).expanduser().absolute()

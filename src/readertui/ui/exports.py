@@ -8,12 +8,10 @@ itself runs on a thread, since a library export reads every annotated document.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from readertui.errors import ReaderError
 from readertui.export.exporting import ExportRequest, ExportResult, export_to_folder
-from readertui.locations import default_export_dir
 
 if TYPE_CHECKING:
     from readertui.ui.app import ReaderApp
@@ -27,10 +25,6 @@ class Exports:
 
     def __init__(self, app: ReaderApp) -> None:
         self.app = app
-
-    @property
-    def folder(self) -> Path:
-        return self.app.config.export_dir or default_export_dir()
 
     def export_document(self) -> None:
         """`e`: the open document's highlights as Markdown."""
@@ -97,7 +91,7 @@ class Exports:
         loaded = {document.rel_path: document} if document is not None else {}
         try:
             result = export_to_folder(
-                self.folder,
+                app.config.export_folder,
                 app.library,
                 store,
                 request,
