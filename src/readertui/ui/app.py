@@ -41,6 +41,8 @@ from readertui.ui.widgets.sidebar import Sidebar
 from readertui.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from readertui.core.outline import OutlineEntry
     from readertui.ui.widgets.find_bar import FindBar
     from readertui.ui.widgets.notes_pane import NotesPane
@@ -246,14 +248,9 @@ class ReaderApp(App[None]):
         if visible and self.focused is not None and self._inside(name, self.focused):
             self.reader.focus()
 
-    def _inside(self, name: str, widget: object) -> bool:
+    def _inside(self, name: str, widget: Widget) -> bool:
         pane = self.library_pane if name == "library" else self.sidebar
-        node = widget
-        while node is not None:
-            if node is pane:
-                return True
-            node = getattr(node, "parent", None)
-        return False
+        return pane in widget.ancestors_with_self
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # A pane unfolded with 1 or 3 folds away again once the reader has the focus.
@@ -320,7 +317,6 @@ class ReaderApp(App[None]):
 
     def _painted(self, document: Document) -> None:
         # What the first screen of text does not need waits until it is painted.
-        self.document_shown()
         self._finish_startup()
         if document is not self.document:
             return
@@ -357,9 +353,6 @@ class ReaderApp(App[None]):
     def document_tags_changed(self, tags: tuple[str, ...]) -> None:
         self._show_facts(tags)
         self.notify("Document tags saved: " + (", ".join(tags) or "none"), markup=False)
-
-    def document_shown(self) -> None:
-        """Called once a document has been painted (benchmarks hook in here)."""
 
     @work(thread=True, exclusive=True, group="outline", description="build the outline")
     def _build_outline(self, document: Document) -> None:
@@ -620,15 +613,12 @@ class ReaderApp(App[None]):
         annotation = event.annotation
         if annotation.orphaned:
             self.annotating.reattach(annotation, self.reader.selection)
-            if not self.annotations_of(annotation.id, orphaned=True):
+            current = self.annotating.annotations.get(annotation.id)
+            if current is None or not current.orphaned:  # re-attached (or gone)
                 self.action_focus_pane("reader")
             return
         self.jump_to_offset(annotation.start)
         self.action_focus_pane("reader")
-
-    def annotations_of(self, annotation_id: str, *, orphaned: bool) -> bool:
-        current = self.annotating.annotations.get(annotation_id)
-        return current is not None and current.orphaned == orphaned
 
     def known_tag_counts(self) -> dict[str, int]:
         """Every tag in use, with how many annotations carry it."""

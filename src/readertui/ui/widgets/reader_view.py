@@ -193,7 +193,6 @@ class ReaderView(Widget, can_focus=True):
         """Lay the text out at the current width with the cursor's row in view."""
         self._build_layout()
         self.cursor = self._clamp(self.cursor)
-        self._top = self._text_layout().locate(self.cursor)
         self._place_top(self._text_layout().locate(self.cursor), context=_JUMP_CONTEXT)
 
     def set_reflow(self, reflow: bool) -> None:
@@ -597,5 +596,5 @@ class ReaderView(Widget, can_focus=True):
                 run_start = index
         if cursor_at_end:
             segments.append(Segment(" ", styles[length]))
-        cells = self.left_margin + cell_width(shown) + (1 if cursor_at_end else 0)
+        cells = margin + cell_width(shown) + (1 if cursor_at_end else 0)
         return Strip(segments, cells)

@@ -64,7 +64,7 @@ class Sidebar(Vertical):
         from readertui.ui.widgets.notes_pane import NotesPane
 
         notes = NotesPane(id="notes")
-        notes.annotations = sorted(self._annotations, key=lambda a: (a.orphaned, a.start))
+        notes.annotations = list(self._annotations)  # NotesPane.rebuild puts them in order
         facts = VerticalScroll(Static(self._facts, id="sidebar-info"), id="facts")
         tabs = TabbedContent(id="sidebar-tabs")
         # What `with TabbedContent(): yield TabPane(...)` does in a compose method.

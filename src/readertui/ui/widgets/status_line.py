@@ -18,7 +18,6 @@ class StatusLine(Static):
         self.reflow = False
         self.saved_state = "saved"
         self.find_state = ""
-        self.message = ""
 
     def show(self) -> None:
         parts = [self.mode]
@@ -30,8 +29,6 @@ class StatusLine(Static):
                 parts.append("reflow")
         if self.find_state:
             parts.append(self.find_state)
-        if self.message:
-            parts.append(self.message)
         parts.append(self.saved_state)
         # One row, whatever it says: no layout pass is needed.
         self.update(Text(" · ".join(parts)), layout=False)
