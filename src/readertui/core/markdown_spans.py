@@ -11,7 +11,10 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-_FENCE = re.compile(r"^[ ]{0,3}(```|~~~)", re.MULTILINE)
+from readertui.core.metadata import parse_front_matter
+
+# A fence line: its marker and the rest of the line (the info string of an opening fence).
+_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})(.*)", re.MULTILINE)
 _HEADING = re.compile(r"[ ]{0,3}(#{1,6})(?:[ \t]+|$)")
 _QUOTE = re.compile(r"[ ]{0,3}>")
 _LIST = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])(?=\s)")
@@ -22,6 +25,12 @@ _INLINE = re.compile(
     r"|(?P<emphasis>\*(?=\S)[^*\n]+?(?<=\S)\*|(?<!\w)_(?=\S)[^_\n]+?(?<=\S)_(?!\w))"
     r"|(?P<link>\[[^\]\n]+\]\([^)\n]*\))"
 )
+
+# Inline markup is looked for in windows of this many characters of a line, counted from the
+# line's start, so painting a row of a line megabytes long costs one window, not the whole
+# line each time (the layout cuts such lines into chunks of the same size). An element that
+# crosses a window's edge is left unstyled.
+_INLINE_WINDOW = 16_384
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,71 +43,92 @@ class Span:
 
 
 class MarkdownStyler:
-    """Styles any line of one Markdown document; knows where code fences are."""
+    """Styles any line of one Markdown document; knows where front matter and code blocks are.
+
+    Both are found by the rules the outline uses (metadata.parse_front_matter, CommonMark
+    fences), so a line the outline lists as a heading is painted as one, and a `#` line in
+    a code block is neither.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._fences = self._find_fences(text)
-        self._front_matter_end = self._find_front_matter(text)
+        # Where the body starts: lines before it are front matter.
+        self._front_matter_end = parse_front_matter(text)[1]
+        self._code_blocks = self._find_code_blocks(text, self._front_matter_end)
 
     @staticmethod
-    def _find_fences(text: str) -> list[int]:
-        """Offsets of fence lines: opening at even indexes, closing at odd ones."""
-        return [match.start() for match in _FENCE.finditer(text)]
-
-    @staticmethod
-    def _find_front_matter(text: str) -> int:
-        if not text.startswith("---\n"):
-            return 0
-        close = text.find("\n---", 3)
-        if close == -1:
-            return 0
-        line_end = text.find("\n", close + 1)
-        return len(text) if line_end == -1 else line_end
+    def _find_code_blocks(text: str, body_start: int) -> list[int]:
+        """Code blocks as [start, end, start, end, …]: from an opening fence line's start to
+        just past its closing fence line (or past the end of the text, if none closes it)."""
+        bounds: list[int] = []
+        fence = ""  # the opening fence while inside a code block
+        for match in _FENCE.finditer(text, body_start):
+            marker, info = match.groups()
+            if not fence:
+                # A backtick fence's info string cannot contain backticks (CommonMark).
+                if not (marker[0] == "`" and "`" in info):
+                    fence = marker
+                    bounds.append(match.start())
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not info.strip():
+                # Only a bare fence of the same character, at least as long, closes one.
+                fence = ""
+                bounds.append(match.end() + 1)
+        if fence:
+            bounds.append(len(text) + 1)
+        return bounds
 
     def in_code_block(self, offset: int) -> bool:
-        """Whether `offset` lies on a fence line or between an opening and a closing fence."""
-        index = bisect_right(self._fences, offset)
-        if index % 2 == 1:
-            return True
-        # On a closing fence line itself.
-        if index and index % 2 == 0:
-            fence_start = self._fences[index - 1]
-            return "\n" not in self.text[fence_start:offset]
-        return False
+        """Whether `offset` lies in a fenced code block, its fence lines included."""
+        return bisect_right(self._code_blocks, offset) % 2 == 1
 
     def line_spans(self, start: int, end: int) -> list[Span]:
         """Spans for the source line text[start:end]."""
+        return self._line_spans(start, end, start, end)
+
+    def _line_spans(self, start: int, end: int, low: int, high: int) -> list[Span]:
+        """Spans for the source line text[start:end], inline ones only in the windows of the
+        line that overlap text[low:high]."""
         text = self.text
-        line = text[start:end]
         if start < self._front_matter_end:
             return [Span(start, end, "front-matter")]
         if self.in_code_block(start):
             return [Span(start, end, "code-block")]
-        heading = _HEADING.match(line)
+        # Matching with pos/endpos instead of slicing the line: a line can be megabytes long.
+        heading = _HEADING.match(text, start, end)
         if heading:
             level = len(heading.group(1))
             return [
                 Span(start, end, f"heading{min(level, 3)}"),
-                Span(start, start + heading.end(), "markup"),
+                Span(start, heading.end(), "markup"),
             ]
-        if _RULE.match(line):
+        if _RULE.match(text, start, end):
             return [Span(start, end, "markup")]
         spans: list[Span] = []
-        body = 0
-        quote = _QUOTE.match(line)
+        body = start
+        quote = _QUOTE.match(text, start, end)
         if quote:
             spans.append(Span(start, end, "quote"))
-            spans.append(Span(start, start + quote.end(), "markup"))
+            spans.append(Span(start, quote.end(), "markup"))
             body = quote.end()
-        listed = _LIST.match(line, body)
+        listed = _LIST.match(text, body, end)
         if listed:
-            spans.append(Span(start + body, start + listed.end(), "list-marker"))
-        for match in _INLINE.finditer(line, body):
+            spans.append(Span(body, listed.end(), "list-marker"))
+        first = (max(low, start) - start) // _INLINE_WINDOW
+        last = (max(min(high, end) - 1, start) - start) // _INLINE_WINDOW
+        for window in range(first, last + 1):
+            window_start = start + window * _INLINE_WINDOW
+            window_end = min(end, window_start + _INLINE_WINDOW)
+            spans.extend(self._inline_spans(max(window_start, body), window_end))
+        return spans
+
+    def _inline_spans(self, start: int, end: int) -> list[Span]:
+        """Emphasis, code and links found in text[start:end]."""
+        spans: list[Span] = []
+        for match in _INLINE.finditer(self.text, start, end):
             kind = match.lastgroup or "markup"
-            m_start, m_end = start + match.start(), start + match.end()
+            m_start, m_end = match.span()
             if kind == "link":
-                label_end = start + line.index("](", match.start())
+                label_end = self.text.index("](", m_start, m_end)
                 spans.append(Span(m_start + 1, label_end, "link"))
                 spans.append(Span(m_start, m_start + 1, "markup"))
                 spans.append(Span(label_end, m_end, "markup"))
@@ -118,7 +148,7 @@ class MarkdownStyler:
             line_end = text.find("\n", line_start)
             if line_end == -1:
                 line_end = len(text)
-            spans.extend(self.line_spans(line_start, line_end))
+            spans.extend(self._line_spans(line_start, line_end, start, end))
             if line_end >= len(text):
                 break
             line_start = line_end + 1
