@@ -362,6 +362,32 @@ def test_streamed_utf8_that_turns_out_cp1252_is_decoded_again(
     assert decoded.text == "ascii only line\n" * 100 + "“Quoted” it’s.\n"
 
 
+def test_streamed_guess_after_a_failure_near_a_chunk_edge_sees_the_text_beyond_it(
+    tmp_path: Path, streamed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first non-UTF-8 byte sits two bytes before the end of a chunk. The guess used to
+    # see only that chunk (ASCII and two Cyrillic letters) and read the Russian as cp1252
+    # mojibake; read whole, the same bytes are cp1251.
+    monkeypatch.setattr(decoding, "_CHUNK_BYTES", 1024)
+    monkeypatch.setattr(decoding, "_SAMPLE_HEAD_BYTES", 64)
+    monkeypatch.setattr(decoding, "_SAMPLE_MIDDLE_BYTES", 64)
+    data = b"ascii only line\n" * 63 + b"abcdefghijklmn" + RUSSIAN.encode("cp1251")
+    assert data.index(RUSSIAN.encode("cp1251")) == 1022
+    decoded = read_text_file(write(tmp_path, "doc.txt", data), max_bytes=LIMIT)
+    assert decoded == decode_bytes(data)
+    assert decoded.text.endswith(RUSSIAN)
+
+
+def test_streamed_file_smaller_than_the_sample_is_sampled_like_a_whole_file(
+    tmp_path: Path, streamed: None
+) -> None:
+    # Found by fuzzing: the head and a "middle" slice that repeated it were sampled, and the
+    # guess (cp1251 here) differed from the one decode_bytes makes (cp932) for the same bytes.
+    data = b"\t\t  \x81@"
+    decoded = read_text_file(write(tmp_path, "doc.txt", data), max_bytes=LIMIT)
+    assert decoded == decode_bytes(data)
+
+
 def test_streamed_utf8_cut_short_keeps_the_text(tmp_path: Path, streamed: None) -> None:
     data = ("ünïcode line\n" * 20).encode() + "é".encode()[:1]
     decoded = read_text_file(write(tmp_path, "doc.txt", data), max_bytes=LIMIT)

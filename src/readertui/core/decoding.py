@@ -356,34 +356,42 @@ def _join_sample(head: bytes, middle: bytes) -> bytes:
 
 
 class _Utf8Failure(Exception):
-    """UTF-8 decoding failed mid-stream; carries the bytes around the failure to guess again."""
+    """UTF-8 decoding failed mid-stream at byte `offset` of the file."""
 
-    def __init__(self, window: bytes) -> None:
+    def __init__(self, offset: int) -> None:
         super().__init__("not UTF-8")
-        self.window = window
+        self.offset = offset
 
 
 def _read_large(path: Path, stream: BinaryIO, size: int) -> DecodedText:
     head = stream.read(_SAMPLE_HEAD_BYTES)
     if looks_binary(head[:_HEAD_BYTES]):
         raise DocumentError(str(path), "binary file")
-    stream.seek(size // 2 - 3)
-    sample = _join_sample(head, stream.read(_SAMPLE_MIDDLE_BYTES + 3))
+    if size <= _SAMPLE_HEAD_BYTES + _SAMPLE_MIDDLE_BYTES:
+        # The whole file is the sample, exactly as decode_bytes takes it.
+        sample = head + stream.read()
+    else:
+        stream.seek(size // 2 - 3)
+        sample = _join_sample(head, stream.read(_SAMPLE_MIDDLE_BYTES + 3))
     del head
     encoding = detect_encoding(sample)
     del sample
     stream.seek(0)
-    window = b""
+    bad_offset = 0
     try:
         return DecodedText(
             _decode_stream(stream, encoding, "strict" if encoding == "utf-8" else "replace"),
             encoding,
         )
     except _Utf8Failure as failure:
-        window = failure.window
+        bad_offset = failure.offset
     # Decoding again outside the except block: the traceback would keep the first attempt's
-    # pieces alive, doubling the peak memory.
-    encoding = _guess_legacy_encoding(window)
+    # pieces alive, doubling the peak memory. The window is read from the file, not from the
+    # chunk that failed, so a failure near a chunk's edge sees as much context as
+    # decode_bytes gives it.
+    start = max(0, bad_offset - _REDETECT_WINDOW_BYTES)
+    stream.seek(start)
+    encoding = _guess_legacy_encoding(stream.read(bad_offset + _REDETECT_WINDOW_BYTES - start))
     stream.seek(0)
     return DecodedText(_decode_stream(stream, encoding, "replace"), encoding)
 
@@ -392,12 +400,16 @@ def _decode_stream(stream: BinaryIO, encoding: str, errors: str) -> str:
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
     normaliser = _StreamNormaliser()
     pieces: list[str] = []
+    read = 0  # bytes of the file read so far
     while chunk := stream.read(_CHUNK_BYTES):
+        read += len(chunk)
         try:
             decoded = decoder.decode(chunk)
         except UnicodeDecodeError as exc:
             pieces.clear()
-            raise _Utf8Failure(_bytes_around(exc.object, exc.start)) from None
+            # The decoder reports offsets into the bytes it held back from the previous
+            # chunk (a cut character) followed by this chunk, which end where `read` does.
+            raise _Utf8Failure(read - len(exc.object) + exc.start) from None
         pieces.append(normaliser.feed(decoded))
         del decoded
     try:
