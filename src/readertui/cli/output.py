@@ -1,10 +1,13 @@
-"""What every command line entry shares: exit codes, the one-line error, the usage parser."""
+"""What every command line entry shares: exit codes, the one-line error, the usage parser,
+and printing text from files safely (PRODUCT 11: controls are shown, never obeyed)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from typing import NoReturn
+
+from readertui.core.visible import visible_line
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -20,13 +23,22 @@ class OneLineParser(argparse.ArgumentParser):
 
 def fail(message: str, code: int = EXIT_ERROR) -> int:
     """Say what went wrong in one line on stderr; return the exit code."""
-    line = " ".join(message.split())
+    line = visible_line(" ".join(message.split()))
     print(f"readertui: {line}", file=sys.stderr)
     return code
 
 
+def say(line: str) -> None:
+    """One line of output (a summary, a list row) with its controls shown, as UTF-8."""
+    write_stdout(visible_line(line) + "\n")
+
+
 def write_stdout(text: str) -> None:
-    """`text` to standard output as UTF-8, whatever the locale says."""
+    """`text` to standard output as UTF-8, whatever the locale says.
+
+    The text is written as it is: the caller has made it safe (`say` and `visible_line` for
+    lines; an export escapes its own controls).
+    """
     sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
