@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from readertui.config import (
     resolve_db_path,
     resolve_library,
 )
-from readertui.errors import ConfigError
+from readertui.errors import ConfigError, StoreError
 
 pytestmark = pytest.mark.usefixtures("private_user_dirs")
 
@@ -203,6 +205,7 @@ def test_every_setting_in_the_template_is_valid_when_uncommented(config_file: Pa
         "max_document_mb",
         "export_dir",
         "reflow",
+        "follow_outside_links",
     }
     config = load_text(config_file, "\n".join(settings) + "\n")
     assert config.theme == Config().theme
@@ -217,6 +220,23 @@ def test_database_choice_order(tmp_path: Path) -> None:
     assert resolve_db_path(tmp_path / "cli.json", configured) == tmp_path / "cli.json"
     assert resolve_db_path(None, configured) == tmp_path / "configured.json"
     assert resolve_db_path(None, Config()) == locations.default_db_path()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs")
+def test_a_database_that_is_not_a_regular_file_is_refused_wherever_it_was_chosen(
+    tmp_path: Path,
+) -> None:
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    for path in (fifo, folder):
+        for cli_db, config in ((path, Config()), (None, Config(db_path=path))):
+            with pytest.raises(StoreError, match="not a regular file") as caught:
+                resolve_db_path(cli_db, config)
+            assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+    # A regular file, or none yet, is fine.
+    assert resolve_db_path(tmp_path / "new.json", Config()) == tmp_path / "new.json"
 
 
 def test_a_file_opens_its_folder_with_the_file_shown(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from readertui.locations import (
     default_export_dir,
     sample_library_path,
 )
+from readertui.store.atomic_storage import check_regular_or_missing
 
 LIBRARY_ENV: Final = "READERTUI_LIBRARY"
 DB_ENV: Final = "READERTUI_DB"
@@ -39,6 +40,7 @@ class Config:
     max_document_mb: int = 256
     export_dir: Path | None = None
     reflow: str = "auto"
+    follow_outside_links: bool = False
 
     @property
     def export_folder(self) -> Path:
@@ -78,12 +80,19 @@ def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ) -
 
 
 def resolve_db_path(cli_db: Path | None, config: Config) -> Path:
-    """The database to open: `--db` first, then the config file or environment, then the default."""
+    """The database to open: `--db` first, then the config file or environment, then the default.
+
+    Raises StoreError, before anything reads or writes it, when the path exists and is not a
+    regular file (a device, a FIFO, a folder, or a symlink to one, PRODUCT 6).
+    """
     if cli_db is not None:
-        return cli_db.expanduser().absolute()
-    if config.db_path is not None:
-        return config.db_path
-    return default_db_path()
+        path = cli_db.expanduser().absolute()
+    elif config.db_path is not None:
+        path = config.db_path
+    else:
+        path = default_db_path()
+    check_regular_or_missing(path)
+    return path
 
 
 def resolve_library(cli_path: Path | None, config: Config) -> tuple[Path, Path | None]:
@@ -143,6 +152,10 @@ def config_template() -> str:
 # Join hard-wrapped lines of plain text into paragraphs: "auto" (detected per document),
 # "on" or "off".
 # reflow = "{defaults.reflow}"
+
+# Follow links in the library folder that lead out of it (to a file or folder elsewhere).
+# Off, they are listed as skipped: a library from someone else cannot show your other files.
+# follow_outside_links = {str(defaults.follow_outside_links).lower()}
 """
 
 
@@ -233,6 +246,12 @@ def _parse_reflow(value: object, folder: Path) -> str:
     return value
 
 
+def _parse_bool(value: object, folder: Path) -> bool:
+    if not isinstance(value, bool):
+        raise _BadValue(f"must be true or false, not {_describe(value)}")
+    return value
+
+
 _PARSERS: Final[dict[str, Callable[[object, Path], object]]] = {
     "library": _parse_path,
     "db_path": _parse_path,
@@ -241,4 +260,5 @@ _PARSERS: Final[dict[str, Callable[[object, Path], object]]] = {
     "max_document_mb": _parse_max_document_mb,
     "export_dir": _parse_path,
     "reflow": _parse_reflow,
+    "follow_outside_links": _parse_bool,
 }

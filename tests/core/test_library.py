@@ -149,11 +149,17 @@ def test_symlink_loops_end_and_list_each_folder_once(tmp_path: Path) -> None:
     assert rel_paths(library) == ["books/one.txt"]
 
 
-def test_symlinked_folder_elsewhere_is_followed(tmp_path: Path) -> None:
+def test_symlinked_folder_elsewhere_is_followed_only_when_the_config_allows(
+    tmp_path: Path,
+) -> None:
     put(tmp_path, "outside/far.txt", "Far\n")
     (tmp_path / "library").mkdir()
     (tmp_path / "library" / "linked").symlink_to(tmp_path / "outside")
-    assert rel_paths(scan_library(tmp_path / "library")) == ["linked/far.txt"]
+    library = scan_library(tmp_path / "library")
+    assert library.entries == ()
+    assert library.skipped == (SkippedFile("linked/", "a link to a folder outside the library"),)
+    allowed = scan_library(tmp_path / "library", follow_outside_links=True)
+    assert rel_paths(allowed) == ["linked/far.txt"]
 
 
 # --- big files and lookups ----------------------------------------------------------------

@@ -2,6 +2,10 @@
 
 The scan reads only the first few KB of each file (to sniff binary content and find the
 metadata), so a library of big books opens at once; documents are loaded when opened.
+
+Links are followed while they stay inside the library folder. A link that leads out of it (to
+`/etc/passwd`, to a home folder) is listed as skipped unless the user's config allows it: a
+library someone else made must not show the reader's other files.
 """
 
 import os
@@ -30,6 +34,9 @@ from readertui.core.metadata import (
     metadata_and_problem,
 )
 from readertui.errors import LibraryError
+
+LINK_OUTSIDE_FILE = "a link to a file outside the library"
+LINK_OUTSIDE_FOLDER = "a link to a folder outside the library"
 
 
 @dataclass(frozen=True)
@@ -76,12 +83,16 @@ class Library:
         return {_resolved(entry.path): entry for entry in self.entries}
 
 
-def scan_library(root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Library:
+def scan_library(
+    root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, follow_outside_links: bool = False
+) -> Library:
     """List the documents under `root` and the files skipped, with the reason for each.
 
     Hidden files and folders (names starting with ".") and metadata sidecars are left out
-    without mention. Symlinked folders are followed, each real folder once, so a link loop
-    ends. Raises LibraryError if `root` is missing, not a folder or cannot be listed.
+    without mention. Links to files and folders inside `root` are followed, each real folder
+    once, so a link loop ends; links that lead outside `root` are skipped, unless
+    `follow_outside_links`. Raises LibraryError if `root` is missing, not a folder or cannot
+    be listed.
     """
     try:
         root_info = root.stat()
@@ -92,6 +103,7 @@ def scan_library(root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Library:
     if not stat.S_ISDIR(root_info.st_mode):
         raise LibraryError(f"library path is not a folder: {root}")
 
+    real_root = Path(os.path.realpath(root))
     entries: list[LibraryEntry] = []
     skipped: list[SkippedFile] = []
     seen_folders: set[tuple[int, int]] = set()
@@ -122,10 +134,17 @@ def scan_library(root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Library:
                 continue
             rel_path = f"{rel_folder}/{item.name}" if rel_folder else item.name
             path = folder / item.name
+            leads_out = not follow_outside_links and item.is_symlink() and _outside(path, real_root)
             if _is_folder(item):
-                (linked if item.is_symlink() else subfolders).append((path, rel_path))
+                if leads_out:
+                    skipped.append(SkippedFile(f"{rel_path}/", LINK_OUTSIDE_FOLDER))
+                else:
+                    (linked if item.is_symlink() else subfolders).append((path, rel_path))
                 continue
             if item.name.lower().endswith(SIDECAR_SUFFIX):
+                continue
+            if leads_out and path.exists():  # a link to nothing is a "broken link", below
+                skipped.append(SkippedFile(rel_path, LINK_OUTSIDE_FILE))
                 continue
             found = _scan_file(path, rel_path, max_bytes)
             if isinstance(found, SkippedFile):
@@ -180,6 +199,13 @@ def _is_folder(item: os.DirEntry[str]) -> bool:
         return item.is_dir()  # follows symlinks
     except OSError:
         return False
+
+
+def _outside(path: Path, real_root: Path) -> bool:
+    """Whether the link at `path`, followed to its end, leads out of the folder `real_root`
+    (a fully resolved path)."""
+    # realpath, not Path.resolve: it returns (instead of raising) for a link loop.
+    return not Path(os.path.realpath(path)).is_relative_to(real_root)
 
 
 def _resolved(path: Path) -> Path:
