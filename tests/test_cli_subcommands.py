@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -19,9 +20,12 @@ from pathlib import Path
 import pytest
 
 from readertui.cli import main
-from readertui.core.annotations import Annotation, DocumentRef, new_annotation
+from readertui.core.annotations import Annotation, DocumentRef, new_annotation, now_iso
 from readertui.core.document import load_document
-from readertui.store.store import Store
+from readertui.export.web_annotation import collection_json
+from readertui.store.changes_file import write_changes_file
+from readertui.store.merge import Snapshot
+from readertui.store.store import Store, backup_folder
 
 TEXTS = {
     "a.txt": (
@@ -336,7 +340,7 @@ def test_import_without_a_file_is_a_usage_error(
     shelf: Shelf, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli("import", *shelf.where) == 2
-    assert "FILE.json" in one_line(capsys.readouterr().err)
+    assert "the following arguments are required: FILE" in one_line(capsys.readouterr().err)
 
 
 # --- list -----------------------------------------------------------------------------------
@@ -512,3 +516,225 @@ def test_output_is_utf8_whatever_the_locale(shelf: Shelf) -> None:
     result = run("list", "annotations", *shelf.where, env=env)
     assert result.returncode == 0, result.stderr
     assert "“quick brown fox”" in result.stdout.decode("utf-8")
+
+
+# --- a database path that is not a regular file (PRODUCT 6) ---------------------------------
+
+
+def _special_paths(tmp_path: Path) -> dict[str, Path]:
+    """A FIFO, a folder, a symlink to a FIFO and (as root) a null device, in tmp_path."""
+    folder = tmp_path / "special"
+    folder.mkdir()
+    paths = {"fifo": folder / "fifo.json", "folder": folder / "folder.json"}
+    os.mkfifo(paths["fifo"])
+    paths["folder"].mkdir()
+    paths["link"] = folder / "link.json"
+    paths["link"].symlink_to(paths["fifo"])
+    if os.geteuid() == 0:
+        # Never the real /dev/null: a node of the same device, made here.
+        paths["null device"] = folder / "null.json"
+        os.mknod(paths["null device"], 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    return paths
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and device nodes")
+def test_a_database_that_is_not_a_regular_file_is_refused_in_one_line(
+    shelf: Shelf, tmp_path: Path
+) -> None:
+    exported = tmp_path / "export.json"
+    assert cli("export", *shelf.where, "--format", "json", "-o", str(exported)) == 0
+    for kind, path in _special_paths(tmp_path).items():
+        before = os.lstat(path), os.stat(path)
+        for command in (
+            ("import", str(exported)),
+            ("list", "annotations"),
+            ("export", "-o", "-"),
+            ("list", "problems"),
+        ):
+            # In a child process with a timeout: a FIFO once made it hang for ever.
+            result = run(*command, "--library", str(shelf.root), "--db", str(path))
+            err = result.stderr.decode("utf-8")
+            assert result.returncode == 1, (kind, command, err)
+            assert err.count("\n") == 1 and "Traceback" not in err, err
+            assert str(path) in err and "not a regular file" in err, err
+            assert result.stdout == b""
+        after = os.lstat(path), os.stat(path)
+        assert [(s.st_mode, s.st_ino) for s in after] == [(s.st_mode, s.st_ino) for s in before]
+    assert not (tmp_path / "special" / "backups").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs")
+def test_the_reader_refuses_such_a_database_before_starting(
+    shelf: Shelf, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = _special_paths(tmp_path)["fifo"]
+    assert cli(str(shelf.root), "--db", str(fifo)) == 1
+    err = one_line(capsys.readouterr().err)
+    assert str(fifo) in err and "a FIFO (named pipe), not a regular file" in err
+
+
+# --- records that do not validate (PRODUCT 6) ------------------------------------------------
+
+
+def _spoil_database(shelf: Shelf, change: dict[str, object]) -> dict[str, object]:
+    """The fox's record in the database with `change` applied; the spoiled record."""
+    data = json.loads(shelf.db.read_text(encoding="utf-8"))
+    rows = data["annotations"]
+    doc_id = next(key for key, row in rows.items() if row["id"] == shelf.fox.id)
+    rows[doc_id].update(change)
+    shelf.db.write_text(json.dumps(data), encoding="utf-8")
+    spoiled: dict[str, object] = rows[doc_id]
+    return spoiled
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"tags": "notalist"}, "its 'tags' is 'notalist', not a list of text"),
+        ({"start": "abc"}, "its 'start' is 'abc', not a whole number"),
+        ({"quote": None}, "its 'quote' is null, not an object"),
+        ({"end": -5}, "its 'end' is -5"),
+        ({"color": "chartreuse"}, "its colour 'chartreuse' is not one of"),
+    ],
+)
+def test_a_record_that_does_not_validate_is_listed_with_why_and_counted(
+    change: dict[str, object],
+    why: str,
+    shelf: Shelf,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    spoiled = _spoil_database(shelf, change)
+    notice = f"readertui: warning: 1 record in {shelf.db} cannot be used"
+
+    assert cli("list", "annotations", *shelf.where) == 0
+    captured = capsys.readouterr()
+    assert [row.split("\t")[1] for row in captured.out.splitlines()] == [shelf.clocks.id]
+    assert "#n #o #t" not in captured.out
+    assert one_line(captured.err).startswith(notice)
+    assert "readertui list problems" in captured.err
+
+    assert cli("list", "problems", *shelf.where) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"annotations\t{shelf.fox.id}\t{captured.out.split(chr(9))[2]}"
+    assert why in captured.out
+    assert captured.err == ""
+
+    assert cli("export", *shelf.where, "-o", "-") == 0
+    captured = capsys.readouterr()
+    assert one_line(captured.err).startswith(notice)
+    assert "quick brown fox" not in captured.out and "clocks were striking" in captured.out
+
+    exported = tmp_path / "other.json"
+    exported.write_text(collection_json([], "2025-01-01T00:00:00Z"), encoding="utf-8")
+    assert cli("import", *shelf.where, str(exported)) == 0
+    assert one_line(capsys.readouterr().err).startswith(notice)
+    # After all that (the import wrote the file), the record is as it was.
+    data = json.loads(shelf.db.read_text(encoding="utf-8"))
+    assert spoiled in data["annotations"].values()
+
+
+def test_list_problems_is_empty_for_a_sound_database(
+    shelf: Shelf, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli("list", "problems", *shelf.where) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+# --- an empty database file -------------------------------------------------------------------
+
+
+def test_an_empty_database_without_a_backup_starts_anew_and_says_so(
+    shelf: Shelf, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "empty" / "annotations.json"
+    db.parent.mkdir()
+    db.write_bytes(b"")
+    where = ["--library", str(shelf.root), "--db", str(db)]
+    assert cli("list", "annotations", *where) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert one_line(captured.err) == (
+        f"readertui: warning: {db} was empty; a new database was started"
+    )
+
+
+def test_an_empty_database_beside_a_backup_is_refused_naming_the_backup(
+    shelf: Shelf, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As the first open of each process leaves it: a backup with the annotations.
+    backup = backup_folder(shelf.db) / f"{shelf.db.stem}-20250101-000000.json"
+    backup.parent.mkdir()
+    backup.write_bytes(shelf.db.read_bytes())
+    shelf.db.write_bytes(b"  \n")
+    capsys.readouterr()
+    assert cli("list", "annotations", *shelf.where) == 1
+    err = one_line(capsys.readouterr().err)
+    assert str(shelf.db) in err and "the file is empty" in err and str(backup) in err
+    assert shelf.db.read_bytes() == b"  \n"
+
+
+# --- importing a changes file or another database ---------------------------------------------
+
+
+def test_import_merges_a_changes_file_and_reports_counts(
+    shelf: Shelf, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    later = highlight(shelf.root, "c.txt", "Nothing is highlighted", note="kept aside")
+    when = now_iso()
+    changes = Snapshot(
+        annotations={later.id: later.to_record()},
+        tombstones={shelf.fox.id: {"id": shelf.fox.id, "deleted": when}},
+        documents={"a.txt": {"path": "a.txt", "position": 21, "position_updated": when}},
+    )
+    file = tmp_path / "somewhere" / "unsaved.json"
+    write_changes_file(file, changes, database=shelf.db)
+
+    assert cli("import", *shelf.where, str(file)) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert captured.out == (
+        f"imported {file}: 1 added, 0 updated, 0 unchanged, 1 deleted; "
+        "the reading position or tags of 1 document\n"
+    )
+    with Store(shelf.db) as store:
+        assert {a.id for a in store.annotations()} == {shelf.clocks.id, later.id}
+        assert store.reading_position("a.txt") == 21
+
+    assert cli("import", *shelf.where, str(file)) == 0
+    assert capsys.readouterr().out == f"imported {file}: 0 added, 0 updated, 1 unchanged\n"
+
+
+def test_import_merges_another_database(
+    shelf: Shelf, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "laptop" / "annotations.json"
+    extra = highlight(shelf.root, "b.txt", "bright cold day", note="from the laptop")
+    with Store(other) as store:
+        store.save_annotations([shelf.clocks, extra])
+        store.delete_annotation(shelf.clocks.id)
+        store.set_document_tags("b.txt", ["orwell"])
+        store.set_last_document("b.txt")
+
+    assert cli("import", *shelf.where, str(other)) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"imported {other}: 1 added, 0 updated, 0 unchanged, 1 deleted")
+    with Store(shelf.db) as store:
+        assert {a.id for a in store.annotations()} == {shelf.fox.id, extra.id}
+        assert store.document_tags("b.txt") == ("orwell",)
+        assert store.last_document() is None  # the other machine's session stays there
+
+
+def test_a_damaged_changes_file_is_refused_in_one_line(
+    shelf: Shelf, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "unsaved.json"
+    write_changes_file(file, Snapshot(), database=shelf.db)
+    data = json.loads(file.read_text(encoding="utf-8"))
+    data["annotations"] = {"1": {"id": "x", "quote": None}}
+    file.write_text(json.dumps(data), encoding="utf-8")
+    before = shelf.db.read_bytes()
+    assert cli("import", *shelf.where, str(file)) == 1
+    err = one_line(capsys.readouterr().err)
+    assert str(file) in err and "annotations 'x': it has no 'doc'" in err
+    assert shelf.db.read_bytes() == before

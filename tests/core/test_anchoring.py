@@ -165,6 +165,37 @@ def test_a_repeated_phrase_is_told_apart_by_its_context() -> None:
         assert placement.method == "exact"
 
 
+def test_a_copy_of_the_quote_at_the_stored_offsets_in_the_wrong_context_is_not_taken() -> None:
+    """The text changed so that the stored offsets now hold *another* copy of the quote, whose
+    context says it is not the one highlighted. The offsets step must not accept it (it once
+    did, with confidence 1.0): the highlight belongs to the copy whose surroundings match."""
+    phrase = "the lamp by the window"
+    before = prose(6, 6)
+    original = before + f"At night {phrase} burned until the soldier had gone.\n\n" + prose(7, 4)
+    annotation = annotate(original, phrase)
+    # New text of the same length in front, ending in another sentence with the phrase: that
+    # copy lands exactly on the stored offsets; the highlighted one follows it.
+    other = prose(8, 12)[: len(before)]
+    edited = (
+        other + f"At dawn, {phrase} was cold and nobody came near it.\n\n" + original[len(before) :]
+    )
+    assert edited[annotation.start : annotation.end] == phrase
+    right = edited.index(phrase, annotation.end)
+    assert edited[right - len("At night ") : right] == "At night "
+
+    placement = anchor(annotation, edited)
+    assert placement is not None
+    assert (placement.start, placement.end, placement.method) == (
+        right,
+        right + len(phrase),
+        "exact",
+    )
+    # And when the document is re-anchored as a whole (its hash has changed).
+    (moved,) = reanchor_all([annotation], edited, "new-hash")
+    assert (moved.start, moved.end, moved.orphaned) == (right, right + len(phrase), False)
+    assert moved.quote.prefix.endswith("At night ")
+
+
 def test_identical_candidates_far_apart_are_never_confused() -> None:
     # The same passage twice, context and all; the highlight is in the second copy.
     passage = prose(5, 6)

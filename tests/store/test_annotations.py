@@ -209,6 +209,33 @@ def test_deleting_an_annotation_stamped_in_the_future_still_deletes_it(
         assert reopened.annotations() == []
 
 
+def test_a_deletion_stamped_before_the_record_s_time_still_deletes_it_everywhere(
+    db_path: Path,
+) -> None:
+    """A clock that ran ahead stamped the note later than the deletion that follows it.
+    Another process (a second Store) holds a copy: when it next writes, the merge must not
+    bring the note back. That rests on the tombstone being no earlier than the record."""
+    one, two = Store(db_path), Store(db_path)
+    ahead = annotation(updated="2999-01-01T00:00:00.000000Z", note="from a fast clock")
+    one.save_annotation(ahead)
+    assert two.reload_if_changed() is True
+    assert two.annotation(ahead.id) == ahead  # the other process holds the copy
+
+    one.delete_annotation(ahead.id, when=now_iso())  # today: earlier than `updated`
+    two.set_reading_position("a.txt", 3)  # writes, merging its copy with the file
+    two.save_annotation(annotation("b.txt"))
+
+    assert one.reload_if_changed() in (True, False)
+    for store in (one, two):
+        assert store.annotation(ahead.id) is None
+    one.close()
+    two.close()
+    with Store(db_path) as reopened:
+        assert reopened.annotation(ahead.id) is None
+    (tombstone,) = saved(db_path)["tombstones"].values()
+    assert tombstone["deleted"] >= ahead.updated
+
+
 # --- two processes (two Store objects on one file) ---------------------------------------------
 
 
@@ -462,13 +489,14 @@ def test_unusable_records_are_kept_and_reported(db_path: Path) -> None:
     with Store(db_path) as store:
         assert store.annotations() == [good]
         assert store.annotations("a.txt") == [good]
-        problems = "\n".join(store.problems)
+        lines = [problem.describe(db_path) for problem in store.problems]
+        problems = "\n".join(lines)
         assert len(store.problems) == 4
         assert "annotation record 2 is not used (its 'id' is missing)" in problems
-        assert "annotation q is not used (not an annotation record: 'quote')" in problems
-        assert "deletion record 1 is not used (it has no 'deleted' time)" in problems
+        assert "annotation q is not used (it has no 'quote')" in problems
+        assert "deletion t is not used (it has no 'deleted' time)" in problems
         assert "document record 1 is not used (its 'path' is missing)" in problems
-        assert all(line.startswith(f"{db_path}: ") for line in store.problems)
+        assert all(line.startswith(f"{db_path}: ") for line in lines)
         store.save_annotation(annotation("b.txt"))
     after = saved(db_path)
     assert after["annotations"]["2"] == odd["no id"]
@@ -479,14 +507,18 @@ def test_unusable_records_are_kept_and_reported(db_path: Path) -> None:
     assert after["_meta"] == data["_meta"]
 
 
-def test_an_overflowing_number_is_a_problem_not_a_crash(db_path: Path) -> None:
+def test_a_number_that_cannot_be_kept_refuses_the_file_untouched(db_path: Path) -> None:
+    """1e999 reads as Infinity, which JSON cannot hold: kept as a record, it would make every
+    later write fail, so the file is refused as it is, in one line."""
     db_path.parent.mkdir(parents=True)
     record = annotation().to_record()
     text = json.dumps({"_meta": {"1": {"schema": SCHEMA_VERSION}}, "annotations": {"1": record}})
     db_path.write_text(text.replace('"start": 0', '"start": 1e999'), encoding="utf-8")
-    with Store(db_path) as store:
-        assert store.annotations() == []
-        assert "annotation" in store.problems[0]
+    before = db_path.read_bytes()
+    with pytest.raises(StoreCorruptError, match="the number 1e999 is too large") as caught:
+        Store(db_path)
+    assert "\n" not in str(caught.value)
+    assert db_path.read_bytes() == before
 
 
 def test_doc_ids_stay_put_and_the_file_is_a_tinydb_file(db_path: Path) -> None:
@@ -608,7 +640,7 @@ def test_any_annotations_round_trip_through_the_file(saved_annotations: list[Ann
             assert sorted(store.annotations(), key=lambda a: a.id) == sorted(
                 saved_annotations, key=lambda a: a.id
             )
-            assert store.problems == []
+            assert store.problems == ()
 
 
 class Clock:

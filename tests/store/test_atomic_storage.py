@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 
 from readertui.errors import StoreError
-from readertui.store.atomic_storage import AtomicJSONStorage, FileStamp, FileVersion
+from readertui.store.atomic_storage import (
+    AtomicJSONStorage,
+    FileStamp,
+    FileVersion,
+    write_bytes_atomically,
+)
 from readertui.store.errors import StoreCorruptError
 
 OLD = {"documents": {"1": {"path": "old.txt", "position": 1}}}
@@ -214,3 +219,87 @@ def test_a_version_taken_after_writing_matches_the_file(db_path: Path) -> None:
     assert version.is_current(db_path)
     version.close()
     assert FileVersion.open(db_path.with_name("missing.json")).stamp is None
+
+
+# --- the order of the write: what makes it atomic and durable ----------------------------------
+
+
+class Recorder:
+    """Records the file system calls of a write: opens (fd -> path), fsyncs and renames."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.events: list[tuple[str, str]] = []
+        self.paths: dict[int, str] = {}
+        real_open, real_fsync, real_replace = os.open, os.fsync, os.replace
+
+        def record_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+            fd = real_open(path, flags, *args, **kwargs)
+            self.paths[fd] = os.fsdecode(path)
+            self.events.append(("open", os.fsdecode(path)))
+            return fd
+
+        def record_fsync(fd: Any) -> None:
+            number = fd if isinstance(fd, int) else fd.fileno()
+            self.events.append(("fsync", self.paths.get(number, f"fd {number}")))
+            real_fsync(fd)
+
+        def record_replace(source: Any, target: Any) -> None:
+            self.events.append(("replace", f"{os.fsdecode(source)} -> {os.fsdecode(target)}"))
+            real_replace(source, target)
+
+        monkeypatch.setattr(os, "open", record_open)
+        monkeypatch.setattr(os, "fsync", record_fsync)
+        monkeypatch.setattr(os, "replace", record_replace)
+
+    def renames(self) -> list[tuple[Path, Path]]:
+        found = [event[1].split(" -> ") for event in self.events if event[0] == "replace"]
+        return [(Path(source), Path(target)) for source, target in found]
+
+
+@pytest.mark.parametrize("private", [True, False])
+def test_the_temporary_file_is_made_in_the_target_s_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, private: bool
+) -> None:
+    """A rename is atomic only within one folder of one file system: a temporary file made
+    anywhere else (the system's temp folder) would make it a copy, or fail across devices."""
+    target = tmp_path / "data" / "annotations.json"
+    recorder = Recorder(monkeypatch)
+    write_bytes_atomically(target, b"{}", private=private)
+    ((source, renamed),) = recorder.renames()
+    assert renamed == target
+    assert source.parent == target.parent
+    assert source.name.startswith(f".{target.name}.") and source.name.endswith(".tmp")
+
+
+@pytest.mark.parametrize("private", [True, False])
+def test_the_data_and_then_the_folder_are_fsynced_around_the_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, private: bool
+) -> None:
+    """The temporary file's bytes reach the disk before the rename, and the folder (which
+    holds the rename) after it: otherwise a power cut can undo the rename, or keep it with
+    a file whose data never arrived."""
+    target = tmp_path / "data" / "annotations.json"
+    target.parent.mkdir()
+    recorder = Recorder(monkeypatch)
+    write_bytes_atomically(target, b"{}", private=private)
+    events = recorder.events
+    ((source, _),) = recorder.renames()
+    rename = next(i for i, event in enumerate(events) if event[0] == "replace")
+    assert ("fsync", str(source)) in events[:rename]
+    assert ("fsync", str(target.parent)) in events[rename:]
+
+
+def test_a_symlinked_target_is_written_beside_its_real_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if sys.platform == "win32":
+        pytest.skip("symlinks")
+    real = tmp_path / "synced" / "annotations.json"
+    real.parent.mkdir()
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    recorder = Recorder(monkeypatch)
+    write_bytes_atomically(link, b"{}")
+    ((source, renamed),) = recorder.renames()
+    assert renamed == real and source.parent == real.parent
+    assert ("fsync", str(real.parent)) in recorder.events

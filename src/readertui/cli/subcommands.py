@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from readertui.cli.output import EXIT_OK, EXIT_USAGE, OneLineParser, fail, write_stdout
+from readertui.cli.output import EXIT_OK, EXIT_USAGE, OneLineParser, fail, say, write_stdout
 from readertui.config import Config, load_config, resolve_db_path, resolve_library
 from readertui.core.library import Library, scan_library
 from readertui.core.shortening import one_line
-from readertui.core.visible import visible_text
+from readertui.core.visible import visible_line
 from readertui.errors import ReaderError
 from readertui.export.collect import collect, resolve_document
 from readertui.export.exporting import (
@@ -26,7 +26,7 @@ from readertui.export.exporting import (
     export_to_file,
     export_to_folder,
 )
-from readertui.export.importing import import_annotations, read_import_file
+from readertui.export.importing import import_annotations, import_records, read_import
 from readertui.store.store import Store
 
 LIST_QUOTE_CHARS = 70
@@ -62,7 +62,11 @@ def run_subcommand(arguments: Sequence[str]) -> int:
 def _setting(args: argparse.Namespace) -> Setting:
     config = load_config(args.config)
     root = args.library if args.library is not None else resolve_library(None, config)[0]
-    library = scan_library(root, max_bytes=config.max_document_bytes)
+    library = scan_library(
+        root,
+        max_bytes=config.max_document_bytes,
+        follow_outside_links=config.follow_outside_links,
+    )
     return Setting(config, library, resolve_db_path(args.db, config))
 
 
@@ -112,7 +116,7 @@ def _export(args: argparse.Namespace, setting: Setting) -> int:
     request = ExportRequest(format=args.format, doc=doc, tag=tag)
     max_bytes = setting.config.max_document_bytes
     with Store(setting.db_path) as store:
-        _warn_about(store.problems)
+        _warn_about(store)
         if args.output == "-":
             write_stdout(export_text(library, store, request, max_bytes=max_bytes))
             return EXIT_OK
@@ -121,7 +125,7 @@ def _export(args: argparse.Namespace, setting: Setting) -> int:
             result = export_to_file(target, library, store, request, max_bytes=max_bytes)
         else:
             result = export_to_folder(target, library, store, request, max_bytes=max_bytes)
-    print(visible_text(result.summary()))
+    say(result.summary())
     return EXIT_OK
 
 
@@ -164,22 +168,33 @@ def _is_single_file(target: Path, request: ExportRequest) -> bool:
 def _import_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setting], int]]:
     parser = _parser(
         "import",
-        "Import annotations exported with `readertui export --format json`.",
+        "Import annotations exported with `readertui export --format json`, or merge a\n"
+        "readertui changes file or another readertui database into this one.",
         "The file is checked whole first: if anything in it is wrong, nothing is imported.\n"
-        "Annotations already here are matched by id (the newer change wins), so importing\n"
-        "a file twice adds nothing. Annotations of documents that are not in the library\n"
-        "are kept, marked orphaned.",
+        "Annotations already here are matched by id (the newer change wins, a deletion\n"
+        "made here is not undone), so importing a file twice adds nothing. Annotations of\n"
+        "documents that are not in the library are kept, marked orphaned.\n"
+        "A changes file holds changes readertui could not save (a full disk, a lost\n"
+        "connection); a database brings its annotations, deletions, positions and tags.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE.json", help="a readertui JSON export")
+    parser.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="a readertui JSON export, changes file or database",
+    )
     return parser, _import
 
 
 def _import(args: argparse.Namespace, setting: Setting) -> int:
-    annotations = read_import_file(args.file)
+    source = read_import(args.file)
     with Store(setting.db_path) as store:
-        _warn_about(store.problems)
-        result = import_annotations(annotations, store, setting.library)
-    print(visible_text(result.summary(args.file)))
+        _warn_about(store)
+        if isinstance(source, list):
+            result = import_annotations(source, store, setting.library)
+        else:
+            result = import_records(source, store)
+    say(result.summary(args.file))
     return EXIT_OK
 
 
@@ -192,9 +207,11 @@ def _list_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setting
         "List the documents, the tags or the annotations, one per line, fields separated by tabs.",
         "docs:         path, highlights, title, byline\n"
         "tags:         tag, how many annotations carry it\n"
-        "annotations:  path:line (or path:orphaned), id, quote, tags, note",
+        "annotations:  path:line (or path:orphaned), id, quote, tags, note\n"
+        "problems:     table, id (or record number), why: records of the database that\n"
+        "              cannot be used, kept in the file as they are",
     )
-    parser.add_argument("what", choices=("docs", "tags", "annotations"))
+    parser.add_argument("what", choices=("docs", "tags", "annotations", "problems"))
     parser.add_argument("--doc", metavar="PATH", help="annotations: only this document")
     parser.add_argument("--tag", metavar="TAG", help="annotations: only with this tag")
     return parser, _list
@@ -205,7 +222,11 @@ def _list(args: argparse.Namespace, setting: Setting) -> int:
         raise _Usage("--doc and --tag go with `list annotations`")
     library = setting.library
     with Store(setting.db_path) as store:
-        _warn_about(store.problems)
+        if args.what == "problems":
+            lines = [_row(p.table, p.name, p.reason) for p in store.problems]
+            write_stdout("".join(line + "\n" for line in lines))
+            return EXIT_OK
+        _warn_about(store)
         if args.what == "docs":
             counts: dict[str, int] = {}
             for annotation in store.annotations():
@@ -248,12 +269,13 @@ def _list(args: argparse.Namespace, setting: Setting) -> int:
 def _row(*fields: str) -> str:
     # Tabs and newlines inside a field would break the columns; controls must not reach
     # the terminal (PRODUCT 11).
-    return "\t".join(visible_text(field) for field in fields)
+    return "\t".join(visible_line(field) for field in fields)
 
 
-def _warn_about(problems: Sequence[str]) -> None:
-    if problems:
-        fail(f"warning: {len(problems)} unreadable record(s) in the database are left out")
+def _warn_about(store: Store) -> None:
+    """The store's notices (an empty file started anew, records it cannot use), on stderr."""
+    for notice in store.notices():
+        fail(f"warning: {notice}")
 
 
 _COMMANDS: dict[

@@ -7,6 +7,7 @@ with 32 characters of context each side lets the span be found again when the te
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,9 @@ from typing import Any
 COLORS: tuple[str, ...] = ("yellow", "green", "blue", "pink", "purple")
 DEFAULT_COLOR = COLORS[0]
 CONTEXT_CHARS = 32
+#: The largest offset a record may hold: far beyond any document, and exact in every JSON
+#: reader (JavaScript's numbers are exact up to 2**53).
+MAX_OFFSET = 2**53
 
 
 def now_iso() -> str:
@@ -91,36 +95,176 @@ class Annotation:
         }
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> Annotation:
-        """Rebuild an annotation from a stored record; raises ValueError when it is unusable."""
-        try:
-            doc = record["doc"]
-            quote = record["quote"]
-            start, end = int(record["start"]), int(record["end"])
-            annotation = cls(
-                id=str(record["id"]),
-                doc=DocumentRef(
-                    str(doc["path"]), str(doc.get("sha256", "")), str(doc.get("title", ""))
-                ),
-                quote=Quote(
-                    str(quote["exact"]), str(quote.get("prefix", "")), str(quote.get("suffix", ""))
-                ),
-                start=start,
-                end=end,
-                color=str(record.get("color", DEFAULT_COLOR)),
-                note=str(record.get("note", "")),
-                tags=tuple(str(tag) for tag in record.get("tags", ())),
-                links=tuple(str(link) for link in record.get("links", ())),
-                created=str(record.get("created", "")),
-                updated=str(record.get("updated", "")),
-                orphaned=bool(record.get("orphaned", False)),
-                confidence=float(record.get("confidence", 1.0)),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise ValueError(f"not an annotation record: {error}") from error
-        if not 0 <= start <= end:
-            raise ValueError(f"bad span {start}..{end}")
+    def from_record(cls, record: object) -> Annotation:
+        """Rebuild an annotation from a stored record; ValueError says why it is unusable.
+
+        Only a record that holds a real annotation comes back (see `check_annotation`):
+        every field present has its type, and nothing is converted, so a `tags` string is
+        not taken for a list of its letters, nor `"12"` for a number. Fields that older
+        records may lack have their defaults. The message completes "not used (…)".
+        """
+        if not isinstance(record, Mapping):
+            raise ValueError(f"it is {_kind(record)}, not an object")
+        doc = _get(record, "doc", Mapping, "an object")
+        quote = _get(record, "quote", Mapping, "an object")
+        confidence = _get(record, "confidence", int | float, "a number", default=1.0)
+        if not 0 <= confidence <= 1:  # before float(): a huge int would overflow it
+            raise ValueError(f"its 'confidence' is {_shown(confidence)}, not from 0 to 1")
+        annotation = cls(
+            id=_get(record, "id", str, "text"),
+            doc=DocumentRef(
+                _get(doc, "path", str, "text", within="doc"),
+                _get(doc, "sha256", str, "text", within="doc", default=""),
+                _get(doc, "title", str, "text", within="doc", default=""),
+            ),
+            quote=Quote(
+                _get(quote, "exact", str, "text", within="quote"),
+                _get(quote, "prefix", str, "text", within="quote", default=""),
+                _get(quote, "suffix", str, "text", within="quote", default=""),
+            ),
+            start=_get(record, "start", int, "a whole number"),
+            end=_get(record, "end", int, "a whole number"),
+            color=_get(record, "color", str, "text", default=DEFAULT_COLOR),
+            note=_get(record, "note", str, "text", default=""),
+            tags=_texts(record, "tags"),
+            links=_texts(record, "links"),
+            created=_get(record, "created", str, "text", default=""),
+            updated=_get(record, "updated", str, "text", default=""),
+            orphaned=_get(record, "orphaned", bool, "true or false", default=False),
+            confidence=float(confidence),
+        )
+        check_annotation(annotation)
         return annotation
+
+
+def check_annotation(annotation: Annotation) -> None:
+    """Raise ValueError saying why `annotation` cannot be kept, if it cannot.
+
+    A keepable annotation has an id and a document path, a span 0 <= start <= end <=
+    MAX_OFFSET, a colour of COLORS, a confidence from 0 to 1, and text fields that are
+    text with no lone surrogate, except the document's path and title: those come from
+    file names, where an undecodable byte becomes one (os.fsdecode). Anything else would be
+    shown mangled, or stop every export. The store checks what it saves by these rules and
+    an import what it reads.
+    """
+    if not isinstance(annotation.id, str) or not annotation.id:
+        raise ValueError("its 'id' is empty")
+    doc = annotation.doc
+    for name, value in (("document path", doc.path), ("title", doc.title), ("sha256", doc.sha256)):
+        if not isinstance(value, str):
+            raise ValueError(f"its {name} is {_kind(value)}, not text")
+    if not doc.path:
+        raise ValueError("its document path is empty")
+    start, end = annotation.start, annotation.end
+    for which, offset in (("start", start), ("end", end)):
+        if type(offset) is not int or not 0 <= offset <= MAX_OFFSET:
+            raise ValueError(f"its {which!r} is {_shown(offset)}, not from 0 to {MAX_OFFSET}")
+    if end < start:
+        raise ValueError(f"its span {start}..{end} ends before it starts")
+    if annotation.color not in COLORS:
+        colours = ", ".join(COLORS)
+        raise ValueError(f"its colour {_shown(annotation.color)} is not one of {colours}")
+    confidence = annotation.confidence
+    if type(confidence) not in (int, float) or not 0 <= confidence <= 1:
+        raise ValueError(f"its 'confidence' is {_shown(confidence)}, not from 0 to 1")
+    if not isinstance(annotation.orphaned, bool):
+        raise ValueError("its 'orphaned' is not true or false")
+    quote = annotation.quote
+    texts = (
+        ("id", annotation.id),
+        ("quote", quote.exact),
+        ("quote's prefix", quote.prefix),
+        ("quote's suffix", quote.suffix),
+        ("note", annotation.note),
+        ("'created'", annotation.created),
+        ("'updated'", annotation.updated),
+        *(("tags", tag) for tag in annotation.tags),
+        *(("links", link) for link in annotation.links),
+    )
+    try:
+        # One look at all of them: nearly always they are fine, and this is 50k records' worth
+        # of opening a database.
+        joined = "".join(value for _, value in texts)
+        if not has_lone_surrogate(joined):
+            return
+    except TypeError:
+        pass
+    for name, value in texts:
+        if not isinstance(value, str):
+            raise ValueError(f"its {name} holds {_kind(value)}, not text")
+        if has_lone_surrogate(value):
+            raise ValueError(f"its {name} holds a lone surrogate (U+D800..U+DFFF), not text")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether `text` holds a code point of U+D800..U+DFFF, which UTF-8 cannot encode."""
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_REQUIRED: Any = object()
+# Longer values are cut in a reason, which must stay one readable line.
+_SHOWN_CHARS = 40
+
+
+def _get(
+    record: Mapping[str, Any],
+    name: str,
+    kind: Any,
+    described: str,
+    *,
+    within: str = "",
+    default: Any = _REQUIRED,
+) -> Any:
+    """record[name], which must be a `kind` (never a bool but for bool); `default` if missing."""
+    value = record.get(name, _REQUIRED)
+    # The common case first, cheaply: opening 50k annotations checks 750k fields.
+    if type(value) is kind or (value is not _REQUIRED and _is_a(value, kind)):
+        return value
+    field_name = f"{within}'s {name!r}" if within else repr(name)
+    if value is _REQUIRED:
+        if default is _REQUIRED:
+            raise ValueError(f"it has no {field_name}")
+        return default
+    raise ValueError(f"its {field_name} is {_shown(value)}, not {described}")
+
+
+def _is_a(value: object, kind: Any) -> bool:
+    return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+
+
+def _texts(record: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    values = _get(record, name, list, "a list of text", default=[])
+    for value in values:
+        if not isinstance(value, str):
+            raise ValueError(f"its {name!r} holds {_shown(value)}, not only text")
+    return tuple(values)
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+def _shown(value: object) -> str:
+    """`value` in a one-line reason: a short repr, a huge number by its size (not its digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return f"a number of {value.bit_length()} bits"
+    if not isinstance(value, str | int | float) or value is None:
+        return _kind(value)
+    shown = repr(value)
+    return shown if len(shown) <= _SHOWN_CHARS else shown[: _SHOWN_CHARS - 1] + "…"
 
 
 def quote_at(text: str, start: int, end: int) -> Quote:

@@ -1,12 +1,21 @@
-"""A TinyDB storage that replaces the JSON file atomically, so a crash never leaves a torn file."""
+"""A TinyDB storage that replaces the JSON file atomically, so a crash never leaves a torn file.
+
+It reads and writes regular files only: a device, a FIFO or a folder where the file should be
+is refused before it is opened for long or replaced. And it reads only JSON it can write back
+as it was (no NaN, no number Python cannot hold).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import json
+import math
 import os
+import re
 import secrets
+import stat
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +34,80 @@ Tables = dict[str, dict[str, Any]]
 # Holding the file we last saw open pins its inode number (see FileVersion); Windows cannot
 # replace a file that is open, so there only the stamp is kept.
 _PIN_OPEN_FILES: Final = os.name == "posix"
+
+
+# Opening a FIFO for reading waits for a writer, for ever; O_NONBLOCK returns at once, and
+# then fstat tells what was opened. On a regular file it changes nothing.
+_NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
+_READ_FLAGS: Final = (
+    os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+)
+
+_KINDS: Final = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class NotARegularFileError(StoreError):
+    """The path names something that exists and is not a regular file (a device, a FIFO…).
+
+    Reading a device or a FIFO can hang or never end, and replacing one would destroy it
+    (`/dev/null` replaced by a regular file), so nothing of the kind is read or written.
+    """
+
+    def __init__(self, path: Path, kind: str, message: str = "") -> None:
+        self.path = path
+        self.kind = kind
+        super().__init__(message or f"{path} is {kind}, not a regular file")
+
+
+def file_kind(mode: int) -> str:
+    """What a file of this st_mode is, in words ("a folder", "a FIFO (named pipe)", …)."""
+    for test, kind in _KINDS:
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def check_regular_or_missing(path: Path, what: str = "the annotation database") -> None:
+    """Raise NotARegularFileError when `path` (followed through symlinks) exists and is not a
+    regular file; `what` names the file in the message. A missing path, or one that cannot
+    be looked at, passes: making or reading it later says what is wrong with it."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if not stat.S_ISREG(mode):
+        kind = file_kind(mode)
+        raise NotARegularFileError(
+            path,
+            kind,
+            f"{path} is {kind}, not a regular file: {what} must be a regular file or a path "
+            "where one can be made",
+        )
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of the regular file at `path`; never waits, never a device.
+
+    Raises OSError as os.open does (FileNotFoundError…), NotARegularFileError when `path`
+    is anything but a regular file.
+    """
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotARegularFileError(path, file_kind(mode))
+        if _NONBLOCK:
+            os.set_blocking(fd, True)  # O_NONBLOCK was for the open only
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 @dataclass(frozen=True)
@@ -68,8 +151,8 @@ class FileVersion:
     def open(cls, path: Path) -> FileVersion:
         """The version at `path` now. Never fails: an unknown version only costs a re-read."""
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        except OSError:
+            fd = open_regular(path)
+        except (OSError, StoreError):
             return cls(None)
         try:
             stamp = FileStamp.of(os.fstat(fd))
@@ -128,7 +211,7 @@ class AtomicJSONStorage(Storage):
         version.
         """
         try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            fd = open_regular(self.path)
         except FileNotFoundError:
             return None, FileVersion(None)
         except OSError as exc:
@@ -159,11 +242,13 @@ class AtomicJSONStorage(Storage):
         except UnicodeDecodeError as exc:
             raise StoreCorruptError(self.path, f"not UTF-8 text (byte {exc.start})") from exc
         try:
-            data = json.loads(text)
+            data = parse_json(text)
         except json.JSONDecodeError as exc:
             detail = f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
             raise StoreCorruptError(self.path, detail) from exc
-        return _checked_tables(self.path, data)
+        except ValueError as exc:
+            raise StoreCorruptError(self.path, f"not JSON readertui can keep ({exc})") from exc
+        return checked_tables(self.path, data)
 
     def write(self, data: Tables) -> None:
         """Replace the file with `data`, atomically; on any failure the old file stays as it was.
@@ -183,6 +268,40 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         """Nothing to close: no file handle is kept open between operations."""
+
+
+def parse_json(text: str) -> Any:
+    """The data of JSON `text`, refusing what could not be written back as it was read.
+
+    Raises json.JSONDecodeError for text that is not JSON, and ValueError, with a short reason,
+    for JSON that Python reads but cannot keep: NaN and Infinity (not JSON at all), a number
+    too large for a float (1e999 would come back as Infinity), an integer longer than
+    Python converts (sys.get_int_max_str_digits), nesting deeper than Python's recursion.
+    Whatever is returned, `serialise` can write.
+    """
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError as exc:
+        if str(exc).startswith("Exceeds the limit"):
+            limit = sys.get_int_max_str_digits()
+            raise ValueError(f"a whole number has more than {limit} digits") from None
+        raise
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        shown = text if len(text) <= 20 else text[:19] + "…"
+        raise ValueError(f"the number {shown} is too large")
+    return value
 
 
 def serialise(data: Any) -> bytes:
@@ -211,6 +330,17 @@ def write_bytes_atomically(path: Path, payload: bytes, *, private: bool = True) 
     target = Path(os.path.realpath(path))
     folder = target.parent
     try:
+        mode: int | None = os.stat(target).st_mode
+    except (OSError, ValueError):
+        mode = None  # missing (or unknowable: making the temporary file will say)
+    if mode is not None and not stat.S_ISREG(mode):
+        # Replacing a device with a file would break the system (/dev/null), and a FIFO is
+        # somebody's channel: neither is ours to overwrite.
+        kind = file_kind(mode)
+        raise NotARegularFileError(
+            path, kind, f"cannot save to {path}: it is {kind}, not a regular file"
+        )
+    try:
         if private:
             folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
             fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
@@ -235,6 +365,22 @@ def write_bytes_atomically(path: Path, payload: bytes, *, private: bool = True) 
             raise StoreError(f"cannot save to {path}: {_reason(exc)}") from exc
         raise
     _fsync_folder(folder)
+
+
+def stale_temporaries(path: Path) -> list[Path]:
+    """The temporary files a private write of `path` leaves if it is killed before the rename.
+
+    Only names of exactly the form `write_bytes_atomically` gives them, in the folder of the
+    real file. Whether they are stale is for the caller to know: the Store looks while holding
+    the lock file every writer of the database holds while its temporary file exists.
+    """
+    target = Path(os.path.realpath(path))
+    pattern = re.compile(re.escape(f".{target.name}.") + r"[a-z0-9_]{8}\.tmp")
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return []
+    return [target.parent / name for name in sorted(names) if pattern.fullmatch(name)]
 
 
 def _shared_temporary(target: Path) -> tuple[int, str]:
@@ -275,7 +421,8 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _checked_tables(path: Path, data: object) -> Tables:
+def checked_tables(path: Path, data: object) -> Tables:
+    """`data` as TinyDB tables, or StoreCorruptError saying where it is not one."""
     # TinyDB assumes {table: {doc_id: {field: value}}} and fails deep inside otherwise; say what
     # is wrong here, once, instead.
     if not isinstance(data, dict):

@@ -30,3 +30,22 @@ class StoreCorruptError(StoreError):
     def with_backup(self, newest_backup: Path | None) -> StoreCorruptError:
         """The same error, naming the newest backup (known only to the layer that makes them)."""
         return StoreCorruptError(self.path, self.detail, newest_backup)
+
+
+class ChangesFileError(StoreError):
+    """A changes file (changes_file.py) that cannot be used; `detail` says why."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        return f"cannot use the changes file {self.path}: {self.detail}"
+
+
+class NotAChangesFileError(ChangesFileError):
+    """The file is not a changes file at all (a database, an export, anything else)."""
+
+    def _message(self) -> str:
+        return f"{self.path} is not a readertui changes file: {self.detail}"

@@ -4,8 +4,10 @@ The file is TinyDB's ``{table: {doc_id: record}}``; in memory the records are ke
 own key field (a `Snapshot`), since doc_ids are only numbers TinyDB hands out (two processes
 would hand out the same one, and TinyDB reuses them after deletes). What cannot be keyed is
 carried through unchanged: the `_meta` table, tables this version does not know, and records
-whose key field is unusable (a hand edit gone wrong). Nothing read from the file is dropped,
-except the older of two records with the same key.
+whose key field is unusable or, for annotations, that do not hold a valid annotation (a hand
+edit gone wrong): those are `problems`, kept in the file exactly as they are and never merged,
+so no write can change or drop them. Nothing read from the file is dropped, except the older of
+two records with the same key.
 
 Each keyed record keeps the doc_id it was read with, so a rewrite changes only what changed
 (for people who keep the file in git or a sync folder). Records new to the file get numbers
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from readertui.core.annotations import Annotation
 from readertui.store.atomic_storage import Tables
 from readertui.store.merge import (
     Record,
@@ -60,6 +63,37 @@ _KINDS: Final = {
 
 
 @dataclass(frozen=True)
+class RecordProblem:
+    """A record of the file that is not used: why, and where it is (kept there as it is)."""
+
+    table: str  # the file's table, e.g. "annotations"
+    doc_id: str  # its number in the table
+    key: str  # its id (path, key) when it has a usable one, else ""
+    reason: str  # completes "not used (…)"
+
+    @property
+    def kind(self) -> str:
+        """What the record should be, in words: "annotation", "deletion", "document"…"""
+        return _KINDS.get(self.table, "record")
+
+    @property
+    def name(self) -> str:
+        """How to find it in the file: its id when it has one, else its table's number."""
+        return self.key or f"record {self.doc_id}"
+
+    def describe(self, path: Path) -> str:
+        """One line for the user, naming the database file."""
+        return (
+            f"{path}: {self.kind} {self.name} is not used ({self.reason}); it is kept in "
+            "the file as it is"
+        )
+
+
+#: An annotation checked while reading, by id, with the record it was built from.
+Parsed = dict[str, tuple[Record, Annotation]]
+
+
+@dataclass(frozen=True)
 class Contents:
     """Everything the file holds, as the Store keeps it in memory. Never changed once built."""
 
@@ -70,8 +104,8 @@ class Contents:
     carried: Tables
     #: table -> the smallest number above every doc_id in use.
     next_doc_id: dict[str, int]
-    #: One line for each record that is carried because it cannot be used.
-    problems: tuple[str, ...] = ()
+    #: Each record that is carried because it cannot be used.
+    problems: tuple[RecordProblem, ...] = ()
 
     def records(self, table: str) -> dict[str, Record]:
         records: dict[str, Record] = getattr(self.snapshot, table)
@@ -98,6 +132,22 @@ class Contents:
             next_doc_id={**self.next_doc_id, table: next_doc_id},
         )
 
+    def with_snapshot(self, snapshot: Snapshot) -> Contents:
+        """A copy holding `snapshot`: records that stay keep their doc_ids, new ones get new."""
+        contents = self
+        for table in KEY_FIELDS:
+            old: dict[str, Record] = getattr(self.snapshot, table)
+            new: dict[str, Record] = getattr(snapshot, table)
+            if old is new:
+                continue
+            changes: dict[str, Record | None] = {
+                key: record for key, record in new.items() if old.get(key) is not record
+            }
+            changes.update((key, None) for key in old if key not in new)
+            if changes:
+                contents = contents.with_records(table, changes)
+        return contents
+
 
 def new_contents(schema: int) -> Contents:
     """An empty database stamped with `schema`."""
@@ -109,12 +159,21 @@ def new_contents(schema: int) -> Contents:
     )
 
 
-def split(path: Path, tables: Tables) -> Contents:
-    """The contents of checked (and migrated) file tables; `path` only names the problems."""
+def split(
+    tables: Tables, *, known: Snapshot | None = None, parsed: Parsed | None = None
+) -> Contents:
+    """The contents of checked (and migrated) file tables.
+
+    Each annotation record is checked (Annotation.from_record) unless it equals the record
+    `known` holds for its id, which was checked when it came in: then that record object is
+    used, so re-reading a file another process changed costs only what changed. The
+    annotations built while checking are put in `parsed`, for the caller's cache.
+    """
     carried: Tables = {}
-    problems: list[str] = []
+    problems: list[RecordProblem] = []
     records: dict[str, dict[str, Record]] = {}
     doc_ids: dict[str, dict[str, str]] = {}
+    known_annotations = known.annotations if known is not None else {}
     for table, rows in tables.items():
         key_field = KEY_FIELDS.get(table)
         if key_field is None:
@@ -125,12 +184,22 @@ def split(path: Path, tables: Tables) -> Contents:
         for doc_id, record in rows.items():
             key = record.get(key_field)
             reason = _unusable(table, key_field, record)
+            if reason is None and table == ANNOTATIONS:
+                ours = known_annotations.get(key)
+                if ours is not None and ours == record:
+                    record = ours
+                else:
+                    try:
+                        annotation = Annotation.from_record(record)
+                    except ValueError as error:
+                        reason = str(error)
+                    else:
+                        if parsed is not None:
+                            parsed[key] = (record, annotation)
             if reason is not None:
                 carried.setdefault(table, {})[doc_id] = record
-                problems.append(
-                    f"{path}: {_KINDS[table]} record {doc_id} is not used ({reason}); it is kept "
-                    "in the file as it is"
-                )
+                usable_key = key if isinstance(key, str) and key else ""
+                problems.append(RecordProblem(table, doc_id, usable_key, reason))
             elif key in keyed:
                 keyed[key] = _PICK[table](keyed[key], record)
             else:
@@ -198,8 +267,7 @@ def assemble(contents: Contents) -> Tables:
 
 
 def _unusable(table: str, key_field: str, record: Record) -> str | None:
-    """Why `record` cannot be keyed, or None. Only what keying needs is checked here; an
-    annotation's other fields are checked when it is first read (Store.annotations)."""
+    """Why `record` cannot be keyed, or None. Only what keying needs is checked here."""
     key = record.get(key_field)
     if not isinstance(key, str) or not key:
         return f"its {key_field!r} is {'missing' if key is None else repr(key)}"

@@ -12,6 +12,10 @@ TinyDB Storage.
 Two processes on one file (PRODUCT 6) lose nothing: each write takes a lock file beside the
 database, re-reads the file if another process replaced it since this one last read or wrote
 it, merges it in (merge.py), applies its change and replaces the file, all under the lock.
+
+What is not a database is never read or written: a path that is a device, a FIFO or a folder
+is refused, and so is a file that cannot be parsed (it is left as it is). Records that do not
+validate are kept in the file untouched and listed in `problems` (layout.py).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from filelock import FileLock, Timeout
 
 from readertui.core.annotations import (
     Annotation,
+    check_annotation,
     clean_tag,
     normalise_tags,
     now_iso,
@@ -42,6 +47,9 @@ from readertui.store.atomic_storage import (
     AtomicJSONStorage,
     FileVersion,
     Tables,
+    check_regular_or_missing,
+    open_regular,
+    stale_temporaries,
     write_bytes_atomically,
 )
 from readertui.store.encoding import FileEncoder
@@ -53,12 +61,23 @@ from readertui.store.layout import (
     SESSION,
     TOMBSTONES,
     Contents,
+    Parsed,
+    RecordProblem,
     assemble,
     merged,
     new_contents,
     split,
 )
-from readertui.store.merge import Record, is_deleted_by, stamp_key
+from readertui.store.merge import (
+    Record,
+    Snapshot,
+    apply_changes,
+    check_changes,
+    deletion_time,
+    is_deleted_by,
+    new_document,
+    stamp_key,
+)
 
 SCHEMA_VERSION: Final = 2
 MAX_BACKUPS: Final = 10
@@ -178,7 +197,7 @@ def _back_up_once(db_path: Path) -> Path | None:
             return None
         _backed_up.add(key)
     try:
-        payload = db_path.read_bytes()
+        payload = _read_regular(db_path)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -205,6 +224,32 @@ def _back_up_once(db_path: Path) -> Path | None:
     return target
 
 
+def _read_regular(path: Path) -> bytes:
+    """The bytes of the regular file at `path` (OSError, or StoreError if it is not one)."""
+    with open(open_regular(path), "rb") as file:
+        return file.read()
+
+
+def _has_content(path: Path) -> bool:
+    try:
+        return bool(_read_regular(path).strip())
+    except (OSError, StoreError):
+        return False
+
+
+def problems_notice(path: Path, problems: Sequence[RecordProblem]) -> str | None:
+    """The one line that says `path` holds records that are not used, or None if none."""
+    if not problems:
+        return None
+    if len(problems) == 1:
+        what = f"1 record in {path} cannot be used and is kept in the file as it is"
+    else:
+        what = (
+            f"{len(problems)} records in {path} cannot be used and are kept in the file as they are"
+        )
+    return f"{what} (`readertui list problems` says why)"
+
+
 # --- the store ---------------------------------------------------------------------------------
 
 Change = Callable[[Contents], Contents | None]
@@ -229,11 +274,10 @@ class Store:
 
     def __init__(self, path: Path, *, lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.path = path.expanduser().absolute()
+        # Before anything is opened: reading a FIFO waits for ever, and writing would replace
+        # a device with a file.
+        check_regular_or_missing(self.path)
         self.lock_timeout = lock_timeout
-        #: One line for each record in the file that is not used (kept there as it is), for
-        #: the UI to show. Grows when a merge or a first read meets another one.
-        self.problems: list[str] = []
-        self._problems_lock = threading.Lock()
         self._lock = threading.RLock()
         self._closed = False
         self._disk = AtomicJSONStorage(self.path)
@@ -242,12 +286,16 @@ class Store:
         self._lock_path = Path(os.path.realpath(self.path) + ".lock")
         self._file_lock = FileLock(self._lock_path, mode=FILE_MODE, thread_local=False)
         # Annotation objects built from records, per id, valid while the record is the same
-        # object; building all of them when opening 50k annotations would take a second.
+        # object; every record is checked (built) once, when it is read or saved.
         self._parsed: dict[str, tuple[Record, Annotation | None]] = {}
         self._tags: tuple[dict[str, Record], dict[str, int]] | None = None
+        #: One-line notices about the file itself, for the user (see `notices`).
+        self._notices: list[str] = []
+        self._remove_stale_temporaries()
         contents, self._version = self._read_disk()
+        if contents is None and self._version.stamp is not None:
+            self._started_from_empty_file()
         self._contents = contents if contents is not None else new_contents(SCHEMA_VERSION)
-        self._note(self._contents.problems)
         #: The backup this open made (None: not the first open in this process, or no file).
         self.backup: Path | None = None
         #: Why the backup could not be made; the database still works, so this is a warning.
@@ -256,6 +304,21 @@ class Store:
             self.backup = _back_up_once(self.path)
         except StoreError as exc:
             self.backup_error = str(exc)
+
+    @property
+    def problems(self) -> tuple[RecordProblem, ...]:
+        """The records of the file that are not used (kept in it as they are), and why."""
+        return self._current().problems
+
+    def notices(self) -> tuple[str, ...]:
+        """One-line notices for the user about the database (the CLI prints them on stderr,
+        the app shows them): the file was empty and a new one was started; some records
+        cannot be used (`problems` lists them)."""
+        lines = list(self._notices)
+        summary = problems_notice(self.path, self.problems)
+        if summary is not None:
+            lines.append(summary)
+        return tuple(lines)
 
     # Annotations ----------------------------------------------------------------------------
 
@@ -299,6 +362,10 @@ class Store:
                 raise TypeError(f"not an Annotation: {annotation!r}")
             if not annotation.id:
                 raise ValueError("an annotation needs an id")
+            try:
+                check_annotation(annotation)
+            except ValueError as error:
+                raise ValueError(f"cannot save annotation {annotation.id}: {error}") from None
             record = annotation.to_record()
             earlier = records.get(annotation.id)
             if earlier is None or stamp_key(record["updated"]) >= stamp_key(earlier["updated"]):
@@ -317,6 +384,33 @@ class Store:
         if not annotation_id:
             raise ValueError("an annotation id must not be empty")
         self._commit(lambda contents: _with_deleted(contents, annotation_id, when))
+
+    def merge_changes(self, changes: Snapshot) -> None:
+        """Apply a set of changes in one write; on disk when this returns.
+
+        `changes` holds annotations (id -> record), tombstones (id -> {"id", "deleted"}),
+        documents (path -> a record with only the field groups that changed, each with its
+        `*_updated` stamp) and session records. They are applied to the newest contents, the
+        file's included, by the rules of a merge with the file (merge.py), a change winning
+        a tie as a save does, and each tombstone no earlier than the record it deletes (as
+        `delete_annotation`). Nothing is written when nothing changes.
+
+        Raises StoreError when a record is not valid (before anything is touched) or the
+        write fails; memory and file are then as they were (but for what another process
+        wrote meanwhile, which was merged in).
+        """
+        try:
+            check_changes(changes)
+        except ValueError as error:
+            raise StoreError(f"cannot save to {self.path}: {error}") from None
+
+        def change(contents: Contents) -> Contents | None:
+            snapshot = apply_changes(contents.snapshot, changes)
+            if snapshot is contents.snapshot or snapshot == contents.snapshot:
+                return None
+            return contents.with_snapshot(snapshot)
+
+        self._commit(change)
 
     def tags(self) -> dict[str, int]:
         """Every tag of every annotation, with how many annotations carry it.
@@ -375,7 +469,7 @@ class Store:
             record = contents.snapshot.documents.get(rel_path)
             if record is not None and _position_of(record) == offset:
                 return None
-            base = record if record is not None else _new_document(rel_path)
+            base = record if record is not None else new_document(rel_path)
             updated = {**base, "position": offset, "position_updated": now_iso()}
             return contents.with_records(DOCUMENTS, {rel_path: updated})
 
@@ -402,7 +496,7 @@ class Store:
             record = contents.snapshot.documents.get(rel_path)
             if record is not None and record.get("tags") == cleaned:
                 return None
-            base = record if record is not None else _new_document(rel_path)
+            base = record if record is not None else new_document(rel_path)
             updated = {**base, "tags": cleaned, "tags_updated": now_iso()}
             return contents.with_records(DOCUMENTS, {rel_path: updated})
 
@@ -511,7 +605,7 @@ class Store:
         this is a read). Returns whether the snapshot changed."""
         if self._version.is_current(self.path):
             return False
-        disk, version = self._read_disk()
+        disk, version = self._read_disk(known=self._contents.snapshot)
         if disk is None:
             # The file was removed or emptied: memory holds everything and the next write puts
             # it back.
@@ -520,19 +614,22 @@ class Store:
         combined = merged(self._contents, disk)
         changed = combined.snapshot != self._contents.snapshot
         self._adopt(combined, version)
-        self._note(combined.problems)
         return changed
 
-    def _read_disk(self) -> tuple[Contents | None, FileVersion]:
-        """The file's contents (None: no file yet) and the version they came from."""
+    def _read_disk(self, known: Snapshot | None = None) -> tuple[Contents | None, FileVersion]:
+        """The file's contents (None: no file yet, or a blank one) and the version they came
+        from. Annotation records equal to those of `known` are not checked again."""
         try:
             tables, version = self._disk.read_version()
         except StoreCorruptError as exc:
             raise exc.with_backup(newest_backup(self.path)) from exc
         if tables is None:
             return None, version
+        parsed: Parsed = {}
         try:
-            return split(self.path, upgrade(self.path, tables)), version
+            contents = split(upgrade(self.path, tables), known=known, parsed=parsed)
+            self._parsed.update(parsed)
+            return contents, version
         except StoreCorruptError as exc:
             version.close()
             raise exc.with_backup(newest_backup(self.path)) from exc
@@ -580,23 +677,46 @@ class Store:
         annotation: Annotation | None
         try:
             annotation = Annotation.from_record(record)
-        except (ValueError, ArithmeticError) as exc:
-            # from_record says ValueError; a hand-edited 1e999 overflows int() on the way.
+        except ValueError:
+            # Cannot happen: every record was checked when it was read or saved. Were it to,
+            # the record is left out rather than shown mangled.
             annotation = None
-            self._note(
-                (
-                    f"{self.path}: annotation {annotation_id} is not used ({exc}); it is kept "
-                    "in the file as it is",
-                )
-            )
         self._parsed[annotation_id] = (record, annotation)
         return annotation
 
-    def _note(self, problems: Iterable[str]) -> None:
-        with self._problems_lock:
-            for problem in problems:
-                if problem not in self.problems:
-                    self.problems.append(problem)
+    def _remove_stale_temporaries(self) -> None:
+        """Remove the temporary files a write killed before its rename left beside the file.
+
+        Only while holding the lock file, which every writer of the database holds for as
+        long as its temporary file exists: then none of them is another's write in progress.
+        When another process holds the lock, they are left for the next open.
+        """
+        if not stale_temporaries(self.path):
+            return
+        try:
+            self._file_lock.acquire(timeout=0)
+        except (Timeout, OSError):
+            return
+        try:
+            for leftover in stale_temporaries(self.path):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        finally:
+            self._file_lock.release()
+
+    def _started_from_empty_file(self) -> None:
+        """The file exists but holds nothing: refuse it if a backup has something, else note it.
+
+        An empty database beside a backup with annotations is most likely a file something
+        truncated, not a fresh start: writing to it would bury the backup's contents.
+        """
+        newest = newest_backup(self.path)
+        if newest is not None and _has_content(newest):
+            self._version.close()
+            raise StoreCorruptError(
+                self.path, "the file is empty (remove it to start a new database)", newest
+            )
+        self._notices.append(f"{self.path} was empty; a new database was started")
 
 
 def _with_saved(contents: Contents, records: dict[str, Record]) -> Contents | None:
@@ -622,7 +742,7 @@ def _with_deleted(contents: Contents, annotation_id: str, when: str | None) -> C
         return None
     # Never earlier than the record's own time (a clock that was ahead, a hand edit): a
     # tombstone older than its record would not remove it.
-    deleted = max(when or now_iso(), stamp_key(stored.get("updated")) if stored is not None else "")
+    deleted = deletion_time(when or now_iso(), stored)
     tombstone = {"id": annotation_id, "deleted": deleted}
     contents = contents.with_records(TOMBSTONES, {annotation_id: tombstone})
     if stored is None:
@@ -630,12 +750,8 @@ def _with_deleted(contents: Contents, annotation_id: str, when: str | None) -> C
     return contents.with_records(ANNOTATIONS, {annotation_id: None})
 
 
-def _new_document(rel_path: str) -> Record:
-    return {"path": rel_path, "tags": []}
-
-
 def _names_document(record: Record, doc_path: str) -> bool:
-    # A quick look before building the Annotation; from_record turns the path into a str too.
+    # A quick look before building the Annotation (which checks the path is text).
     doc = record.get("doc")
     return isinstance(doc, dict) and str(doc.get("path")) == doc_path
 
