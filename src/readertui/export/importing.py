@@ -1,23 +1,43 @@
-"""`readertui import FILE.json`: bring exported annotations into the database, all or nothing.
+"""`readertui import FILE`: bring exported annotations into the database, all or nothing.
 
-The file is read and checked whole before anything is written; a problem anywhere rejects it
-with the reason and imports nothing. Annotations are matched by id, with the store's rule
-(the newer `updated` wins, a deletion made here is not undone), so importing a file twice
-adds nothing. Annotations of documents that are not in the library are kept, marked orphaned:
-they are listed with their quotes and are placed again once the document is there.
+Three kinds of file are read:
+
+- a JSON export (W3C Web Annotation, `readertui export --format json`): its annotations;
+- a changes file (store/changes_file.py: changes the app could not save and kept aside);
+- another readertui database: its annotations, deletions and documents' positions and tags.
+
+The file is read and checked whole before anything is written; a problem anywhere in an
+export or a changes file rejects it with the reason and imports nothing. Annotations are
+matched by id, with the store's rule (the newer `updated` wins, a deletion made here is not
+undone), so importing a file twice adds nothing. From an export, annotations of documents
+that are not in the library are kept, marked orphaned: they are listed with their quotes and
+are placed again once the document is there.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from readertui.core.annotations import Annotation
 from readertui.core.library import Library
-from readertui.errors import ImportFileError
-from readertui.export.web_annotation import parse_collection
-from readertui.store.merge import stamp_key
+from readertui.errors import ImportFileError, StoreError
+from readertui.export.web_annotation import parse_data
+from readertui.store.atomic_storage import (
+    NotARegularFileError,
+    checked_tables,
+    open_regular,
+    parse_json,
+)
+from readertui.store.changes_file import changes_from_data, is_changes_data
+from readertui.store.errors import StoreCorruptError
+from readertui.store.layout import META, split
+from readertui.store.merge import DOCUMENT_STAMPS, Record, Snapshot, stamp_key
+from readertui.store.store import upgrade
 
 # More than this is not an annotation export, and reading it would only use up memory.
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
@@ -30,16 +50,37 @@ class AnnotationStore(Protocol):
 
     def save_annotations(self, annotations: list[Annotation]) -> None: ...
 
+    def merge_changes(self, changes: Snapshot) -> None: ...
+
+    def reading_position(self, rel_path: str) -> int | None: ...
+
+    def document_tags(self, rel_path: str) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class StoreRecords:
+    """The records of a changes file or of another database, to merge into this one."""
+
+    kind: Literal["changes file", "database"]
+    changes: Snapshot
+    unusable: int = 0  # records of a database that do not validate, left out
+
+
+ImportSource = list[Annotation] | StoreRecords
+
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did, by annotation."""
+    """What an import did, by annotation (and, from a database or changes file, the rest)."""
 
     added: int
     updated: int
     unchanged: int  # already here, the same or newer
     refused: int  # deleted here after the imported copy was last changed
     not_in_library: int  # kept, orphaned
+    deleted: int = 0  # annotations here that an imported deletion removed
+    documents: int = 0  # documents whose reading position or tags changed
+    unusable: int = 0  # records of the file that do not validate, left out
 
     @property
     def total(self) -> int:
@@ -49,33 +90,42 @@ class ImportResult:
         parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
         if self.refused:
             parts.append(f"{self.refused} deleted here, not restored")
+        if self.deleted:
+            parts.append(f"{self.deleted} deleted")
         line = f"imported {path}: {', '.join(parts)}"
+        if self.documents:
+            documents = "1 document" if self.documents == 1 else f"{self.documents} documents"
+            line += f"; the reading position or tags of {documents}"
         if self.not_in_library:
             line += f"; {self.not_in_library} for documents not in the library (orphaned)"
+        if self.unusable:
+            line += f"; {self.unusable} records that cannot be used left out"
         return line
 
 
 def read_import_file(path: Path) -> list[Annotation]:
     """The annotations in an export file; raises ImportFileError naming the file and problem."""
+    source = read_import(path)
+    if not isinstance(source, list):
+        raise ImportFileError(f"{path}: a readertui {source.kind}, not an annotation export")
+    return source
+
+
+def read_import(path: Path) -> ImportSource:
+    """What `path` holds to import: the annotations of an export, or the records of a changes
+    file or another database. Raises ImportFileError naming the file and the problem."""
+    data = _read_json(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise ImportFileError(f"{path}: too large for an annotation export ({size} bytes)")
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ImportFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ImportFileError(f"{path}: is a folder, not an export file") from None
-    except OSError as error:
-        raise ImportFileError(f"{path}: cannot be read ({error.strerror or error})") from None
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            f"{path}: not UTF-8 text (byte {error.start}), so not a readertui export"
-        ) from None
-    try:
-        return parse_collection(text)
+        if is_changes_data(data):
+            changes, _ = changes_from_data(path, data)
+            return StoreRecords("changes file", changes)
+        if _looks_like_database(data):
+            return _database_records(path, data)
+        return parse_data(data)
     except ImportFileError as error:
         raise ImportFileError(f"{path}: {error}") from None
+    except StoreError as error:
+        raise ImportFileError(str(error)) from None
 
 
 def import_annotations(
@@ -100,6 +150,50 @@ def import_annotations(
         incoming.append(annotation)
     if incoming:
         store.save_annotations(incoming)
+    added, updated, refused = _outcomes(incoming, before, store)
+    return ImportResult(added, updated, unchanged, refused, not_in_library)
+
+
+def import_records(source: StoreRecords, store: AnnotationStore) -> ImportResult:
+    """Merge the records of a changes file or database into `store` in one write.
+
+    The same rules as the store's own merge, and as `import_annotations`: an annotation
+    replaces ours only when it is newer, a deletion removes what was not changed after it.
+    """
+    changes = source.changes
+    incoming: list[Annotation] = []
+    before: dict[str, Annotation | None] = {}
+    kept: dict[str, Record] = {}
+    unchanged = 0
+    for annotation_id, record in changes.annotations.items():
+        annotation = Annotation.from_record(record)  # checked when read
+        earlier = store.annotation(annotation_id)
+        if earlier is not None and stamp_key(earlier.updated) >= stamp_key(annotation.updated):
+            unchanged += 1
+            continue
+        before[annotation_id] = earlier
+        incoming.append(annotation)
+        kept[annotation_id] = record
+    doomed = {key for key in changes.tombstones if store.annotation(key) is not None}
+    documents = list(changes.documents)
+    places = {path: _document_state(store, path) for path in documents}
+    store.merge_changes(dataclasses.replace(changes, annotations=kept))
+    added, updated, refused = _outcomes(incoming, before, store)
+    return ImportResult(
+        added,
+        updated,
+        unchanged,
+        refused,
+        not_in_library=0,
+        deleted=sum(1 for key in doomed if store.annotation(key) is None),
+        documents=sum(1 for path in documents if _document_state(store, path) != places[path]),
+        unusable=source.unusable,
+    )
+
+
+def _outcomes(
+    incoming: Iterable[Annotation], before: dict[str, Annotation | None], store: AnnotationStore
+) -> tuple[int, int, int]:
     added = updated = refused = 0
     for annotation in incoming:
         if store.annotation(annotation.id) is None:
@@ -108,4 +202,92 @@ def import_annotations(
             added += 1
         else:
             updated += 1
-    return ImportResult(added, updated, unchanged, refused, not_in_library)
+    return added, updated, refused
+
+
+def _document_state(store: AnnotationStore, path: str) -> tuple[int | None, tuple[str, ...]]:
+    return store.reading_position(path), store.document_tags(path)
+
+
+def _read_json(path: Path) -> object:
+    """The JSON data of the file at `path` (ImportFileError naming the file and problem)."""
+    try:
+        fd = open_regular(path)
+        with open(fd, "rb") as file:
+            raw = file.read(MAX_IMPORT_BYTES + 1)
+    except FileNotFoundError:
+        raise ImportFileError(f"{path}: no such file") from None
+    except NotARegularFileError as error:
+        if error.kind == "a folder":
+            raise ImportFileError(f"{path}: is a folder, not an export file") from None
+        raise ImportFileError(f"{path}: is {error.kind}, not an export file") from None
+    except IsADirectoryError:
+        raise ImportFileError(f"{path}: is a folder, not an export file") from None
+    except OSError as error:
+        raise ImportFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"{path}: too large for an annotation export")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            f"{path}: not UTF-8 text (byte {error.start}), so not a readertui export"
+        ) from None
+    try:
+        return parse_json(text)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            f"{path}: not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+    except ValueError as error:
+        raise ImportFileError(f"{path}: not JSON that can be read: {error}") from None
+
+
+def _looks_like_database(data: object) -> bool:
+    # A TinyDB file of readertui's: tables of records, stamped with a schema or holding
+    # readertui's tables. (An export is an object with a "type"; its values are not tables.)
+    if not isinstance(data, dict) or "type" in data:
+        return False
+    return META in data or "annotations" in data or "documents" in data
+
+
+def _database_records(path: Path, data: object) -> StoreRecords:
+    """The annotations, deletions and documents of another readertui database."""
+    try:
+        tables = checked_tables(path, data)
+    except StoreCorruptError as error:
+        raise ImportFileError(f"{path}: not a readertui database: {error.detail}") from None
+    contents = split(upgrade(path, tables))
+    snapshot = contents.snapshot
+    tombstones = {
+        key: record
+        for key, record in snapshot.tombstones.items()
+        if stamp_key(record.get("deleted"))  # a deletion with no time removes nothing
+    }
+    documents = {
+        path: partial
+        for path, record in snapshot.documents.items()
+        if (partial := _stamped_groups(record)) is not None
+    }
+    # The session (the document read last) belongs to the machine the database came from.
+    changes = Snapshot(snapshot.annotations, tombstones, documents)
+    return StoreRecords("database", changes, unusable=len(contents.problems))
+
+
+def _stamped_groups(record: Record) -> Record | None:
+    """A document record cut to its field groups that carry a time and a usable value (only
+    those can be merged: a group without a time is older than any), or None if none do."""
+    partial: Record = {"path": record["path"]}
+    for group, stamp in DOCUMENT_STAMPS.items():
+        value = record.get(group)
+        if not stamp_key(record.get(stamp)):
+            continue
+        if group == "position" and (type(value) is not int or value < 0):
+            continue
+        if group == "tags" and not (
+            isinstance(value, list) and all(isinstance(tag, str) for tag in value)
+        ):
+            continue
+        partial[group] = value
+        partial[stamp] = record[stamp]
+    return partial if len(partial) > 1 else None

@@ -15,6 +15,10 @@ and for a process's own saves:
 - Session records, by `key`: the newer `updated` wins.
 
 Times compare as instants (see `stamp_key`); a missing or unreadable time is older than any.
+
+A process applies a set of its own changes (`apply_changes`, Store.merge_changes) by the same
+rules, except that a change wins a tie, as a save does: re-anchoring keeps `updated`, and
+its new offsets must be written.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
+
+from readertui.core.annotations import Annotation
 
 Record = dict[str, Any]
 """One JSON object as stored in the file."""
@@ -174,3 +180,130 @@ def merge(ours: Snapshot, theirs: Snapshot) -> Snapshot:
 def normalised(snapshot: Snapshot) -> Snapshot:
     """`snapshot` without the annotations its own tombstones remove (a hand-edited file)."""
     return merge(snapshot, Snapshot())
+
+
+# --- a set of changes --------------------------------------------------------------------------
+
+
+def new_document(path: str) -> Record:
+    """The record of a document the database does not know yet."""
+    return {"path": path, "tags": []}
+
+
+def apply_changes(base: Snapshot, changes: Snapshot) -> Snapshot:
+    """`base` with `changes` applied by the rules above, a change winning a tie.
+
+    Each tombstone of `changes` is first made no earlier than the `updated` of the record it
+    deletes in `base` (`deletion_time`). A document record in `changes` holds only the field
+    groups that changed, with their stamps; one new to `base` starts as `new_document`.
+    Returns `base` itself when nothing changes.
+    """
+    bumped = {
+        key: _no_earlier(tombstone, base.annotations.get(key))
+        for key, tombstone in changes.tombstones.items()
+    }
+    tombstones = merge_table(base.tombstones, bumped, newer_tombstone)
+    annotations = without_deleted(
+        merge_table(base.annotations, changes.annotations, _change_wins_ties), tombstones
+    )
+    arriving = {
+        path: record if path in base.documents else merge_document(new_document(path), record)
+        for path, record in changes.documents.items()
+    }
+    documents = merge_table(base.documents, arriving, merge_document)
+    session = merge_table(base.session, changes.session, _change_wins_ties)
+    if (
+        annotations is base.annotations
+        and tombstones is base.tombstones
+        and documents is base.documents
+        and session is base.session
+    ):
+        return base
+    return Snapshot(annotations, tombstones, documents, session)
+
+
+def deletion_time(when: str, record: Mapping[str, Any] | None) -> str:
+    """When a deletion at `when` counts as made: never before the `updated` of the record
+    it deletes (a clock that ran ahead, a hand edit), or it would not remove it."""
+    if record is None:
+        return when
+    return max(when, stamp_key(record.get("updated")), key=stamp_key)
+
+
+def check_changes(changes: Snapshot) -> None:
+    """Raise ValueError with a one-line reason unless every record of `changes` can be kept.
+
+    Keys must be non-empty text equal to the record's key field; annotations must be valid
+    (Annotation.from_record); tombstones, session records and each field group of a document
+    must carry a readable time.
+    """
+    if not isinstance(changes, Snapshot):
+        raise ValueError(f"changes are a Snapshot, not {type(changes).__name__}")
+    for table, key_field in (
+        ("annotations", "id"),
+        ("tombstones", "id"),
+        ("documents", "path"),
+        ("session", "key"),
+    ):
+        records = getattr(changes, table)
+        if not isinstance(records, dict):
+            raise ValueError(f"the {table} of the changes are not a dict")
+        for key, record in records.items():
+            where = f"{table} {key!r}"
+            if not isinstance(key, str) or not key:
+                raise ValueError(f"{table}: a key is {key!r}, not text")
+            if not isinstance(record, dict) or record.get(key_field) != key:
+                raise ValueError(f"{where}: the record's {key_field!r} is not its key")
+            _CHECKS[table](where, record)
+
+
+def _check_annotation(where: str, record: Record) -> None:
+    try:
+        Annotation.from_record(record)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def _check_tombstone(where: str, record: Record) -> None:
+    _check_time(where, record, "deleted")
+
+
+def _check_document(where: str, record: Record) -> None:
+    if "position" in record:
+        position = record["position"]
+        if type(position) is not int or position < 0:
+            raise ValueError(f"{where}: the position {position!r} is not a whole number >= 0")
+    tags = record.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise ValueError(f"{where}: its tags are not a list of text")
+    for group, stamp in DOCUMENT_STAMPS.items():
+        if group in record or stamp in record:
+            _check_time(where, record, stamp)
+
+
+def _check_session(where: str, record: Record) -> None:
+    _check_time(where, record, "updated")
+
+
+def _check_time(where: str, record: Record, name: str) -> None:
+    if not stamp_key(record.get(name)):
+        raise ValueError(f"{where}: its {name!r} is not a time")
+
+
+_CHECKS: Final[dict[str, Callable[[str, Record], None]]] = {
+    "annotations": _check_annotation,
+    "tombstones": _check_tombstone,
+    "documents": _check_document,
+    "session": _check_session,
+}
+
+
+def _no_earlier(tombstone: Record, record: Record | None) -> Record:
+    deleted = tombstone.get("deleted")
+    when = deletion_time(deleted, record) if isinstance(deleted, str) else deleted
+    return tombstone if when == deleted else {**tombstone, "deleted": when}
+
+
+def _change_wins_ties(ours: Record, change: Record) -> Record:
+    newer = stamp_key(change.get("updated")) >= stamp_key(ours.get("updated"))
+    return change if newer else ours
