@@ -320,8 +320,17 @@ times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12
 )
 ids = st.uuids(version=4).map(str)
 tag_lists = st.lists(st.text(max_size=12), max_size=4).map(normalise_tags)
-path_parts = st.text(min_size=1, max_size=8).filter(
-    lambda part: "/" not in part and part not in (".", "..")
+# File names as os.fsdecode gives them: any bytes, UTF-8 where they decode, each byte that does
+# not as a lone surrogate (U+DC80..U+DCFF). No control characters: an import refuses them.
+name_pieces = st.one_of(
+    st.characters(blacklist_categories=("Cc", "Cs")).map(lambda char: char.encode("utf-8")),
+    st.integers(min_value=0x80, max_value=0xFF).map(lambda byte: bytes([byte])),
+)
+path_parts = (
+    st.lists(name_pieces, min_size=1, max_size=8)
+    .map(lambda pieces: b"".join(pieces).decode("utf-8", "surrogateescape"))
+    .filter(lambda part: "/" not in part and part not in (".", ".."))
+    .filter(lambda part: not re.search("[\x00-\x1f\x7f-\x9f]", part))
 )
 doc_paths = st.lists(path_parts, min_size=1, max_size=3).map("/".join)
 
@@ -505,6 +514,48 @@ def set_colour(data: dict[str, Any]) -> None:
     first_item(data)["target"]["styleClass"] = "orange"
 
 
+def set_note(note: str) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        first_item(data)["body"] = [{"type": "TextualBody", "purpose": "commenting", "value": note}]
+
+    return change
+
+
+def set_quote(exact: str) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        selectors = first_item(data)["target"]["selector"]
+        next(s for s in selectors if s["type"] == "TextQuoteSelector")["exact"] = exact
+
+    return change
+
+
+def add_tag(tag: str) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        first_item(data)["body"] = [{"type": "TextualBody", "purpose": "tagging", "value": tag}]
+
+    return change
+
+
+def items_not_a_list(data: dict[str, Any]) -> None:
+    data["items"] = data.pop("first")
+
+
+def no_items_anywhere(data: dict[str, Any]) -> None:
+    del data["first"]
+
+
+def huge_number(shelf: Shelf) -> bytes:
+    text = json.dumps(valid_export(shelf))
+    return text.replace('"startIndex": 0', '"startIndex": ' + "9" * 5000).encode("utf-8")
+
+
+def at_position(start: int) -> Callable[[dict[str, Any]], None]:
+    return set_position(start, start + 1)
+
+
+# The names of the first annotation of `valid_export`, as a reason must show it.
+FIRST = "annotation 1 (urn:uuid:"
+
 MALFORMED: dict[str, tuple[Callable[[Shelf], bytes], str]] = {
     "not JSON": (lambda shelf: b"{not json", "not JSON"),
     "a JSON string": (lambda shelf: b'"annotations"', "not a Web Annotation export"),
@@ -526,6 +577,35 @@ MALFORMED: dict[str, tuple[Callable[[Shelf], bytes], str]] = {
     "non-UTF-8 bytes": (
         lambda shelf: json.dumps(valid_export(shelf), ensure_ascii=False).encode("cp1252"),
         "not UTF-8",
+    ),
+    "a 5,000-digit number": (huge_number, "a whole number has more than 4300 digits"),
+    "NaN": (lambda shelf: b'{"type": "AnnotationCollection", "total": NaN}', "NaN is not"),
+    "a number too large for a float": (
+        lambda shelf: b'{"type": "Annotation", "x": 1e999}',
+        "the number 1e999 is too large",
+    ),
+    "a start past any document": (spoil(at_position(10**30)), "'start' is a number of"),
+    "a lone surrogate in a note": (
+        spoil(set_note("caf\udce9")),
+        f"{FIRST}{ID_FOX}): its note holds a lone surrogate",
+    ),
+    "a lone surrogate in a quote": (
+        spoil(set_quote("\ud800x")),
+        "its quote holds a lone surrogate",
+    ),
+    "a lone surrogate in a tag": (spoil(add_tag("\udfff")), "its tags holds a lone surrogate"),
+    "a newline in a path": (spoil(set_source("notes/a%0Ab.txt")), "holds a control character"),
+    "a raw newline in a path": (spoil(set_source("a\nb.txt")), "holds a control character"),
+    "an escape in a path": (spoil(set_source("a%1B]2;x%07.txt")), "holds a control character"),
+    "DEL in a path": (spoil(set_source("a\x7f.txt")), "holds a control character"),
+    "a C1 control in a path": (spoil(set_source("a%C2%9B.txt")), "holds a control character"),
+    "collection items that are not a list": (
+        spoil(items_not_a_list),
+        "the collection's items are not a list",
+    ),
+    "a collection with no items anywhere": (
+        spoil(no_items_anywhere),
+        "it has no items, and its first page is missing",
     ),
 }
 
@@ -566,6 +646,26 @@ def test_the_file_the_malformed_cases_spoil_imports_as_it_is(shelf: Shelf, tmp_p
     file.write_text(json.dumps(valid_export(shelf)), encoding="utf-8")
     result = import_file(shelf, file, tmp_path / "db.json")
     assert result.added == 3
+
+
+def test_a_collection_with_its_items_at_the_top_level_imports_them(
+    shelf: Shelf, tmp_path: Path
+) -> None:
+    data = valid_export(shelf)
+    data["items"] = data.pop("first")["items"]  # no `first` page: the items sit in the collection
+    file = tmp_path / "flat.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    result = import_file(shelf, file, tmp_path / "db.json")
+    assert (result.added, result.updated, result.unchanged) == (3, 0, 0)
+    with Store(tmp_path / "db.json") as store:
+        assert {a.id for a in store.annotations()} == {ID_FOX, ID_DOG, ID_CLOCKS}
+
+
+def test_an_empty_collection_imports_nothing_and_says_so(shelf: Shelf, tmp_path: Path) -> None:
+    file = tmp_path / "empty.json"
+    file.write_text('{"type": "AnnotationCollection", "total": 0}', encoding="utf-8")
+    result = import_file(shelf, file, tmp_path / "db.json")
+    assert result.summary(file) == f"imported {file}: 0 added, 0 updated, 0 unchanged"
 
 
 def test_a_folder_is_not_an_import_file(

@@ -8,9 +8,11 @@ Where things go, for a folder:
   so it never overwrites the per-document files with a part of their highlights.
 - JSON: one file (`library.json`, `<document>.json` or `tag-<tag>.json`).
 
-A file whose content would only differ in its `exported` time is left alone, so a re-export
-touches only what changed. Files are written whole: to a temporary file that replaces the old
-one, so an interrupted export never leaves half a file.
+A document whose name is not UTF-8 (an undecodable byte, held as a lone surrogate) gets a
+file name that is: the byte as `%E9` (`caf%E9.md`), which every file system and sync service
+takes. A file whose content would only differ in its `exported` time is left alone, so a
+re-export touches only what changed. Files are written whole: to a temporary file that
+replaces the old one, so an interrupted export never leaves half a file.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ SUFFIXES: dict[ExportFormat, str] = {"markdown": ".md", "json": ".json"}
 
 # The line that holds the export time, left out when deciding whether a file changed.
 _STAMP_LINE = re.compile(r'^(exported: |  "generated": ).*\n', re.MULTILINE)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,13 @@ def write_if_changed(path: Path, text: str) -> bool:
         old = None
     if old is not None and _STAMP_LINE.sub("", old, count=1) == _STAMP_LINE.sub("", text, count=1):
         return False
-    write_bytes_atomically(path, text.encode("utf-8"), private=False)
+    try:
+        payload = text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        # The renderers make every string writable; should one slip through, one line.
+        reason = f"a character cannot be written ({error.reason})"
+        raise ExportError(f"cannot write {path}: {reason}") from None
+    write_bytes_atomically(path, payload, private=False)
     return True
 
 
@@ -253,10 +262,17 @@ def _single_file_name(request: ExportRequest, names: dict[str, str]) -> str:
 
 
 def _safe_path(rel_path: str) -> str:
-    """`rel_path` with no way out of the export folder: no `..`, no root, no empty parts."""
+    """`rel_path` with no way out of the export folder: no `..`, no root, no empty parts,
+    and nothing UTF-8 cannot hold."""
     parts = [part for part in PurePosixPath(rel_path.replace("\\", "/")).parts]
     kept = [part for part in parts if part not in ("/", ".", "..") and not part.startswith(".")]
-    return posixpath.join(*kept) if kept else "document"
+    return _LONE_SURROGATE.sub(_percent_byte, posixpath.join(*kept)) if kept else "document"
+
+
+def _percent_byte(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    # os.fsdecode holds an undecodable byte b as U+DC00 + b.
+    return f"%{code - 0xDC00:02X}" if 0xDC80 <= code <= 0xDCFF else f"%u{code:04X}"
 
 
 def _safe_stem(rel_path: str) -> str:

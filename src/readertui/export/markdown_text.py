@@ -5,7 +5,8 @@ that CommonMark, GFM, Obsidian or pandoc could read as markup is escaped, so the
 exactly the document's words. Notes are the user's own Markdown and keep their formatting, but
 are written inside a container (a list item) that ends where the note ends: an unclosed fence,
 an HTML block, a heading or `---` in a note stays inside it. Control characters never reach
-the file (an export may be printed straight to a terminal with `-o -`).
+the file (an export may be printed straight to a terminal with `-o -`), and neither do lone
+surrogates (a file name's byte that is not UTF-8), which UTF-8 cannot hold: `caf\xe9.txt`.
 """
 
 from __future__ import annotations
@@ -39,9 +40,27 @@ _BLANKS = " \t\n"
 _BLOCK_START = re.compile(r"#{1,6}(\s|$)|[-+*>]|\d{1,9}[.)]|`{3}|~{3}|<|\||[-=_*]{3}")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def readable(text: str) -> str:
+    """`text` with each lone surrogate written as the byte it stands for (`\\xe9`), as
+    Python shows the bytes of a file name, or as `\\udXXX` when it stands for none."""
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub(_byte_of, text)
+
+
+def _byte_of(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    # os.fsdecode maps an undecodable byte b to U+DC00 + b (b >= 0x80).
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
 def without_controls(text: str) -> str:
-    """`text` with control characters (but newlines and tabs) shown as visible symbols."""
-    return text.translate(_CONTROLS)
+    """`text` with control characters (but newlines and tabs) shown as visible symbols, and
+    lone surrogates `readable`."""
+    return readable(text).translate(_CONTROLS)
 
 
 def literal(text: str) -> str:
@@ -114,7 +133,7 @@ def tag_word(tag: str) -> str:
 
 def yaml_string(value: str) -> str:
     """`value` as a double-quoted YAML scalar (valid JSON too), every non-printable escaped."""
-    quoted = json.dumps(value, ensure_ascii=False)
+    quoted = json.dumps(readable(value), ensure_ascii=False)
     return "".join(char if char.isprintable() else _yaml_escape(char) for char in quoted)
 
 

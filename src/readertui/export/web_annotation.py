@@ -6,8 +6,14 @@ library, percent-encoded, as the source id) with a `TextQuoteSelector` (exact, p
 and a `TextPositionSelector` (code-point offsets), the colour as the target's `styleClass`,
 and bodies: the note (`commenting`, Markdown), one per tag (`tagging`), one per link
 (`linking`). What the model has no term for (the text's hash, orphaned, confidence) uses the
-`readertui:` prefix declared in the context. Reading accepts a collection, a page, a list or a
-single annotation, checks everything and reports the first problem with where it is.
+`readertui:` prefix declared in the context. Reading accepts a collection (its items in an
+embedded first page, or at its top level), a page, a list or a single annotation, checks
+everything by the rules the store keeps annotations by, and reports the first problem with
+where it is.
+
+A document path that is not UTF-8 (a file name with an undecodable byte, held as a lone
+surrogate) is percent-encoded from its bytes, and strings holding one are written with the
+JSON escape (`\udce9`), so an import finds the same document again.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote as percent_encoded
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 from readertui import __version__
 from readertui.core.annotations import (
@@ -26,9 +32,12 @@ from readertui.core.annotations import (
     Annotation,
     DocumentRef,
     Quote,
+    check_annotation,
     normalise_tags,
 )
+from readertui.core.visible import visible_line
 from readertui.errors import ImportFileError
+from readertui.store.atomic_storage import parse_json
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 READERTUI_NAMESPACE = "https://readertui.invalid/ns/annotation#"
@@ -39,6 +48,8 @@ _UUID_PREFIX = "urn:uuid:"
 _OTHER_ID_PREFIX = "urn:readertui:"
 # Characters kept as they are in a document path used as the source id.
 _PATH_SAFE = "/-._~!$&'()*+,;=:@"
+# Control characters (C0, DEL, C1) have no place in a document path: it names export files.
+_PATH_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def annotation_iri(annotation_id: str) -> str:
@@ -88,7 +99,7 @@ def to_web_annotation(annotation: Annotation) -> dict[str, Any]:
     item["target"] = {
         "type": "SpecificResource",
         "source": {
-            "id": percent_encoded(annotation.doc.path, safe=_PATH_SAFE),
+            "id": source_id(annotation.doc.path),
             "type": "Text",
             "title": annotation.doc.title,
             "readertui:sha256": annotation.doc.sha256,
@@ -107,6 +118,28 @@ def to_web_annotation(annotation: Annotation) -> dict[str, Any]:
     item["readertui:orphaned"] = annotation.orphaned
     item["readertui:confidence"] = annotation.confidence
     return item
+
+
+def source_id(path: str) -> str:
+    """A document path as the percent-encoded source id, from its bytes: a file name's
+    undecodable byte (a lone surrogate, see os.fsdecode) is its own %XX."""
+    return percent_encoded(_path_bytes(path), safe=_PATH_SAFE)
+
+
+def path_of_source_id(source: str) -> str:
+    """The document path of a source id written by `source_id` (ValueError if it has none)."""
+    try:
+        return unquote_to_bytes(_path_bytes(source)).decode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise ValueError("it holds a lone surrogate that is not a file name's byte") from None
+
+
+def _path_bytes(path: str) -> bytes:
+    try:
+        return path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        # A surrogate no file name gives (a hand-edited record): kept as UTF-16 would.
+        return path.encode("utf-8", "surrogatepass")
 
 
 def to_collection(annotations: Iterable[Annotation], generated: str) -> dict[str, Any]:
@@ -130,7 +163,9 @@ def collection_json(annotations: Iterable[Annotation], generated: str) -> str:
     ones a terminal could obey, are escaped.
     """
     text = json.dumps(to_collection(annotations, generated), ensure_ascii=False, indent=2)
-    return re.sub("[\u007f-\u009f\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    # Lone surrogates (file names that are not UTF-8) only as escapes: UTF-8 cannot hold them.
+    escaped = "[\u007f-\u009f\u2028\u2029\ud800-\udfff]"
+    return re.sub(escaped, lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -139,13 +174,18 @@ def collection_json(annotations: Iterable[Annotation], generated: str) -> str:
 def parse_collection(text: str) -> list[Annotation]:
     """The annotations of an export's JSON text; raises ImportFileError with the first problem."""
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as error:
         raise ImportFileError(
             f"not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None
-    except RecursionError:
-        raise ImportFileError("not JSON that can be read: nested too deeply") from None
+    except ValueError as error:
+        raise ImportFileError(f"not JSON that can be read: {error}") from None
+    return parse_data(data)
+
+
+def parse_data(data: object) -> list[Annotation]:
+    """The annotations of an export already parsed from JSON (see `parse_collection`)."""
     items = _items_of(data)
     annotations: list[Annotation] = []
     seen: set[str] = set()
@@ -155,10 +195,12 @@ def parse_collection(text: str) -> list[Annotation]:
         except _Problem as problem:
             where = f"annotation {number}"
             if isinstance(item, Mapping) and isinstance(item.get("id"), str):
-                where += f" ({item['id']})"
+                where += f" ({visible_line(item['id'])})"
             raise ImportFileError(f"{where}: {problem}") from None
         if annotation.id in seen:
-            raise ImportFileError(f"annotation {number}: the id {annotation.id} appears twice")
+            raise ImportFileError(
+                f"annotation {number}: the id {visible_line(annotation.id)} appears twice"
+            )
         seen.add(annotation.id)
         annotations.append(annotation)
     return annotations
@@ -180,12 +222,15 @@ def _items_of(data: object) -> list[object]:
         return _page_items(data)
     if kind == "AnnotationCollection":
         first = data.get("first")
+        if first is None and "items" in data:
+            # Not how the model nests them, but unambiguous: the collection holds its items.
+            return _page_items(data, "the collection's items are not a list")
         if first is None and data.get("total", 0) == 0:
             return []
         if not isinstance(first, Mapping):
             raise ImportFileError(
-                "the collection's annotations are not in the file (its first page is missing "
-                "or only linked)"
+                "the collection's annotations are not in the file (it has no items, and its "
+                "first page is missing or only linked)"
             )
         items = _page_items(first)
         if first.get("next") is not None:
@@ -197,10 +242,12 @@ def _items_of(data: object) -> list[object]:
     )
 
 
-def _page_items(page: Mapping[str, Any]) -> list[object]:
+def _page_items(
+    page: Mapping[str, Any], problem: str = "the annotation page has no list of items"
+) -> list[object]:
     items = page.get("items")
     if not isinstance(items, list):
-        raise ImportFileError("the annotation page has no list of items")
+        raise ImportFileError(problem)
     return items
 
 
@@ -231,7 +278,7 @@ def from_web_annotation(item: object) -> Annotation:
         raise _Problem("readertui:confidence is not a number")
     if not 0.0 <= confidence <= 1.0:
         raise _Problem("readertui:confidence is not between 0 and 1")
-    return Annotation(
+    annotation = Annotation(
         id=annotation_id_of(iri),
         doc=doc,
         quote=quote,
@@ -246,6 +293,12 @@ def from_web_annotation(item: object) -> Annotation:
         orphaned=orphaned,
         confidence=float(confidence),
     )
+    try:
+        # What the store would refuse to keep: a span too large, text that is not text.
+        check_annotation(annotation)
+    except ValueError as error:
+        raise _Problem(str(error)) from None
+    return annotation
 
 
 def _text(item: Mapping[str, Any], key: str, *, required: bool = False) -> str:
@@ -263,10 +316,16 @@ def _document(target: Mapping[str, Any]) -> DocumentRef:
         source = {"id": source}
     if not isinstance(source, Mapping):
         raise _Problem("its target has no source document")
-    path = unquote(_text(source, "id", required=True))
+    try:
+        path = path_of_source_id(_text(source, "id", required=True))
+    except ValueError as error:
+        raise _Problem(f"its document path is not a file name: {error}") from None
     parts = path.split("/")
     if path.startswith("/") or any(part in ("", ".", "..") for part in parts):
         raise _Problem(f"the document path {path!r} is not a plain path inside a library")
+    if _PATH_CONTROLS.search(path):
+        # It would become an export's file name, and reach terminals in listings.
+        raise _Problem(f"the document path {path!r} holds a control character")
     return DocumentRef(path, _text(source, "readertui:sha256"), _text(source, "title"))
 
 
