@@ -1,4 +1,7 @@
-"""The command palette: every action of the keymap, every document and every heading."""
+"""The command palette: every action of the keymap, every document and every heading.
+
+Document titles and headings come from files: the hits are built literally (`ui.choices`).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import Hits, Provider
 
+from readertui.ui.choices import choice_hit, discovery_hit
 from readertui.ui.keymap import KEYS
 
 if TYPE_CHECKING:
@@ -45,11 +49,11 @@ class ReaderCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._targets():
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield discovery_hit(name, callback, help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, callback in self._targets():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+            hit = choice_hit(matcher, name, callback, help_text)
+            if hit is not None:
+                yield hit

@@ -1,4 +1,8 @@
-"""The note editor: a modal text area; ctrl+s or escape saves and closes."""
+"""The note editor: a modal text area; ctrl+s or escape saves and closes.
+
+The quote and the note (which may be imported) are shown literally: a control character is
+shown as its symbol, and the note is left as it was unless it is edited.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from readertui.core.shortening import one_line
+from readertui.ui.literal import literal
+from readertui.ui.widgets.literal_fields import LiteralTextArea, editable_text
 
 
 class NoteEditor(ModalScreen[str]):
@@ -31,8 +37,10 @@ class NoteEditor(ModalScreen[str]):
         with Vertical(id="note-dialog"):
             yield Static(Text("Note", style="bold"), id="note-title")
             shown = one_line(self.quote, 240)
-            yield Static(Text(f"“{shown}”", style="italic"), id="note-quote")
-            yield TextArea(self.note, id="note-text", soft_wrap=True, show_line_numbers=False)
+            yield Static(literal(f"“{shown}”", style="italic"), id="note-quote")
+            yield LiteralTextArea(
+                self.note, id="note-text", soft_wrap=True, show_line_numbers=False
+            )
             yield Static(
                 Text("Markdown · ctrl+s or escape saves and closes", style="dim"), id="note-help"
             )
@@ -43,4 +51,6 @@ class NoteEditor(ModalScreen[str]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one("#note-text", TextArea).text)
+        text = self.query_one("#note-text", TextArea).text
+        # Not edited: the note as it was, not as it was shown.
+        self.dismiss(self.note if text == editable_text(self.note) else text)

@@ -1,4 +1,9 @@
-"""The tag editor: comma-separated tags, completed from the tags already in use."""
+"""The tag editor: comma-separated tags, completed from the tags already in use.
+
+Tags may be imported, so the title, the field, the completion and the known tags show them
+literally; a tag holding a control character is shown with its symbol, and left as it was
+unless the tags are edited.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,9 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from readertui.core.annotations import parse_tags, tag_key
+from readertui.core.visible import visible_line
+from readertui.ui.literal import literal
+from readertui.ui.widgets.literal_fields import LiteralInput
 
 MAX_SHOWN = 8
 
@@ -24,15 +32,19 @@ def _fragment(value: str) -> tuple[str, str]:
 
 
 def matching_tags(known: list[str], value: str) -> list[str]:
-    """Known tags that complete the tag being typed (case-insensitive), not yet given."""
+    """Known tags that complete the tag being typed (case-insensitive), not yet given.
+
+    `value` is what the field shows, so tags are compared as they are shown.
+    """
     _, typed = _fragment(value)
     given = {tag_key(tag) for tag in parse_tags(value.rpartition(",")[0])}
     wanted = tag_key(typed)
-    return [
-        tag
-        for tag in known
-        if tag_key(tag) not in given and (not wanted or tag_key(tag).startswith(wanted))
-    ]
+    matching = []
+    for tag in known:
+        key = tag_key(visible_line(tag))
+        if key not in given and (not wanted or key.startswith(wanted)):
+            matching.append(tag)
+    return matching
 
 
 class TagSuggester(Suggester):
@@ -47,9 +59,10 @@ class TagSuggester(Suggester):
         if not typed:
             return None
         for tag in matching_tags(self.known, value):
-            if tag_key(tag) != tag_key(typed):
+            shown = visible_line(tag)
+            if tag_key(shown) != tag_key(typed):
                 spacer = " " if head else ""
-                return f"{head}{spacer}{tag}"
+                return f"{head}{spacer}{shown}"
         return None
 
 
@@ -66,11 +79,12 @@ class TagEditor(ModalScreen[tuple[str, ...]]):
         self.title_text = title
         self.tags = tags
         self.known = known
+        self._shown_tags: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tags-dialog"):
-            yield Static(Text(self.title_text, style="bold"), id="tags-title")
-            yield Input(
+            yield Static(literal(self.title_text, style="bold"), id="tags-title")
+            yield LiteralInput(
                 ", ".join(self.tags),
                 placeholder="tags, comma-separated (place/Jiayuguan makes a hierarchy)",
                 suggester=TagSuggester(self.known),
@@ -88,6 +102,7 @@ class TagEditor(ModalScreen[tuple[str, ...]]):
             field.value += ", "
         field.focus()
         field.cursor_position = len(field.value)
+        self._shown_tags = parse_tags(field.value)
         self._show_known(field.value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -96,7 +111,7 @@ class TagEditor(ModalScreen[tuple[str, ...]]):
     def _show_known(self, value: str) -> None:
         matches = matching_tags(self.known, value)
         text = Text("Known tags: ", style="dim") if matches else Text("")
-        text.append(", ".join(matches[:MAX_SHOWN]))
+        text.append_text(literal(", ".join(matches[:MAX_SHOWN])))
         if len(matches) > MAX_SHOWN:
             text.append(f" … ({len(matches) - MAX_SHOWN} more)", style="dim")
         self.query_one("#tags-known", Static).update(text)
@@ -106,4 +121,6 @@ class TagEditor(ModalScreen[tuple[str, ...]]):
         self.action_save()
 
     def action_save(self) -> None:
-        self.dismiss(parse_tags(self.query_one("#tags-input", Input).value))
+        tags = parse_tags(self.query_one("#tags-input", Input).value)
+        # Not edited: the tags as they were, not as they were shown.
+        self.dismiss(self.tags if tags == self._shown_tags else tags)

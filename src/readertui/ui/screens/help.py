@@ -1,4 +1,7 @@
-"""The help screen: every key, grouped, generated from the keymap so it is never out of date."""
+"""The help screen: every key, grouped, generated from the keymap so it is never out of date.
+
+Keys and descriptions are shown literally, ready for a keymap the user writes.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from readertui.ui.keymap import KEYS
+from readertui.ui.literal import literal
 
 FIND_BAR_KEYS = (
     ("enter  ↓", "Next match"),
@@ -31,8 +35,8 @@ def help_table() -> Table:
         if spec.group != group:
             group = spec.group
             table.add_row(Text(""), Text(""))
-            table.add_row(Text(group, style="bold underline"), Text(""))
-        table.add_row(Text(spec.label), Text(spec.description))
+            table.add_row(literal(group, style="bold underline"), Text(""))
+        table.add_row(literal(spec.label), literal(spec.description))
     table.add_row(Text(""), Text(""))
     table.add_row(Text("In the find bar", style="bold underline"), Text(""))
     for key, description in FIND_BAR_KEYS:

@@ -1,5 +1,9 @@
 """The library pane: a filter, the documents with their metadata, the open document's outline
-and the files that were skipped, with why."""
+and the files that were skipped, with why.
+
+Titles, authors, headings, tags and file names come from files: each is shown literally
+(`ui.literal`), controls and markup included.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from textual.containers import Vertical
 from textual.message import Message
 
 from readertui.core.library import Library, LibraryEntry
+from readertui.ui.literal import literal
 
 if TYPE_CHECKING:
     from textual.widgets import Input, OptionList
@@ -89,9 +94,13 @@ class LibraryPane(Vertical):
         if self.populated:
             return
         self.populated = True
-        from textual.widgets import Input, OptionList
+        from textual.widgets import OptionList
 
-        self.mount(Input(placeholder="filter…", id="library-filter"), OptionList(id="library-list"))
+        from readertui.ui.widgets.literal_fields import LiteralInput
+
+        self.mount(
+            LiteralInput(placeholder="filter…", id="library-filter"), OptionList(id="library-list")
+        )
         self.call_after_refresh(self.rebuild)
 
     @property
@@ -127,7 +136,7 @@ class LibraryPane(Vertical):
                     indent = "  " * item.level
                     options.append(
                         Option(
-                            Text(indent + item.title, style="italic"),
+                            literal(indent + item.title, style="italic"),
                             id=f"{OUTLINE_PREFIX}{item.offset}",
                         )
                     )
@@ -139,7 +148,7 @@ class LibraryPane(Vertical):
             options.append(Option(Text(f"Tags ({len(self.tags)})", style="bold"), disabled=True))
             for tag, count in tags:
                 depth = tag.count("/")
-                label = Text("  " * depth + "#" + tag.rsplit("/", 1)[-1])
+                label = literal("  " * depth + "#" + tag.rsplit("/", 1)[-1])
                 label.append(f"  {count}", style="dim")
                 options.append(Option(label, id=TAG_PREFIX + tag))
         if self.library.skipped:
@@ -147,8 +156,9 @@ class LibraryPane(Vertical):
             count = len(self.library.skipped)
             options.append(Option(Text(f"Skipped ({count})", style="bold"), disabled=True))
             for number, skipped in enumerate(self.library.skipped):
-                label = Text(skipped.rel_path)
-                label.append(f"\n{skipped.reason}", style="dim")
+                label = literal(skipped.rel_path)
+                label.append("\n")
+                label.append_text(literal(skipped.reason, style="dim"))
                 options.append(Option(label, id=f"{SKIPPED_PREFIX}{number}"))
         option_list = self.option_list
         highlighted = option_list.highlighted_option
@@ -160,12 +170,13 @@ class LibraryPane(Vertical):
 
     def _label(self, entry: LibraryEntry) -> Text:
         meta = entry.metadata
-        label = Text(meta.title or entry.rel_path)
+        label = literal(meta.title or entry.rel_path)
         if entry.rel_path == self.open_rel_path:
             label.stylize("bold")
         byline = ", ".join(part for part in (", ".join(meta.authors), meta.date) if part)
         if byline:
-            label.append(f"\n{byline}", style="dim")
+            label.append("\n")
+            label.append_text(literal(byline, style="dim"))
         return label
 
     def _index_of(self, option_id: str) -> int | None:

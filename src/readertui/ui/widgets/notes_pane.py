@@ -3,7 +3,7 @@
 Imported only once the sidebar is filled, after the first paint. The filter takes words
 (matched in quote and note), `#tag` (that tag or one below it) and `@colour`; all must match.
 `enter` on an annotation jumps to it; on an orphan it re-attaches it to the reader's current
-selection.
+selection. Quotes, notes and tags (which may be imported) are shown literally (`ui.literal`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from readertui.core.annotations import COLORS, Annotation, has_tag
 from readertui.core.shortening import one_line
+from readertui.ui.literal import literal
+from readertui.ui.widgets.literal_fields import LiteralInput
 
 # Marker colours for the list (the reader's own highlight colours come from the theme).
 _MARKER = {
@@ -54,12 +56,14 @@ def annotation_label(annotation: Annotation) -> Text:
     """Quote (shortened), note and tags of an annotation, as list text."""
     quote = one_line(annotation.quote.exact, _QUOTE_CHARS)
     label = Text("■ ", style=_MARKER.get(annotation.color, "yellow"))
-    label.append(f"“{quote}”")
+    label.append_text(literal(f"“{quote}”"))
     if annotation.note:
         note = " ".join(annotation.note.split())
-        label.append(f"\n✎ {note[:_QUOTE_CHARS]}", style="italic")
+        label.append("\n")
+        label.append_text(literal(f"✎ {note[:_QUOTE_CHARS]}", style="italic"))
     if annotation.tags:
-        label.append("\n" + " ".join(f"#{tag}" for tag in annotation.tags), style="dim")
+        label.append("\n")
+        label.append_text(literal(" ".join(f"#{tag}" for tag in annotation.tags), style="dim"))
     return label
 
 
@@ -78,7 +82,7 @@ class NotesPane(Vertical):
         self._rebuild_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: words #tag @colour", id="notes-filter")
+        yield LiteralInput(placeholder="filter: words #tag @colour", id="notes-filter")
         yield OptionList(id="notes-list")
 
     @property

@@ -2,6 +2,7 @@
 
 Its widgets are mounted just after the first paint (`populate`), like the library list: the
 text comes first. What it is asked to show before then is kept and shown once mounted.
+The document's facts come from its file and its name: they are shown literally.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from textual.containers import Vertical
 
 from readertui.core.annotations import Annotation
 from readertui.core.document import Document
+from readertui.ui.literal import literal
 
 if TYPE_CHECKING:
+    from textual.widgets import Static
+
     from readertui.ui.widgets.notes_pane import NotesPane
 
 
@@ -39,7 +43,8 @@ def document_facts(document: Document, reflow: bool, tags: tuple[str, ...]) -> T
     for name, value in rows:
         if value:
             info.append(name + "\n", style="bold")
-            info.append(value + "\n\n")
+            info.append_text(literal(value))
+            info.append("\n\n")
     info.rstrip()
     return info
 
@@ -52,6 +57,10 @@ class Sidebar(Vertical):
         self.populated = False
         self._facts = Text("No document open.")
         self._annotations: list[Annotation] = []
+        # Held from `populate` on: the tabs put them in place a moment after they are mounted,
+        # and what is shown meanwhile must reach them.
+        self._info: Static | None = None
+        self._notes: NotesPane | None = None
 
     def populate(self) -> None:
         """Mount the tabs (after the first paint)."""
@@ -63,9 +72,10 @@ class Sidebar(Vertical):
 
         from readertui.ui.widgets.notes_pane import NotesPane
 
-        notes = NotesPane(id="notes")
+        notes = self._notes = NotesPane(id="notes")
         notes.annotations = list(self._annotations)  # NotesPane.rebuild puts them in order
-        facts = VerticalScroll(Static(self._facts, id="sidebar-info"), id="facts")
+        self._info = Static(self._facts, id="sidebar-info")
+        facts = VerticalScroll(self._info, id="facts")
         tabs = TabbedContent(id="sidebar-tabs")
         # What `with TabbedContent(): yield TabPane(...)` does in a compose method.
         tabs.compose_add_child(TabPane("Notes", notes, id="tab-notes"))
@@ -74,23 +84,23 @@ class Sidebar(Vertical):
 
     @property
     def notes(self) -> NotesPane | None:
-        from readertui.ui.widgets.notes_pane import NotesPane
-
-        found = self.query(NotesPane)
-        return found.first() if found else None
+        """The Notes tab's pane, once it is mounted."""
+        return self._notes if self._notes is not None and self._notes.is_mounted else None
 
     def show_document(self, document: Document, reflow: bool, tags: tuple[str, ...] = ()) -> None:
         self._facts = document_facts(document, reflow, tags)
-        if self.populated and self.query("#sidebar-info"):
-            from textual.widgets import Static
-
-            self.query_one("#sidebar-info", Static).update(self._facts)
+        if self._info is not None:
+            self._info.update(self._facts)
 
     def show_annotations(self, annotations: list[Annotation]) -> None:
         self._annotations = annotations
-        notes = self.notes
-        if notes is not None:
+        notes = self._notes
+        if notes is None:
+            return
+        if notes.is_mounted:
             notes.show(annotations)
+        else:
+            notes.annotations = list(annotations)  # listed when it is mounted
 
     def focus_notes(self) -> None:
         """Focus the Notes list, on its first annotation when none is highlighted yet."""

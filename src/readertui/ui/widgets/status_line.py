@@ -1,10 +1,13 @@
-"""The status line: mode, position, counts and whether everything is saved."""
+"""The status line: mode, position, counts and whether everything is saved.
+
+It can hold what the user typed (the find query), so it is shown literally.
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.widgets import Static
 
+from readertui.ui.literal import literal
 from readertui.ui.widgets.reader_view import ReaderPosition
 
 
@@ -31,4 +34,4 @@ class StatusLine(Static):
             parts.append(self.find_state)
         parts.append(self.saved_state)
         # One row, whatever it says: no layout pass is needed.
-        self.update(Text(" · ".join(parts)), layout=False)
+        self.update(literal(" · ".join(parts)), layout=False)
