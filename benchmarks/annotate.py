@@ -5,7 +5,7 @@
 For each size the database is filled with that many annotations on War and Peace (pg2600),
 then readertui runs headless: a selection is made and `enter` pressed, several times.
 *To screen* is the time from the key event to the first frame Textual hands to the terminal
-showing the new highlight; *to saved* is the time until the writer thread has put it on
+showing the new highlight; *to saved* is the time until the save queue's thread has put it on
 disk (fsync and rename included), when the status line says `saved`.
 """
 
@@ -70,8 +70,9 @@ def measure(novel: Path, db: Path) -> dict[str, float]:
                 state["shown"] = True
                 to_screen.append(time.perf_counter() - state["pressed"])
 
-        def on_reader_app_store_saved(self, event: ReaderApp.StoreSaved) -> None:
-            if state["pressed"] and not state["saved"]:
+        def on_reader_app_save_state_changed(self, event: ReaderApp.SaveStateChanged) -> None:
+            super().on_reader_app_save_state_changed(event)
+            if state["pressed"] and not state["saved"] and event.state.saved:
                 state["saved"] = True
                 to_saved.append(time.perf_counter() - state["pressed"])
 

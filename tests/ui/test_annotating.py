@@ -19,7 +19,7 @@ SIZE = (130, 40)
 
 async def settle(pilot: object, app: ReaderApp) -> None:
     """Let the writer thread put everything on disk."""
-    assert app.writer is None or app.writer.flush(5)
+    assert app.saves is None or app.saves.flush(5)
     await pilot.pause()  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
 

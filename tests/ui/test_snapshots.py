@@ -26,7 +26,13 @@ async def settle(pilot: Pilot[Any]) -> None:
     while not app.started:
         await pilot.pause()
     await app.workers.wait_for_complete()
-    await pilot.pause()
+    # The status line says `saved` once the document read last is written: wait for that,
+    # so the snapshot never catches `saving…` on a busy machine.
+    assert app.saves is None or app.saves.flush(5)
+    for _ in range(100):
+        await pilot.pause()
+        if "saved" in str(app.status.render()) and "saving" not in str(app.status.render()):
+            break
     await pilot.pause()
 
 

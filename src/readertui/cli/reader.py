@@ -5,16 +5,24 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readertui import __version__
-from readertui.cli.output import EXIT_OK, EXIT_USAGE, OneLineParser, fail
+from readertui.cli.output import EXIT_ERROR, EXIT_OK, EXIT_USAGE, OneLineParser, fail
 from readertui.config import load_config, resolve_db_path, resolve_library
 from readertui.errors import ReaderError
 
+if TYPE_CHECKING:
+    from readertui.exit_guard import ExitGuard
+    from readertui.ui.app import ReaderApp
+
+#: How long the changes still queued after a crash may take to be written.
+SAVE_ON_CRASH_TIMEOUT = 3.0
+
 SUBCOMMAND_USAGE = """\
   readertui export [--format markdown|json] [-o DIR|FILE|-] [--doc PATH] [--tag TAG]
-  readertui import FILE.json
-  readertui list docs|tags|annotations"""
+  readertui import FILE              (a JSON export, a changes file or a database)
+  readertui list docs|tags|annotations|problems"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,10 +61,12 @@ def open_reader(argv: Sequence[str]) -> int:
         db_path = resolve_db_path(args.db, config)
     except ReaderError as error:
         return fail(str(error))
+    from readertui.exit_guard import ExitGuard
     from readertui.ui.app import make_app  # the UI is imported only when it is needed
 
+    guard = ExitGuard(None)
     try:
-        app = make_app(library_root, db_path, config, open_path=open_path)
+        app = make_app(library_root, db_path, config, open_path=open_path, exit_guard=guard)
     except ReaderError as error:
         return fail(str(error))
     theme = args.theme or config.theme
@@ -64,5 +74,36 @@ def open_reader(argv: Sequence[str]) -> int:
         names = ", ".join(sorted(app.available_themes))
         return fail(f"unknown theme {theme!r}; choose one of: {names}", EXIT_USAGE)
     app.theme = theme
-    app.run()
+    guard.saves = app.saves
+    guard.install()
+    try:
+        app.run()
+    finally:
+        if guard.signalled is None:
+            guard.uninstall()
+    return _ended(app, guard)
+
+
+def _ended(app: ReaderApp, guard: ExitGuard) -> int:
+    """After the app: nothing pending is left behind; say where it went; the exit code."""
+    number = guard.signalled
+    if number is not None:
+        guard.wait_saved(guard.deadline)
+        return 128 + number
+    crashed = bool(app.return_code)
+    saves = app.saves
+    if saves is not None and saves.pending and not app.has_shut_down:
+        # The app ended without its own shut-down (a crash): the guard's save does it.
+        guard.save_now(SAVE_ON_CRASH_TIMEOUT)
+        if guard.changes_file is not None:
+            app.exit_note = (
+                f"Changes that could not be saved are kept in {guard.changes_file}; the next "
+                "start offers to merge them."
+            )
+        elif guard.lost is not None:
+            app.exit_note = f"Changes could not be saved: {guard.lost}"
+    if app.exit_note:
+        fail(app.exit_note, EXIT_ERROR)
+    if crashed:
+        return fail("stopped by an internal error (the details are above)", EXIT_ERROR)
     return EXIT_OK

@@ -1,9 +1,11 @@
 """Annotating the open document: the annotation keys, the editors, undo, saving, re-anchoring.
 
 The app hands every `ReaderView.AnnotationKey` here. Changes apply to the in-memory
-annotations at once (the reader repaints in the same frame) and are queued for the store's
-writer thread; the status line says `saved` once the writer has drained. When a document is
-opened its annotations are re-anchored in a worker if its text changed.
+annotations at once (the reader repaints in the same frame) and are queued in the app's save
+queue, which writes them in the background and keeps them until they are on disk; the status
+line says `saved` once it has. When a document is opened its annotations are re-anchored in a
+worker if its text changed. An editor that is open when the app must end (a signal) hands over
+what it holds: `capture_open_editors`.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class Annotating:
         self.undo_stack = UndoStack()
         self.color = DEFAULT_COLOR
         self._sha256 = ""
+        # Open editors, each with the call that saves what it holds now (see capture).
+        self._open_editors: dict[object, Callable[[], None]] = {}
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -48,8 +52,8 @@ class Annotating:
         """Show the annotations stored for `document`; re-anchor them if its text changed."""
         self.document = document
         self._sha256 = ""
-        store = self.app.store
-        stored = store.annotations(document.rel_path) if store is not None else []
+        saves = self.app.saves
+        stored = saves.annotations(document.rel_path) if saves is not None else []
         self.annotations = {a.id: a for a in stored}
         text = document.text
         # Highlights whose quote is still at its offsets show at once; the rest wait for
@@ -88,8 +92,8 @@ class Annotating:
                 self.annotations[annotation.id] = annotation
         self._show()
         orphans = sum(1 for a in placed if a.orphaned)
-        if changed:
-            self._write(lambda store: store.save_annotations(changed))
+        if changed and self.app.saves is not None:
+            self.app.saves.save_annotations(changed)
         if orphans:
             self.app.notify(
                 f"{orphans} annotation{'s' if orphans != 1 else ''} could not be placed in the "
@@ -182,14 +186,18 @@ class Annotating:
 
     def _apply(self, before: Annotation | None, after: Annotation | None) -> None:
         self.app.tags_changed(before, after)
+        saves = self.app.saves
         if after is not None:
             self.annotations[after.id] = after
-            saved = after
-            self._write(lambda store: store.save_annotation(saved))
+            if saves is not None:
+                try:
+                    saves.save_annotation(after)
+                except ValueError as error:
+                    self.app.notify(f"Cannot save this change: {error}", severity="error")
         elif before is not None:
             self.annotations.pop(before.id, None)
-            gone, when = before.id, now_iso()
-            self._write(lambda store: store.delete_annotation(gone, when=when))
+            if saves is not None:
+                saves.delete_annotation(before.id, when=now_iso())
         self._show()
 
     def delete(self, annotation: Annotation) -> None:
@@ -232,49 +240,70 @@ class Annotating:
     # -- editors ------------------------------------------------------------------------------
 
     def edit_note(self, annotation: Annotation) -> None:
+        from textual.widgets import TextArea
+
         from readertui.ui.dialogs.note_editor import NoteEditor
 
+        editor = NoteEditor(annotation.quote.exact, annotation.note)
+
         def saved(note: str | None) -> None:
+            self._open_editors.pop(editor, None)
             current = self.annotations.get(annotation.id)
             if note is None or current is None or note == current.note:
                 return
             self.change(current, current.touched(note=note))
 
-        self.app.push_screen(NoteEditor(annotation.quote.exact, annotation.note), saved)
+        def capture() -> None:
+            saved(editor.query_one("#note-text", TextArea).text)
+
+        self._open_editors[editor] = capture
+        self.app.push_screen(editor, saved)
 
     def edit_tags(self, annotation: Annotation) -> None:
         from readertui.ui.dialogs.tag_editor import TagEditor
 
         known = sorted(self.app.known_tags(), key=str.casefold)
+        editor = TagEditor("Tags", annotation.tags, known)
 
         def saved(tags: tuple[str, ...] | None) -> None:
+            self._open_editors.pop(editor, None)
             current = self.annotations.get(annotation.id)
             if tags is None or current is None or tags == current.tags:
                 return
             self.change(current, current.touched(tags=tags))
 
-        self.app.push_screen(TagEditor("Tags", annotation.tags, known), saved)
+        self._open_editors[editor] = lambda: saved(_typed_tags(editor))
+        self.app.push_screen(editor, saved)
+
+    def capture_open_editors(self) -> None:
+        """Save what every open editor holds now (the app is about to end)."""
+        for capture in list(self._open_editors.values()):
+            try:
+                capture()
+            except Exception:
+                continue  # an editor half mounted holds nothing typed yet
 
     def edit_document_tags(self) -> None:
         """`t` with nothing selected and no highlight under the cursor: tag the document."""
         from readertui.ui.dialogs.tag_editor import TagEditor
 
-        document, store = self.document, self.app.store
-        if document is None or store is None:
+        document, saves = self.document, self.app.saves
+        if document is None or saves is None:
             return
         known = sorted(self.app.known_tags(), key=str.casefold)
-        current = store.document_tags(document.rel_path)
+        current = saves.document_tags(document.rel_path)
         rel_path = document.rel_path
+        editor = TagEditor(f"Tags of “{document.metadata.title}”", current, known)
 
         def saved(tags: tuple[str, ...] | None) -> None:
+            self._open_editors.pop(editor, None)
             if tags is None or tags == current:
                 return
-            self._write(lambda store: store.set_document_tags(rel_path, tags))
+            saves.set_document_tags(rel_path, tags)
             self.app.document_tags_changed(tags)
 
-        self.app.push_screen(
-            TagEditor(f"Tags of “{document.metadata.title}”", current, known), saved
-        )
+        self._open_editors[editor] = lambda: saved(_typed_tags(editor))
+        self.app.push_screen(editor, saved)
 
     # -- copying ------------------------------------------------------------------------------
 
@@ -295,7 +324,13 @@ class Annotating:
         self.app.reader.clear_selection()
         self._tell(f"Copied with its citation ({how}).")
 
-    # -- saving -------------------------------------------------------------------------------
 
-    def _write(self, job: Callable[..., object]) -> None:
-        self.app.queue_store_job(job)
+def _typed_tags(editor: object) -> tuple[str, ...]:
+    """The tags typed in a tag editor so far."""
+    from textual.widgets import Input
+
+    from readertui.core.annotations import parse_tags
+    from readertui.ui.dialogs.tag_editor import TagEditor
+
+    assert isinstance(editor, TagEditor)
+    return parse_tags(editor.query_one("#tags-input", Input).value)

@@ -8,8 +8,8 @@ talk up with messages and are driven with method calls.
 from __future__ import annotations
 
 import asyncio
-import signal
-from collections.abc import Callable
+import contextlib
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,6 +20,7 @@ from textual.binding import BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
@@ -29,12 +30,16 @@ from readertui.core.annotations import Annotation
 from readertui.core.document import Document, load_document
 from readertui.core.find import TextFinder, match_index
 from readertui.core.library import Library, scan_library
+from readertui.core.visible import visible_line
 from readertui.errors import ReaderError
+from readertui.store.save_queue import SaveQueue, SaveState
 from readertui.store.store import Store
 from readertui.ui.annotating import Annotating
+from readertui.ui.choices import Choice, offer_choices
 from readertui.ui.exports import Exports
+from readertui.ui.key_order import KeyOrderedApp
 from readertui.ui.keymap import KeySpec, app_bindings
-from readertui.ui.store_writer import StoreWriter
+from readertui.ui.literal import literal
 from readertui.ui.widgets.library_pane import LibraryPane
 from readertui.ui.widgets.reader_view import ReaderView
 from readertui.ui.widgets.sidebar import Sidebar
@@ -44,6 +49,8 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from readertui.core.outline import OutlineEntry
+    from readertui.exit_guard import ExitGuard
+    from readertui.ui.dialogs.unsaved import UnsavedChoice
     from readertui.ui.widgets.find_bar import FindBar
     from readertui.ui.widgets.notes_pane import NotesPane
 
@@ -66,9 +73,13 @@ MIN_SIZE = (40, 10)
 SYNC_LOAD_BYTES = 8 * 1024 * 1024
 # The reading position is written this long after the cursor stops moving.
 SAVE_DELAY = 0.5
+# How long `q` waits for the changes to be written before it asks what to do with them.
+QUIT_FLUSH_TIMEOUT = 2.0
+# How long the app, once ending, waits for the last changes before keeping them in a file.
+SHUTDOWN_FLUSH_TIMEOUT = 3.0
 
 
-class ReaderApp(App[None]):
+class ReaderApp(KeyOrderedApp[None]):
     """readertui: read, and (soon) annotate, a library of documents."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -84,10 +95,17 @@ class ReaderApp(App[None]):
         *,
         open_path: Path | None = None,
         startup_problems: tuple[str, ...] = (),
+        exit_guard: ExitGuard | None = None,
     ) -> None:
         super().__init__()
         self.library = library
         self.store = store
+        #: Every change goes through here: written in the background, kept until it is.
+        self.saves = SaveQueue(store, self._save_state_changed) if store is not None else None
+        #: Set by the command line, which handles SIGHUP and SIGTERM.
+        self.exit_guard = exit_guard
+        #: A line for the command line to print once the terminal is back (or None).
+        self.exit_note: str | None = None
         self.config = config
         self.open_path = open_path
         self.startup_problems = startup_problems
@@ -102,34 +120,62 @@ class ReaderApp(App[None]):
         self._match_starts: list[int] | None = None
         self._save_timer: Timer | None = None
         self._unsaved: tuple[str, int] | None = None
-        self.writer: StoreWriter | None = None
-        self._waiting_jobs: list[Callable[[], object]] = []
-        self._save_failed = False
-        self._closed_store = False
+        self._ended = False
+        self._reported_error: str | None = None
+        self._changes_file: Path | None = None
+        self._recovered_files: list[Path] = []
         self._find_open = False
         self._pending_jump: str | None = None
         self.tag_counts: dict[str, int] = {}
         self.annotating = Annotating(self)
         self.exports = Exports(self)
         self.started = False
+        self._find_bar: FindBar | None = None
         if config.theme in self.available_themes:
             self.theme = config.theme
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is shown literally (PRODUCT 11): messages name files and tags."""
+        super().notify(
+            visible_line(message),
+            title=visible_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def keys_ready(self) -> bool:
+        """Keys typed during start-up wait until the first screen of text is shown."""
+        return self.started
 
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The widgets are kept as attributes: a query from the app looks at the screen on top,
+        # which is a dialog whenever one is open.
+        self._library_pane = LibraryPane(self.library, id="library")
+        self._reader_view = ReaderView(reading_width=self.config.reading_width, id="reader")
+        self._doc_header = Static(Text(""), id="doc-header", markup=False)
+        self._sidebar = Sidebar(id="sidebar")
+        self._status_line = StatusLine(id="status")
         with Horizontal(id="panes"):
-            library = LibraryPane(self.library, id="library")
-            library.border_title = "Library"
-            yield library
+            self._library_pane.border_title = "Library"
+            yield self._library_pane
             with Vertical(id="reader-pane") as reader_pane:
                 reader_pane.border_title = "Reader"
-                yield Static(Text(""), id="doc-header", markup=False)
-                yield ReaderView(reading_width=self.config.reading_width, id="reader")
-            sidebar = Sidebar(id="sidebar")
-            sidebar.border_title = "Notes"
-            yield sidebar
-        yield StatusLine(id="status")
+                yield self._doc_header
+                yield self._reader_view
+            self._sidebar.border_title = "Notes"
+            yield self._sidebar
+        yield self._status_line
         # The footer, the library list and the find bar are mounted just after the first
         # paint, so the text is on screen sooner; this keeps the footer's row meanwhile.
         yield Static(" ", id="footer-slot")
@@ -142,38 +188,35 @@ class ReaderApp(App[None]):
 
     @property
     def reader(self) -> ReaderView:
-        return self.query_one("#reader", ReaderView)
+        return self._reader_view
 
     @property
     def status(self) -> StatusLine:
-        return self.query_one("#status", StatusLine)
+        return self._status_line
 
     @property
     def find_bar(self) -> FindBar:
-        from readertui.ui.widgets.find_bar import FindBar
-
-        return self.query_one("#find-bar", FindBar)
+        assert self._find_bar is not None, "the find bar is mounted after the first paint"
+        return self._find_bar
 
     @property
     def library_pane(self) -> LibraryPane:
-        return self.query_one("#library", LibraryPane)
+        return self._library_pane
 
     @property
     def sidebar(self) -> Sidebar:
-        return self.query_one("#sidebar", Sidebar)
+        return self._sidebar
 
     def on_mount(self) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-            for number in (signal.SIGTERM, signal.SIGHUP):
-                loop.add_signal_handler(number, self._on_signal)
-        except (NotImplementedError, RuntimeError, AttributeError, ValueError):
-            pass  # no signals here (Windows, or not the main thread): q still saves
+        if self.exit_guard is not None:
+            self.exit_guard.attach(asyncio.get_running_loop(), self._exit_signal)
         self._width, self._height = self.size
         self._apply_layout()
         self.reader.focus()
         for problem in self.startup_problems:
             self.notify(problem, severity="error", timeout=20, markup=False)
+        for notice in self.store.notices() if self.store is not None else ():
+            self.notify(notice, severity="warning", timeout=20)
         if self.store is None:
             self.status.saved_state = "not saving"
         self.status.show()
@@ -181,9 +224,7 @@ class ReaderApp(App[None]):
         if first is not None:
             self.open_document(first)
         else:
-            self.query_one("#doc-header", Static).update(
-                Text(f"No documents in {self.library.root}")
-            )
+            self._doc_header.update(literal(f"No documents in {self.library.root}"))
             self.call_after_refresh(self._finish_startup)
 
     def _first_document(self) -> str | None:
@@ -196,8 +237,8 @@ class ReaderApp(App[None]):
                 severity="error",
                 markup=False,
             )
-        if self.store is not None:
-            last = self.store.last_document()
+        if self.saves is not None:
+            last = self.saves.last_document()
             if last is not None and self.library.find(last) is not None:
                 return last
         return self.library.entries[0].rel_path if self.library.entries else None
@@ -276,7 +317,7 @@ class ReaderApp(App[None]):
                 self._show_document(document)
             return
         title = entry.metadata.title or rel_path
-        self.query_one("#doc-header", Static).update(Text(f"Opening {title}…"))
+        self._doc_header.update(literal(f"Opening {title}…"))
         self._load(entry.path)
 
     def _read(self, path: Path) -> Document:
@@ -293,26 +334,26 @@ class ReaderApp(App[None]):
 
     def _load_failed(self, message: str) -> None:
         self.call_after_refresh(self._finish_startup)
-        self.query_one("#doc-header", Static).update(Text(""))
+        self._doc_header.update(Text(""))
         self.notify(message, severity="error", markup=False)
 
     def _show_document(self, document: Document) -> None:
         self.document = document
         self.outline = []
         self._close_find()
-        position = self.store.reading_position(document.rel_path) if self.store else None
+        position = self.saves.reading_position(document.rel_path) if self.saves else None
         self.reader.show_document(document, position or 0, self.config.reflow)
         self.annotating.open(document)
         if self._pending_jump is not None:
             self._jump_to_annotation(self._pending_jump)
             self._pending_jump = None
         meta = document.metadata
-        header = Text(meta.title or document.rel_path, style="bold")
+        header = literal(meta.title or document.rel_path, style="bold")
         if meta.byline():
-            header.append(" — " + meta.byline())
-        self.query_one("#doc-header", Static).update(header)
+            header.append_text(literal(" — " + meta.byline()))
+        self._doc_header.update(header)
         self.library_pane.set_open_document(document.rel_path, [])
-        self.title = f"readertui — {meta.title or document.rel_path}"
+        self.title = visible_line(f"readertui — {meta.title or document.rel_path}")
         self.call_after_refresh(self._painted, document)
 
     def _painted(self, document: Document) -> None:
@@ -322,7 +363,8 @@ class ReaderApp(App[None]):
             return
         self._show_facts()
         rel_path = document.rel_path
-        self.queue_store_job(lambda store: store.set_last_document(rel_path))
+        if self.saves is not None:
+            self.saves.set_last_document(rel_path)
         self._build_outline(document)
 
     def _finish_startup(self) -> None:
@@ -337,17 +379,20 @@ class ReaderApp(App[None]):
         self.library_pane.populate()
         self._count_tags()
         self.sidebar.populate()
-        self.query_one("#reader-pane").mount(FindBar(id="find-bar"))
-        self.query_one("#footer-slot").remove()
-        self.mount(Footer(), after="#status")
+        self._find_bar = FindBar(id="find-bar")
+        self.screen_stack[0].query_one("#reader-pane").mount(self._find_bar)
+        main_screen = self.screen_stack[0]
+        main_screen.query_one("#footer-slot").remove()
+        main_screen.mount(Footer(), after=self._status_line)
         # A footer mounted late has missed the bindings signal: send it again.
         self.call_after_refresh(self.refresh_bindings)
+        self.call_later(self._offer_recovered_changes)
 
     def _show_facts(self, tags: tuple[str, ...] | None = None) -> None:
         if self.document is None:
             return
         if tags is None:
-            tags = self.store.document_tags(self.document.rel_path) if self.store else ()
+            tags = self.saves.document_tags(self.document.rel_path) if self.saves else ()
         self.sidebar.show_document(self.document, self.reader.reflow, tags)
 
     def document_tags_changed(self, tags: tuple[str, ...]) -> None:
@@ -389,79 +434,57 @@ class ReaderApp(App[None]):
 
     def action_open_document(self) -> None:
         """`o`: choose a document by (fuzzy) name."""
-        from textual.command import SimpleCommand
-
-        commands = [
-            SimpleCommand(
+        choices = [
+            Choice(
                 entry.metadata.title or entry.rel_path,
-                lambda rel_path=entry.rel_path: self.open_document(rel_path),
+                partial(self.open_document, entry.rel_path),
                 entry.metadata.byline() or entry.rel_path,
             )
             for entry in self.library.entries
         ]
-        self.search_commands(commands, placeholder="Open a document…")
+        offer_choices(self, choices, placeholder="Open a document…")
 
     # -- status, saving and the reading position ---------------------------------------------
 
-    class StoreSaved(Message):
-        """The writer thread has put every queued change on disk."""
+    class SaveStateChanged(Message):
+        """The save queue wrote, failed to write, or was given a change (from any thread)."""
 
-    class StoreFailed(Message):
-        """A change could not be saved (it is kept in memory; the message says why)."""
-
-        def __init__(self, reason: str) -> None:
+        def __init__(self, state: SaveState) -> None:
             super().__init__()
-            self.reason = reason
+            self.state = state
 
-    def queue_store_job(self, job: Callable[[Store], object]) -> None:
-        """Queue a change for the writer thread; the status line says `saved` once it is."""
-        store = self.store
-        if store is None or self._closed_store:
-            return
-        if self.writer is None:
-            self.writer = StoreWriter(
-                on_drained=lambda: self.post_message(self.StoreSaved()),
-                on_error=lambda reason: self.post_message(self.StoreFailed(reason)),
+    def _save_state_changed(self, state: SaveState) -> None:
+        # Called on the save queue's thread (and on the UI thread when a change is queued).
+        self.post_message(self.SaveStateChanged(state))
+
+    def on_reader_app_save_state_changed(self, event: SaveStateChanged) -> None:
+        state = self.saves.state if self.saves is not None else event.state
+        self._show_saved_state(state.label)
+        if state.error is not None and state.error != self._reported_error:
+            self._reported_error = state.error
+            self.notify(
+                f"Not saved: {state.error}. Your changes are kept and saving is tried again "
+                "until it works.",
+                severity="error",
+                timeout=20,
+                markup=False,
             )
-        self._show_saved_state("saving…")
-        # Handed to the writer after the next frame: encoding a large database holds the GIL
-        # for a while, and the change should be on screen first. flush_store hands over
-        # whatever is still waiting, so quitting loses nothing.
-        self._waiting_jobs.append(lambda: job(store))
-        if len(self._waiting_jobs) == 1:
-            self.call_after_refresh(self._hand_over_jobs)
+        elif state.saved and self._reported_error is not None:
+            self._reported_error = None
+            self.notify("Saved: the changes that were waiting are on disk now.", markup=False)
+        if state.saved:
+            self._forget_recovered_files()
 
-    def _hand_over_jobs(self) -> None:
-        jobs, self._waiting_jobs = self._waiting_jobs, []
-        if self.writer is not None:
-            for job in jobs:
-                self.writer.submit(job)
-
-    def _show_saved_state(self, state: str) -> None:
-        # While the app closes, saving goes on after the status line is gone.
-        for status in self.query(StatusLine):
-            status.saved_state = state
-            status.show()
-
-    def on_reader_app_store_saved(self, event: StoreSaved) -> None:
-        if self._closed_store:
-            return  # quitting: the screen may already be gone
-        if self.writer is not None and self.writer.pending == 0 and not self._save_failed:
-            self._show_saved_state("saved")
-
-    def on_reader_app_store_failed(self, event: StoreFailed) -> None:
-        self._save_failed = True
-        if self._closed_store:
-            return
-        self._show_saved_state("NOT SAVED")
-        self.notify(event.reason, severity="error", timeout=20, markup=False)
+    def _show_saved_state(self, label: str) -> None:
+        self.status.saved_state = label
+        self.status.show()
 
     @on(ReaderView.CursorMoved)
     def _cursor_moved(self, event: ReaderView.CursorMoved) -> None:
         self.status.position = event.position
         self.status.reflow = self.reader.reflow
         self.status.mode = "VISUAL" if event.position.selecting else self._base_mode()
-        if self.document is not None and self.store is not None:
+        if self.document is not None and self.saves is not None:
             self._unsaved = (self.document.rel_path, event.position.offset)
             if self._save_timer is not None:
                 self._save_timer.stop()
@@ -475,49 +498,177 @@ class ReaderApp(App[None]):
         """Queue the reading position (the cursor has rested for a moment)."""
         if self._save_timer is not None:
             self._save_timer.stop()
-        if self._unsaved is None:
+        if self._unsaved is None or self.saves is None:
             return
         rel_path, offset = self._unsaved
         self._unsaved = None
-        self.queue_store_job(lambda store: store.set_reading_position(rel_path, offset))
-
-    def hand_over_changes(self) -> None:
-        """Give the writer thread everything waiting (the reading position too) at once."""
-        self._save_position()
-        self._hand_over_jobs()
+        self.saves.set_reading_position(rel_path, offset)
 
     def flush_store(self, timeout: float = 10.0) -> bool:
-        """Write everything pending now: the reading position and queued changes."""
-        self.hand_over_changes()
-        if self.writer is None:
-            return True
-        return self.writer.flush(timeout)
+        """Write everything pending now (the reading position too); True once it is on disk."""
+        self._save_position()
+        return self.saves.flush(timeout) if self.saves is not None else True
 
-    def on_unmount(self) -> None:
-        # However the app ends (q, a signal, a test harness closing it): nothing pending is lost.
-        self._shut_down()
+    def action_retry_saving(self) -> None:
+        """Palette: write the changes that are waiting now, without waiting for the next try."""
+        saves = self.saves
+        if saves is None:
+            self.notify("The annotation database is not open, so nothing is saved.", timeout=6)
+        elif not saves.pending:
+            self.notify("Everything is saved.", timeout=3)
+        else:
+            saves.retry_now()
+            self.notify(f"Saving {saves.state.summary}…", timeout=3, markup=False)
+
+    # -- ending -------------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
-        """`q`: quit; everything pending is written first."""
-        self._shut_down()
+        """`q`: quit once everything is saved; if it cannot be, say what and ask."""
+        self._save_position()
+        saves = self.saves
+        if saves is not None and saves.pending:
+            self._show_saved_state("saving…")
+            flushed = await asyncio.to_thread(saves.flush, QUIT_FLUSH_TIMEOUT)
+            if not flushed:
+                self._ask_about_unsaved()
+                return
         self.exit()
 
-    def _shut_down(self) -> None:
-        if self._closed_store:
+    def _ask_about_unsaved(self) -> None:
+        from readertui.store.emergency import emergency_paths
+        from readertui.ui.dialogs.unsaved import UnsavedChangesDialog
+
+        saves = self.saves
+        if saves is None or any(isinstance(s, UnsavedChangesDialog) for s in self.screen_stack):
             return
-        flushed = self.flush_store()
-        self._closed_store = True
-        if not flushed:
-            self.notify("Some changes are still being written.", severity="warning")
-        if self.writer is not None:
-            self.writer.close()
+        state = saves.state
+        suggested = emergency_paths(saves.store.path)[0]
+        self.push_screen(
+            UnsavedChangesDialog(state.summary, state.error or "", suggested),
+            self._unsaved_choice,
+        )
+
+    def _unsaved_choice(self, choice: UnsavedChoice | None) -> None:
+        saves = self.saves
+        if choice is None or saves is None:
+            return  # back to reading: saving goes on being retried
+        if choice.action == "retry":
+            self.run_worker(self._retry_then_quit, thread=True, group="quit", exclusive=True)
+        elif choice.action == "write":
+            self._keep_unsaved_and_quit([choice.path] if choice.path else None)
+        elif choice.action == "quit":
+            self._keep_unsaved_and_quit(None)
+
+    def _retry_then_quit(self) -> None:
+        saves = self.saves
+        if saves is not None and saves.flush(QUIT_FLUSH_TIMEOUT):
+            self.call_from_thread(self.exit)
+        else:
+            self.call_from_thread(self._ask_about_unsaved)
+
+    def _keep_unsaved_and_quit(self, places: list[Path] | None) -> None:
+        """Put the unsaved changes in a changes file (the given place, else the usual ones)."""
+        saves = self.saves
+        if saves is None:
+            self.exit()
+            return
+        try:
+            written = saves.write_changes_file(places)
+        except ReaderError as error:
+            self.notify(
+                f"Could not keep the changes in a file either: {error}",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+            self._ask_about_unsaved()
+            return
+        if written is not None:
+            self._changes_file = written
+            self.exit_note = f"Changes that could not be saved are kept in {written}; " + (
+                "the next start offers to merge them."
+                if places is None
+                else f"`readertui import {written}` merges them into the database."
+            )
+        self.exit()
+
+    def _exit_signal(self, number: int) -> None:
+        """SIGHUP or SIGTERM (called in the event loop by the exit guard): save, then leave."""
+        self.annotating.capture_open_editors()
+        self._save_position()
+        if self.exit_guard is not None:
+            self.exit_guard.editors_captured()
+        self.exit(return_code=128 + number)
+
+    def on_unmount(self) -> None:
+        # However the app ends (q, a signal, a crash, a test harness closing it): what is
+        # pending is written, or kept in a changes file for the next start.
+        self._shut_down()
+
+    @property
+    def has_shut_down(self) -> bool:
+        """Whether the app's own shut-down ran (the changes are written or kept in a file)."""
+        return self._ended
+
+    def _shut_down(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        self._save_position()
+        saves = self.saves
+        if saves is not None:
+            signalled = self.exit_guard is not None and self.exit_guard.signalled is not None
+            if signalled:
+                return  # the exit guard writes them, within its deadline
+            if not saves.close(SHUTDOWN_FLUSH_TIMEOUT) and self._changes_file is None:
+                try:
+                    self._changes_file = saves.write_changes_file()
+                except ReaderError as error:
+                    self.exit_note = f"Changes could not be saved and are lost: {error}"
+                else:
+                    self.exit_note = (
+                        f"Changes that could not be saved are kept in {self._changes_file}; "
+                        "the next start offers to merge them."
+                    )
         if self.store is not None:
             self.store.close()
 
-    def _on_signal(self) -> None:
-        """SIGTERM or SIGHUP (an SSH connection dropped): save everything, then leave."""
-        self._shut_down()
-        self.exit()
+    # -- changes kept from an earlier session --------------------------------------------------
+
+    def _offer_recovered_changes(self) -> None:
+        from readertui.store.emergency import find_emergency_files
+        from readertui.store.merge import Snapshot, merge
+        from readertui.store.pending import describe_changes
+        from readertui.ui.dialogs.recovered import RecoveredChangesDialog
+
+        if self.saves is None:
+            return
+        found = find_emergency_files(self.saves.store.path)
+        if not found:
+            return
+        changes = Snapshot()
+        for _, file_changes, _ in found:
+            changes = merge(changes, file_changes)
+        paths = [path for path, _, _ in found]
+        oldest = found[0][2].written
+
+        def chosen(merge_them: bool | None) -> None:
+            if not merge_them or self.saves is None:
+                return
+            self.saves.add_changes(changes)
+            self._recovered_files.extend(paths)
+            if self.document is not None:
+                self.annotating.open(self.document)
+            self.notify(f"Merging {describe_changes(changes)} into the database.", markup=False)
+
+        self.push_screen(RecoveredChangesDialog(describe_changes(changes), paths, oldest), chosen)
+
+    def _forget_recovered_files(self) -> None:
+        """The merged changes files are on disk in the database now: remove them."""
+        while self._recovered_files:
+            path = self._recovered_files.pop()
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     # -- find ---------------------------------------------------------------------------------
 
@@ -655,16 +806,16 @@ class ReaderApp(App[None]):
         """A tag in the library pane: every annotation carrying it, across documents."""
         from readertui.core.annotations import has_tag
 
-        if self.store is None:
+        if self.saves is None:
             return
-        found = [a for a in self.store.annotations() if has_tag(a, event.tag)]
+        found = [a for a in self.saves.annotations() if has_tag(a, event.tag)]
         self._offer_annotations(found, f"Annotations tagged #{event.tag}…")
 
     def action_show_strays(self) -> None:
         """Annotations whose document is not in this library (imported, or moved away)."""
-        if self.store is None:
+        if self.saves is None:
             return
-        found = [a for a in self.store.annotations() if self.library.find(a.doc.path) is None]
+        found = [a for a in self.saves.annotations() if self.library.find(a.doc.path) is None]
         if not found:
             self.notify("Every annotation belongs to a document of this library.", timeout=4)
             return
@@ -672,10 +823,8 @@ class ReaderApp(App[None]):
 
     def _offer_annotations(self, annotations: list[Annotation], placeholder: str) -> None:
         """List annotations in the palette; choosing one opens it in its document."""
-        from textual.command import SimpleCommand
-
         titles = {entry.rel_path: entry.metadata.title for entry in self.library.entries}
-        commands = []
+        choices = []
         for annotation in sorted(annotations, key=lambda a: (a.doc.path, a.start)):
             quote = " ".join(annotation.quote.exact.split())
             title = titles.get(annotation.doc.path)
@@ -684,14 +833,14 @@ class ReaderApp(App[None]):
             else:
                 where = title or annotation.doc.path
             note = " ".join(annotation.note.split())
-            commands.append(
-                SimpleCommand(
+            choices.append(
+                Choice(
                     f"“{quote[:80]}”",
-                    lambda a=annotation: self.open_annotation(a),
+                    partial(self.open_annotation, annotation),
                     f"{where}{' · ' + note[:60] if note else ''}",
                 )
             )
-        self.search_commands(commands, placeholder=placeholder)
+        offer_choices(self, choices, placeholder=placeholder)
 
     def open_annotation(self, annotation: Annotation) -> None:
         """Open the annotation's document (if it is not open) and put the cursor on it."""
@@ -765,13 +914,18 @@ def make_app(
     config: Config,
     *,
     open_path: Path | None = None,
+    exit_guard: ExitGuard | None = None,
 ) -> ReaderApp:
     """Build the app on a library folder and a database file (the one seam for CLI and tests).
 
     Raises `ReaderError` when the library cannot be opened; a database that cannot be read
     still gives an app, for reading, with the problem shown.
     """
-    library = scan_library(library_root, max_bytes=config.max_document_bytes)
+    library = scan_library(
+        library_root,
+        max_bytes=config.max_document_bytes,
+        follow_outside_links=config.follow_outside_links,
+    )
     problems: list[str] = []
     store: Store | None
     try:
@@ -779,4 +933,11 @@ def make_app(
     except ReaderError as error:
         store = None
         problems.append(f"{error} — reading positions will not be saved this session.")
-    return ReaderApp(library, store, config, open_path=open_path, startup_problems=tuple(problems))
+    return ReaderApp(
+        library,
+        store,
+        config,
+        open_path=open_path,
+        startup_problems=tuple(problems),
+        exit_guard=exit_guard,
+    )

@@ -8,10 +8,12 @@ itself runs on a thread, since a library export reads every annotated document.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from readertui.errors import ReaderError
 from readertui.export.exporting import ExportRequest, ExportResult, export_to_folder
+from readertui.ui.choices import Choice, offer_choices
 
 if TYPE_CHECKING:
     from readertui.ui.app import ReaderApp
@@ -42,21 +44,19 @@ class Exports:
 
     def choose_tag(self) -> None:
         """Offer every tag in use; the one chosen is exported to its own file."""
-        from textual.command import SimpleCommand
-
         counts = self.app.known_tag_counts()
         if not counts:
             self.app.notify("No highlight has a tag yet (t adds tags).", timeout=4)
             return
-        commands = [
-            SimpleCommand(
+        choices = [
+            Choice(
                 f"#{tag}",
-                lambda tag=tag: self.start(ExportRequest(tag=tag)),
+                partial(self.start, ExportRequest(tag=tag)),
                 f"{count} highlight{'' if count == 1 else 's'}",
             )
             for tag, count in sorted(counts.items(), key=lambda item: item[0].casefold())
         ]
-        self.app.search_commands(commands, placeholder="Export the highlights with the tag…")
+        offer_choices(self.app, choices, placeholder="Export the highlights with the tag…")
 
     def start(self, request: ExportRequest) -> None:
         app = self.app
@@ -67,7 +67,6 @@ class Exports:
                 markup=False,
             )
             return
-        app.hand_over_changes()
         app.run_worker(
             lambda: self._run(request),
             thread=True,
@@ -80,10 +79,11 @@ class Exports:
         store = app.store
         if store is None:
             return
-        if app.writer is not None and not app.writer.flush(FLUSH_TIMEOUT):
+        if app.saves is not None and not app.saves.flush(FLUSH_TIMEOUT):
             app.call_from_thread(
                 app.notify,
-                "Not exported: changes are still being saved. Try again in a moment.",
+                "Not exported: some changes are not saved yet, and an export must hold them. "
+                "Try again once the status line says saved.",
                 severity="warning",
             )
             return

@@ -189,6 +189,14 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec("ctrl+p", "command_palette", "Command palette", "App", "app", "ctrl+p", palette=False),
     KeySpec(
+        "",
+        "retry_saving",
+        "Retry saving what is not saved yet",
+        "App",
+        "app",
+        "ctrl+p",
+    ),
+    KeySpec(
         "q", "quit", "Quit (everything is saved)", "App", "app", "q", footer=True, short="Quit"
     ),
 )

@@ -1,17 +1,14 @@
-"""Copying falls back to the terminal without a desktop; the writer keeps order and reports."""
+"""Copying falls back to the terminal without a desktop."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 import pytest
 from textual.app import App
 
-from readertui.errors import StoreError
 from readertui.ui import clipboard
-from readertui.ui.store_writer import StoreWriter
 
 
 def test_ssh_and_headless_sessions_have_no_desktop_clipboard() -> None:
@@ -53,32 +50,3 @@ async def test_a_hanging_pyperclip_does_not_hang_the_app(monkeypatch: pytest.Mon
         started = time.monotonic()
         assert clipboard.copy_text(app, "x", env={"DISPLAY": ":0"}).endswith("(OSC 52)")
         assert time.monotonic() - started < 2
-
-
-def test_writer_runs_jobs_in_order_and_reports_drained() -> None:
-    done: list[int] = []
-    drained = threading.Event()
-    writer = StoreWriter(on_drained=drained.set, on_error=lambda reason: None)
-    for n in range(50):
-        writer.submit(lambda n=n: done.append(n))
-    assert writer.flush(5)
-    assert done == list(range(50))
-    assert drained.wait(2)
-    assert writer.pending == 0
-    writer.close()
-
-
-def test_writer_reports_errors_and_keeps_going() -> None:
-    errors: list[str] = []
-    done: list[str] = []
-
-    def failing() -> None:
-        raise StoreError("cannot save to db.json: No space left on device")
-
-    writer = StoreWriter(on_drained=lambda: None, on_error=errors.append)
-    writer.submit(failing)
-    writer.submit(lambda: done.append("after"))
-    assert writer.flush(5)
-    assert errors == ["cannot save to db.json: No space left on device"]
-    assert done == ["after"]
-    writer.close()
