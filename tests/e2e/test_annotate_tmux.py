@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_tmux import READERTUI, Terminal, _require_tools
+from tests.e2e.terminal import READERTUI, Terminal, require_tools
 
 pytestmark = pytest.mark.e2e
 
@@ -24,11 +24,7 @@ TEXT = "\n\n".join(
 
 def start(term: Terminal, library: Path, db: Path) -> None:
     term.start(str(READERTUI), "--db", str(db), str(library / "report.txt"))
-    term.wait_for("NORMAL")
-
-
-def pid_of(term: Terminal) -> int:
-    return int(term.tmux("display-message", "-p", "-t", "main", "#{pane_pid}").strip())
+    term.wait_until_ready()
 
 
 def annotations_in(db: Path) -> list[dict[str, object]]:
@@ -45,7 +41,7 @@ def library(tmp_path: Path) -> Path:
 
 
 def test_annotate_kill_9_restart_everything_is_there(tmp_path: Path, library: Path) -> None:
-    _require_tools()
+    require_tools()
     db = tmp_path / "db.json"
     term = Terminal(tmp_path, 100, 30)
     try:
@@ -60,10 +56,13 @@ def test_annotate_kill_9_restart_everything_is_there(tmp_path: Path, library: Pa
         term.keys("t")
         term.wait_for("comma-separated")
         term.keys("place/Jiayuguan,", "Space", "steel", "Enter")
-        term.wait_for("saved")
-        time.sleep(0.5)
-        assert "saving" not in term.screen()
-        os.kill(pid_of(term), signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not (
+            db.exists() and any(a.get("tags") for a in annotations_in(db))
+        ):
+            time.sleep(0.1)
+        term.wait_for("· saved")
+        os.kill(term.pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
         while term.running() and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -95,7 +94,7 @@ def test_annotate_kill_9_restart_everything_is_there(tmp_path: Path, library: Pa
 
 
 def test_two_processes_on_one_database_keep_every_note(tmp_path: Path, library: Path) -> None:
-    _require_tools()
+    require_tools()
     db = tmp_path / "db.json"
     first = Terminal(tmp_path, 100, 30)
     second = Terminal(tmp_path, 100, 30)
@@ -128,14 +127,14 @@ def test_a_dropped_connection_still_saves(
 ) -> None:
     """SIGHUP (the SSH connection dropped) or SIGTERM right after moving: the reading
     position, which is normally written half a second later, is saved all the same."""
-    _require_tools()
+    require_tools()
     db = tmp_path / "db.json"
     term = Terminal(tmp_path, 100, 30)
     try:
         start(term, library, db)
         term.keys("}", "}")
         time.sleep(0.1)
-        os.kill(pid_of(term), signal_number)
+        os.kill(term.pid, signal_number)
         deadline = time.monotonic() + 10
         while term.running() and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_tmux import READERTUI, Terminal, _require_tools
+from tests.e2e.terminal import READERTUI, Terminal, require_tools
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ def readertui(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
 def test_notes_from_the_tui_come_out_of_export_and_survive_a_json_round_trip(
     tmp_path: Path,
 ) -> None:
-    _require_tools()
+    require_tools()
     library = tmp_path / "library"
     library.mkdir()
     (library / "report.txt").write_text(TEXT + "\n", encoding="utf-8")
@@ -43,7 +43,7 @@ def test_notes_from_the_tui_come_out_of_export_and_survive_a_json_round_trip(
     term = Terminal(tmp_path, 100, 30)
     try:
         term.start(str(READERTUI), "--db", str(db), str(library / "report.txt"))
-        term.wait_for("NORMAL")
+        term.wait_until_ready()
         term.keys("}", "v", "w", "w", "Enter", "n")  # highlight "Paragraph 1", write a note
         term.wait_for("Markdown · ctrl+s")
         for word in ("Steel", "before", "everything"):

@@ -1,0 +1,169 @@
+"""A real terminal for the end-to-end tests: the installed `readertui` in tmux, driven by keys.
+
+Each `Terminal` is a tmux server of its own (a private socket, no config) at a fixed size.
+It remembers the process of every session it starts, and `close` checks that each one has
+ended once its terminal is gone: a `readertui` left running after its terminal closed is a
+defect (a dropped SSH connection must never leave one behind), so the test fails, and the
+process is killed so that nothing outlives the test run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+READERTUI = Path(sys.executable).with_name("readertui")
+#: How long a readertui may take to end after its terminal is gone (issue 8: 2 s).
+END_WITHIN = 2.0
+
+
+def require_tools() -> None:
+    """Fail under CI (where .ci/run installs tmux) and skip elsewhere, saying why."""
+    if shutil.which("tmux") is None:
+        if os.environ.get("CI"):
+            pytest.fail("tmux is needed for the end-to-end tests (.ci/run installs it)")
+        pytest.skip("tmux is not installed")
+    if not READERTUI.exists():
+        pytest.fail(f"the readertui command is not installed beside {sys.executable}")
+
+
+def process_alive(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie waiting to be reaped counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return state not in ("Z", "X")
+
+
+def wait_until_ended(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not process_alive(pid):
+            return True
+        time.sleep(0.02)
+    return not process_alive(pid)
+
+
+class Terminal:
+    """A tmux session on a private server: type keys, read the screen."""
+
+    def __init__(self, home: Path, width: int, height: int) -> None:
+        self.socket = f"readertui-test-{uuid.uuid4().hex[:8]}"
+        self.home = home
+        self.width = width
+        self.height = height
+        #: The process of every session started here.
+        self.pids: list[int] = []
+
+    def tmux(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=20,
+        )
+        return result.stdout
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "XDG_CONFIG_HOME": str(self.home / "config"),
+            "XDG_DATA_HOME": str(self.home / "data"),
+            "XDG_CACHE_HOME": str(self.home / "cache"),
+            "TERM": "xterm-256color",
+            "COLORTERM": "truecolor",
+            "LANG": "C.UTF-8",
+            "TEXTUAL_ANIMATIONS": "none",
+        }
+
+    def start(self, *command: str, session: str = "main") -> int:
+        """Start `command` in a new session; its process id."""
+        exports = " ".join(f"{key}={value}" for key, value in self.environment().items())
+        line = f"env {exports} {' '.join(command)}"
+        self.tmux(
+            "new-session", "-d", "-x", str(self.width), "-y", str(self.height), "-s", session, line
+        )
+        pid = int(self.tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip())
+        self.pids.append(pid)
+        return pid
+
+    @property
+    def pid(self) -> int:
+        """The process of the session started last."""
+        return self.pids[-1]
+
+    def screen(self, session: str = "main") -> str:
+        return self.tmux("capture-pane", "-p", "-t", session)
+
+    def wait_for(self, text: str, timeout: float = 30, session: str = "main") -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            try:
+                screen = self.screen(session)
+            except subprocess.CalledProcessError:
+                screen = "(the session has ended)"
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+    def wait_until_ready(self, timeout: float = 30, session: str = "main") -> str:
+        """Wait until start-up has finished: the footer is shown, and keys are taken at once
+        (keys typed before that are held until it, see ui/key_order.py)."""
+        return self.wait_for("q Quit", timeout, session)
+
+    def keys(self, *keys: str, session: str = "main") -> None:
+        """Type `keys` one at a time, as a person does."""
+        for key in keys:
+            self.tmux("send-keys", "-t", session, key)
+            time.sleep(0.05)
+
+    def burst(self, *keys: str, session: str = "main") -> None:
+        """Type `keys` in one go, as a fast typist or a laggy SSH link delivers them."""
+        self.tmux("send-keys", "-t", session, *keys)
+
+    def running(self, session: str = "main") -> bool:
+        try:
+            self.tmux("has-session", "-t", session)
+        except subprocess.CalledProcessError:
+            return False
+        return True
+
+    def wait_until_closed(self, timeout: float = 10, session: str = "main") -> bool:
+        deadline = time.monotonic() + timeout
+        while self.running(session) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return not self.running(session)
+
+    def kill_server(self) -> None:
+        """Close every session at once, as a dropped connection does."""
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+
+    def close(self) -> None:
+        """End the terminal; fail if a readertui outlives it (and kill it, so none leaks)."""
+        self.kill_server()
+        survivors = [pid for pid in self.pids if not wait_until_ended(pid, END_WITHIN + 1)]
+        for pid in survivors:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.pids.clear()
+        if survivors:
+            raise AssertionError(f"readertui {survivors} still ran after its terminal closed")

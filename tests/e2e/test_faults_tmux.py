@@ -1,0 +1,279 @@
+"""End to end, the faults of issue 8 in a real terminal: keys in one burst, signals while an
+editor is open, a terminal that goes away, a disk that fills up, a read-only database."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.terminal import (
+    END_WITHIN,
+    READERTUI,
+    Terminal,
+    process_alive,
+    require_tools,
+    wait_until_ended,
+)
+
+pytestmark = pytest.mark.e2e
+
+TEXT = "\n\n".join(
+    f"Paragraph {n} tells of the steel works of Jiayuguan and its people." for n in range(40)
+)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "report.txt").write_text(TEXT + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def term(tmp_path: Path) -> Iterator[Terminal]:
+    require_tools()
+    terminal = Terminal(tmp_path, 100, 30)
+    yield terminal
+    terminal.close()
+
+
+def open_report(term: Terminal, library: Path, db: Path) -> int:
+    pid = term.start(str(READERTUI), "--db", str(db), str(library / "report.txt"))
+    term.wait_until_ready()
+    return pid
+
+
+def annotations_in(db: Path) -> list[dict[str, object]]:
+    data = json.loads(db.read_text(encoding="utf-8"))
+    return list(data.get("annotations", {}).values())
+
+
+def notes_in(db: Path) -> list[tuple[object, object]]:
+    return sorted((a["quote"]["exact"], a["note"]) for a in annotations_in(db))  # type: ignore[index]
+
+
+def test_a_note_typed_in_one_burst_is_saved(term: Terminal, library: Path, tmp_path: Path) -> None:
+    """`v w w n quiet ctrl+s` in one burst: q does not quit, u does not undo; then kill -9."""
+    db = tmp_path / "db.json"
+    pid = open_report(term, library, db)
+    term.burst("2", "j", "v", "w", "w", "n", "q", "u", "i", "e", "t", "C-s")
+    assert wait_until(lambda: notes_in(db) == [("Paragraph", "quiet")])
+    term.wait_for("· saved")
+    assert process_alive(pid), "a key typed into the note editor quit the app"
+    os.kill(pid, signal.SIGKILL)
+    assert wait_until_ended(pid, 5)
+    assert notes_in(db) == [("Paragraph", "quiet")]
+
+
+def test_enter_and_n_in_one_burst_make_one_highlight(
+    term: Terminal, library: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "db.json"
+    open_report(term, library, db)
+    term.burst("}", "v", "w", "w", "Enter", "n", "o", "n", "e", "C-s")
+    term.wait_for("saved")
+    time.sleep(0.3)
+    term.keys("q")
+    assert term.wait_until_closed()
+    assert notes_in(db) == [("Paragraph 1", "one")]
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGHUP, signal.SIGTERM])
+def test_a_signal_while_the_note_editor_is_open_saves_the_typed_note(
+    term: Terminal, library: Path, tmp_path: Path, signal_number: signal.Signals
+) -> None:
+    db = tmp_path / "db.json"
+    pid = open_report(term, library, db)
+    term.keys("v", "w", "w", "n")
+    term.wait_for("Markdown · ctrl+s")
+    term.burst("k", "e", "p", "t", "Space", "o", "n", "Space", "s", "i", "g", "n", "a", "l")
+    term.wait_for("kept on signal")
+    os.kill(pid, signal_number)
+    started = time.monotonic()
+    assert wait_until_ended(pid, END_WITHIN + 1)
+    assert time.monotonic() - started < END_WITHIN + 0.5
+    assert notes_in(db) == [("Paragraph 0", "kept on signal")]
+
+
+@pytest.mark.parametrize("moment", ["start-up", "after a highlight", "note editor open"])
+def test_a_closed_terminal_ends_readertui_within_two_seconds(
+    library: Path, tmp_path: Path, moment: str
+) -> None:
+    """Closing the tmux server (the SSH connection dropped): the process ends in time, and what
+    was made is saved."""
+    require_tools()
+    db = tmp_path / "db.json"
+    term = Terminal(tmp_path, 100, 30)
+    try:
+        pid = term.start(str(READERTUI), "--db", str(db), str(library / "report.txt"))
+        if moment != "start-up":
+            term.wait_until_ready()
+            term.keys("v", "w", "w", "Enter")
+            if moment == "note editor open":
+                term.keys("n")
+                term.wait_for("Markdown · ctrl+s")
+                term.burst("g", "o", "n", "e")
+                term.wait_for("gone")
+            else:
+                term.wait_for("saved")
+        term.kill_server()
+        started = time.monotonic()
+        assert wait_until_ended(pid, END_WITHIN + 1), "readertui outlived its terminal"
+        assert time.monotonic() - started < END_WITHIN + 0.5
+    finally:
+        term.close()
+    if moment == "after a highlight":
+        assert notes_in(db) == [("Paragraph 0", "")]
+    elif moment == "note editor open":
+        assert notes_in(db) == [("Paragraph 0", "gone")]
+
+
+# -- a small file system of our own: a full disk, a read-only one ---------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 512 KB tmpfs (needs root); skips, saying why, where it cannot be mounted."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill needs root")
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k,mode=0755", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+def fill(folder: Path) -> Path:
+    """Fill the file system of `folder` to the last byte; the filler file."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (65536, 4096, 1):
+            with contextlib.suppress(OSError):
+                while os.write(fd, b"x" * size):
+                    pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_an_edit_made_while_the_disk_is_full_is_written_once_it_is_freed(
+    term: Terminal, library: Path, small_disk: Path
+) -> None:
+    """A saved; disk full: B shows NOT SAVED; disk freed: C, and the file holds A, B and C."""
+    db = small_disk / "db.json"
+    open_report(term, library, db)
+    term.keys("v", "w", "Enter")  # A
+    assert wait_until(lambda: len(annotations_in(db)) == 1)
+    filler = fill(small_disk)
+    term.keys("}", "v", "w", "Enter")  # B
+    term.wait_for("NOT SAVED")
+    assert len(annotations_in(db)) == 1
+    filler.unlink()
+    term.keys("}", "v", "w", "Enter")  # C
+    assert wait_until(lambda: len(annotations_in(db)) == 3)
+    term.wait_for("· saved")
+    term.keys("q")
+    assert term.wait_until_closed()
+
+
+def test_a_change_kept_through_a_full_disk_is_written_without_another_change(
+    term: Terminal, library: Path, small_disk: Path
+) -> None:
+    db = small_disk / "db.json"
+    open_report(term, library, db)
+    filler = fill(small_disk)
+    term.keys("v", "w", "Enter")
+    term.wait_for("NOT SAVED")
+    filler.unlink()
+    term.wait_for("· saved", timeout=20)  # retried by itself
+    assert len(annotations_in(db)) == 1
+    term.keys("q")
+    assert term.wait_until_closed()
+
+
+def test_quitting_with_unsaved_changes_asks_and_the_next_start_merges_them(
+    term: Terminal, library: Path, small_disk: Path
+) -> None:
+    """The database's file system turns read-only: q says what is unsaved and offers choices;
+    "quit anyway" keeps the changes in a file that the next start offers to merge."""
+    db = small_disk / "db.json"
+    open_report(term, library, db)
+    term.keys("v", "w", "w", "n")
+    term.wait_for("Markdown · ctrl+s")
+    term.keys("read-only", "C-s")
+    assert wait_until(lambda: notes_in(db) == [("Paragraph 0", "read-only")])
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    term.keys("}", "v", "w", "n")
+    term.wait_for("Markdown · ctrl+s")
+    term.keys("unsaved", "Space", "note", "C-s")
+    term.wait_for("NOT SAVED")
+    term.keys("q")
+    screen = term.wait_for("Changes are not saved")
+    assert "Retry" in screen and "another file" in screen and "Quit anyway" in screen
+    term.keys("q")
+    assert term.wait_until_closed()
+    assert notes_in(db) == [("Paragraph 0", "read-only")]
+    kept = list((term.home / "data").rglob("*unsaved-*"))
+    assert len(kept) == 1, kept
+    subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    open_report(term, library, db)
+    term.wait_for("Changes kept from an earlier session")
+    term.keys("m")
+    assert wait_until(lambda: len(notes_in(db)) == 2)
+    term.keys("q")
+    assert term.wait_until_closed()
+    assert notes_in(db) == [("Paragraph", "unsaved note"), ("Paragraph 0", "read-only")]
+    leftovers = [p for p in (term.home / "data").rglob("*unsaved-*")]
+    assert leftovers == [], "the merged changes file was not removed"
+
+
+SAMPLE_PIECE = Path(__file__).resolve().parents[2] / "library" / "jiayuguan-morning-star.txt"
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_saving_never_stalls_after_a_quick_second_edit(
+    term: Terminal, tmp_path: Path, run: int
+) -> None:
+    """Issue 8 item 1, as reported: a note typed as soon as the editor shows is saved, and so
+    is every later highlight, without quitting (a kill -9 then loses nothing)."""
+    db = tmp_path / "db.json"
+    pid = term.start(str(READERTUI), "--db", str(db), str(SAMPLE_PIECE))
+    term.wait_until_ready()
+    term.keys("2", "j", "j", "j", "j", "j", "j", "j", "v", "w", "w", "n")
+    term.wait_for("Markdown · ctrl+s")
+    term.burst("h", "e", "l", "l", "o", "C-s")
+    assert wait_until(lambda: [note for _, note in notes_in(db)] == ["hello"], timeout=5)
+    term.keys("}", "v", "w", "Enter")
+    assert wait_until(lambda: len(annotations_in(db)) == 2, timeout=5)
+    term.wait_for("· saved")
+    os.kill(pid, signal.SIGKILL)
+    assert wait_until_ended(pid, 5)
+    assert len(annotations_in(db)) == 2
