@@ -64,3 +64,13 @@ def sample_library_path() -> Path:
         if candidate.is_dir():
             return candidate
     raise ConfigError("the sample library is missing from this installation")
+
+
+def is_sample_library(folder: Path) -> bool:
+    """Whether `folder` is the sample library this installation ships (however it is spelt:
+    through links, relative). A copy of it elsewhere is not: that is the user's own library."""
+    try:
+        sample = sample_library_path()
+    except ConfigError:
+        return False
+    return os.path.realpath(folder) == os.path.realpath(sample)

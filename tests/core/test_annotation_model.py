@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -53,6 +55,34 @@ def test_record_round_trip(note: str, tags: list[str], color: str, orphaned: boo
         note=note, tags=normalise_tags(tags), color=color, orphaned=orphaned
     )
     assert Annotation.from_record(annotation.to_record()) == annotation
+
+
+def test_the_document_s_library_is_kept_and_a_legacy_record_has_none() -> None:
+    legacy = make(4, 9)
+    assert "library" not in legacy.to_record()["doc"]
+    assert Annotation.from_record(legacy.to_record()).doc.library == ""
+    keyed = replace(legacy, doc=DocumentRef("animals.txt", "abc", "Animals", "/home/me/zoo"))
+    record = keyed.to_record()
+    assert record["doc"] == {
+        "library": "/home/me/zoo",
+        "path": "animals.txt",
+        "sha256": "abc",
+        "title": "Animals",
+    }
+    assert Annotation.from_record(record) == keyed
+    record["doc"]["library"] = 5
+    with pytest.raises(ValueError, match="library"):
+        Annotation.from_record(record)
+
+
+def test_a_document_belongs_to_its_own_library_and_a_legacy_one_to_every_library() -> None:
+    keyed = DocumentRef("a.txt", library="/home/me/zoo")
+    legacy = DocumentRef("a.txt")
+    assert keyed.belongs_to("/home/me/zoo", "a.txt")
+    assert not keyed.belongs_to("/srv/other", "a.txt")
+    assert not keyed.belongs_to("/home/me/zoo", "b.txt")
+    assert legacy.belongs_to("/srv/other", "a.txt") and legacy.belongs_to("", "a.txt")
+    assert keyed.in_library("/home/me/zoo") and not keyed.in_library("")
 
 
 def test_colours_cycle_through_five() -> None:

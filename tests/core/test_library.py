@@ -8,7 +8,15 @@ from typing import IO, Any
 
 import pytest
 
-from readertui.core.library import Library, LibraryEntry, SkippedFile, scan_library
+from readertui import locations
+from readertui.core.library import (
+    SAMPLE_LIBRARY_KEY,
+    Library,
+    LibraryEntry,
+    SkippedFile,
+    library_key,
+    scan_library,
+)
 from readertui.core.metadata import DocumentMetadata
 from readertui.errors import LibraryError
 
@@ -230,4 +238,45 @@ def test_root_that_is_a_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_empty_root_is_an_empty_library(tmp_path: Path) -> None:
-    assert scan_library(tmp_path) == Library(tmp_path, (), ())
+    assert scan_library(tmp_path) == Library(tmp_path, (), (), str(tmp_path.resolve()))
+
+
+# --- the library's key ----------------------------------------------------------------------
+
+
+def test_a_library_is_keyed_by_its_real_folder_however_it_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "reading"
+    put(root, "a.txt", "text")
+    link = tmp_path / "link-to-reading"
+    link.symlink_to(root, target_is_directory=True)
+    key = scan_library(root).key
+    assert key == os.fsdecode(os.path.realpath(root)) == library_key(root)
+    assert scan_library(link).key == key
+    monkeypatch.chdir(tmp_path)
+    assert scan_library(Path("reading")).key == key
+
+
+def test_two_folders_with_the_same_files_are_two_libraries(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        put(tmp_path / name, "a.txt", "the same text")
+    assert scan_library(tmp_path / "one").key != scan_library(tmp_path / "two").key
+
+
+def test_the_sample_library_has_one_key_wherever_it_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a checkout, the repository's library/ is the sample library readertui ships.
+    assert scan_library(SAMPLE_LIBRARY).key == SAMPLE_LIBRARY_KEY
+    # A copy of its files elsewhere is the user's own library ...
+    copy = tmp_path / "site-packages" / "readertui" / "sample_library"
+    copy.mkdir(parents=True)
+    for document in SAMPLE_LIBRARY.iterdir():
+        (copy / document.name).write_bytes(document.read_bytes())
+    assert scan_library(copy).key == os.fsdecode(os.path.realpath(copy))
+    # ... unless it is the sample library of the installed package (a wheel): then it is
+    # the same library as the checkout's, and keeps its notes across a reinstall.
+    monkeypatch.setattr(locations, "_PACKAGED_SAMPLE_LIBRARY", copy)
+    assert scan_library(copy).key == SAMPLE_LIBRARY_KEY
+    assert scan_library(SAMPLE_LIBRARY).key != SAMPLE_LIBRARY_KEY

@@ -561,7 +561,7 @@ SCHEMA_1_FILE = (
 )
 
 
-def test_a_schema_1_file_is_migrated_to_2(db_path: Path) -> None:
+def test_a_schema_1_file_is_migrated_to_the_current_schema(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True)
     db_path.write_text(SCHEMA_1_FILE, encoding="utf-8")
     highlight = annotation("novels/war-and-peace.txt", 10, 20)
@@ -578,7 +578,7 @@ def test_a_schema_1_file_is_migrated_to_2(db_path: Path) -> None:
         assert backup.read_text(encoding="utf-8") == SCHEMA_1_FILE
         store.save_annotation(highlight)
     data = saved(db_path)
-    assert data["_meta"] == {"1": {"schema": 2}}
+    assert data["_meta"] == {"1": {"schema": SCHEMA_VERSION}}
     assert data["documents"] == {
         "1": {"path": "novels/war-and-peace.txt", "position": 1234, "tags": []},
         "2": {"path": "嘉峪关.txt", "position": 7, "tags": []},

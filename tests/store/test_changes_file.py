@@ -25,6 +25,7 @@ from readertui.store.changes_file import (
     write_changes_file,
 )
 from readertui.store.errors import ChangesFileError, NotAChangesFileError
+from readertui.store.layout import document_key, last_document_key
 from readertui.store.merge import Snapshot
 from readertui.store.store import SCHEMA_VERSION, Store
 from tests.store.builders import annotation, stamp
@@ -32,6 +33,8 @@ from tests.store.builders import annotation, stamp
 # Any text JSON carries as UTF-8 (a lone surrogate only in a document path, as a file name).
 texts = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=20)
 times = st.integers(min_value=0, max_value=10**12).map(stamp)
+# "" (a legacy record, of no library), the sample library, or a folder's path.
+libraries = st.sampled_from(["", "readertui:sample", "/home/me/reading", "/srv/caf\udce9"])
 
 
 @st.composite
@@ -39,7 +42,9 @@ def any_annotations(draw: st.DrawFn) -> Annotation:
     start = draw(st.integers(min_value=0, max_value=10**9))
     return Annotation(
         id=str(draw(st.uuids(version=4))),
-        doc=DocumentRef(draw(texts.filter(bool)) + "\udce9", draw(texts), draw(texts)),
+        doc=DocumentRef(
+            draw(texts.filter(bool)) + "\udce9", draw(texts), draw(texts), draw(libraries)
+        ),
         quote=Quote(draw(texts), draw(texts), draw(texts)),
         start=start,
         end=start + draw(st.integers(min_value=0, max_value=10**6)),
@@ -59,19 +64,22 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
     """Any set of changes the save queue may hold."""
     annotations = draw(st.lists(any_annotations(), max_size=4, unique_by=lambda a: a.id))
     tombstone_ids = draw(st.lists(st.uuids().map(str), max_size=3, unique=True))
-    paths = draw(st.lists(texts.filter(bool), max_size=3, unique=True))
+    # The same path in several libraries: each its own record.
+    places = draw(st.lists(st.tuples(libraries, texts.filter(bool)), max_size=4, unique=True))
     documents: dict[str, dict[str, Any]] = {}
-    for path in paths:
-        record: dict[str, Any] = {"path": path}
+    for library, path in places:
+        identity: dict[str, Any] = {"library": library, "path": path} if library else {}
+        record: dict[str, Any] = identity or {"path": path}
         if draw(st.booleans()):
             record.update(position=draw(st.integers(0, 2**40)), position_updated=draw(times))
-        if draw(st.booleans()) or len(record) == 1:
+        if draw(st.booleans()) or "position" not in record:
             record.update(tags=draw(st.lists(texts, max_size=3)), tags_updated=draw(times))
-        documents[path] = record
+        documents[document_key(library, path)] = record
     session = {}
-    if draw(st.booleans()):
+    for library in draw(st.lists(libraries, max_size=2, unique=True)):
+        key = last_document_key(library)
         value = draw(texts.filter(bool))
-        session["last_document"] = {"key": "last_document", "value": value, "updated": draw(times)}
+        session[key] = {"key": key, "value": value, "updated": draw(times)}
     return Snapshot(
         annotations={a.id: a.to_record() for a in annotations},
         tombstones={key: {"id": key, "deleted": draw(times)} for key in tombstone_ids},

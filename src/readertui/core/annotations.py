@@ -38,11 +38,27 @@ class Quote:
 
 @dataclass(frozen=True)
 class DocumentRef:
-    """Which document: its path relative to the library root, its text's hash and title."""
+    """Which document: its library and path relative to the library's root, its text's hash
+    and title.
+
+    `library` is the library's key (`readertui.core.library.library_key`). "" marks a
+    *legacy* annotation, made before libraries had identities: it belongs to whichever
+    library has a document at its path.
+    """
 
     path: str
     sha256: str = ""
     title: str = ""
+    library: str = ""
+
+    def in_library(self, library: str) -> bool:
+        """Whether the document is one of the library with key `library` (or legacy)."""
+        return self.library in ("", library)
+
+    def belongs_to(self, library: str, path: str) -> bool:
+        """Whether this is the document at `path` of the library with key `library`: the
+        path matches and the library is the same or legacy ("")."""
+        return self.path == path and self.library in ("", library)
 
 
 @dataclass(frozen=True)
@@ -74,9 +90,12 @@ class Annotation:
 
     def to_record(self) -> dict[str, Any]:
         """The JSON-ready record the store keeps."""
+        doc = {"path": self.doc.path, "sha256": self.doc.sha256, "title": self.doc.title}
+        if self.doc.library:
+            doc = {"library": self.doc.library, **doc}
         return {
             "id": self.id,
-            "doc": {"path": self.doc.path, "sha256": self.doc.sha256, "title": self.doc.title},
+            "doc": doc,
             "quote": {
                 "exact": self.quote.exact,
                 "prefix": self.quote.prefix,
@@ -116,6 +135,7 @@ class Annotation:
                 _get(doc, "path", str, "text", within="doc"),
                 _get(doc, "sha256", str, "text", within="doc", default=""),
                 _get(doc, "title", str, "text", within="doc", default=""),
+                _get(doc, "library", str, "text", within="doc", default=""),
             ),
             quote=Quote(
                 _get(quote, "exact", str, "text", within="quote"),
@@ -142,15 +162,20 @@ def check_annotation(annotation: Annotation) -> None:
 
     A keepable annotation has an id and a document path, a span 0 <= start <= end <=
     MAX_OFFSET, a colour of COLORS, a confidence from 0 to 1, and text fields that are
-    text with no lone surrogate, except the document's path and title: those come from
-    file names, where an undecodable byte becomes one (os.fsdecode). Anything else would be
+    text with no lone surrogate, except the document's path, title and library: those come
+    from file names, where an undecodable byte becomes one (os.fsdecode). Anything else would be
     shown mangled, or stop every export. The store checks what it saves by these rules and
     an import what it reads.
     """
     if not isinstance(annotation.id, str) or not annotation.id:
         raise ValueError("its 'id' is empty")
     doc = annotation.doc
-    for name, value in (("document path", doc.path), ("title", doc.title), ("sha256", doc.sha256)):
+    for name, value in (
+        ("document path", doc.path),
+        ("title", doc.title),
+        ("sha256", doc.sha256),
+        ("library", doc.library),
+    ):
         if not isinstance(value, str):
             raise ValueError(f"its {name} is {_kind(value)}, not text")
     if not doc.path:

@@ -6,6 +6,11 @@ metadata), so a library of big books opens at once; documents are loaded when op
 Links are followed while they stay inside the library folder. A link that leads out of it (to
 `/etc/passwd`, to a home folder) is listed as skipped unless the user's config allows it: a
 library someone else made must not show the reader's other files.
+
+Each library has a key that its annotations, reading positions and exports are stored under
+(`library_key`): the real path of its folder, so two libraries with a file of the same name
+never share notes. A library that moves is a new library. The sample library that ships
+with readertui has a fixed key wherever it is installed, so reinstalling keeps its notes.
 """
 
 import os
@@ -34,6 +39,10 @@ from readertui.core.metadata import (
     metadata_and_problem,
 )
 from readertui.errors import LibraryError
+from readertui.locations import is_sample_library
+
+#: The key of the sample library shipped inside the package, wherever it is installed.
+SAMPLE_LIBRARY_KEY = "readertui:sample"
 
 LINK_OUTSIDE_FILE = "a link to a file outside the library"
 LINK_OUTSIDE_FOLDER = "a link to a folder outside the library"
@@ -60,11 +69,15 @@ class SkippedFile:
 
 @dataclass(frozen=True)
 class Library:
-    """The documents of a library folder, sorted by title, and the files skipped."""
+    """The documents of a library folder, sorted by title, and the files skipped.
+
+    `key` identifies the library in the database and in export folder names (`library_key`).
+    """
 
     root: Path
     entries: tuple[LibraryEntry, ...]
     skipped: tuple[SkippedFile, ...]
+    key: str
 
     def find(self, rel_path: str) -> LibraryEntry | None:
         """The entry at `rel_path` ("/"-separated, relative to the root), if listed."""
@@ -158,7 +171,20 @@ def scan_library(
 
     entries.sort(key=lambda entry: (entry.metadata.title.casefold(), entry.rel_path))
     skipped.sort(key=lambda item: item.rel_path)
-    return Library(root=root, entries=tuple(entries), skipped=tuple(skipped))
+    return Library(root=root, entries=tuple(entries), skipped=tuple(skipped), key=library_key(root))
+
+
+def library_key(root: Path) -> str:
+    """The key of the library at `root`: the fully resolved path of the folder as text, or
+    SAMPLE_LIBRARY_KEY for the sample library that ships with readertui.
+
+    Links and relative spellings of one folder give one key; a copy or a moved folder is
+    another library.
+    """
+    if is_sample_library(root):
+        return SAMPLE_LIBRARY_KEY
+    # realpath, not Path.resolve: it never raises (a link loop, a missing part).
+    return os.fsdecode(os.path.realpath(root))
 
 
 def _scan_file(

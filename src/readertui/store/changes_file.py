@@ -7,10 +7,16 @@ database's own TinyDB layout, so a person can read it, and only the changed reco
 annotations, tombstones, document field groups and session records of a `Snapshot`. Its
 `_meta` record says what it is, for which database and when it was written:
 
-    {"_meta": {"1": {"schema": 2, "kind": "readertui changes",
+    {"_meta": {"1": {"schema": 3, "kind": "readertui changes",
                      "database": "/home/me/.local/share/readertui/annotations.json",
                      "written": "2026-01-01T00:00:00.000000Z"}},
-     "annotations": {"1": {...}}, "tombstones": {}, "documents": {}, "session": {}}
+     "annotations": {"1": {...}}, "tombstones": {},
+     "documents": {"1": {"library": "/home/me/reading", "path": "a.txt",
+                         "position": 120, "position_updated": "2026-01-01T00:00:00.000000Z"}},
+     "session": {}}
+
+Records are found by their keys as the database's are (layout.record_key): a document by its
+library and path, so two libraries' `a.txt` are two records.
 
 Reading gives back exactly the Snapshot written. Anything else is refused with a typed error:
 NotAChangesFileError for a file that is something else (a database, an export),
@@ -34,8 +40,15 @@ from readertui.store.atomic_storage import (
     write_bytes_atomically,
 )
 from readertui.store.errors import ChangesFileError, NotAChangesFileError
-from readertui.store.layout import KEY_FIELDS, META
-from readertui.store.merge import Record, Snapshot, check_changes, stamp_key
+from readertui.store.layout import (
+    KEYED_TABLES,
+    META,
+    NAME_FIELDS,
+    check_changes,
+    record_key,
+    unusable_reason,
+)
+from readertui.store.merge import Record, Snapshot, stamp_key
 from readertui.store.store import SCHEMA_VERSION
 
 #: The `kind` of the `_meta` record of a changes file.
@@ -73,7 +86,7 @@ def write_changes_file(path: Path, changes: Snapshot, *, database: Path) -> None
             }
         }
     }
-    for table in KEY_FIELDS:
+    for table in KEYED_TABLES:
         records: dict[str, Record] = getattr(changes, table)
         tables[table] = {str(number): record for number, record in enumerate(records.values(), 1)}
     try:
@@ -136,17 +149,23 @@ def changes_from_data(path: Path, data: object) -> tuple[Snapshot, ChangesFileIn
         raise ChangesFileError(path, "it does not say when it was written")
     assert isinstance(written, str)
     tables: dict[str, dict[str, Record]] = {}
-    for table, key_field in KEY_FIELDS.items():
+    for table in KEYED_TABLES:
         rows = data.get(table, {})
         if not isinstance(rows, dict):
             raise ChangesFileError(path, f"its table {table!r} is not an object")
         keyed: dict[str, Record] = {}
         for doc_id, record in rows.items():
-            key = record.get(key_field) if isinstance(record, dict) else None
-            if not isinstance(key, str) or not key:
-                raise ChangesFileError(path, f"{table} record {doc_id} has no {key_field!r}")
+            name = record.get(NAME_FIELDS[table]) if isinstance(record, dict) else None
+            if not isinstance(name, str) or not name:
+                raise ChangesFileError(
+                    path, f"{table} record {doc_id} has no {NAME_FIELDS[table]!r}"
+                )
+            key = record_key(table, record)
+            if key is None:
+                reason = unusable_reason(table, record)
+                raise ChangesFileError(path, f"{table} record {doc_id} cannot be used ({reason})")
             if key in keyed:
-                raise ChangesFileError(path, f"{table} {key!r} appears twice")
+                raise ChangesFileError(path, f"{table} record {doc_id} appears twice")
             keyed[key] = record
         tables[table] = keyed
     changes = Snapshot(**tables)

@@ -9,9 +9,10 @@ and for a process's own saves:
   than `deleted`, so a merge with a copy that still has the annotation never brings it back.
   An edit made *after* the deletion (in a process that had not seen it yet) is newer and
   survives: newer wins, as for any other conflict.
-- Documents, by `path`: each field group has its own stamp (`position` with
-  `position_updated`, `tags` with `tags_updated`) and the newer group wins. One stamp for the
-  whole record would let a scroll in one session undo a tag edit made in the other.
+- Documents, by library and path (layout.document_key): each field group has its own stamp
+  (`position` with `position_updated`, `tags` with `tags_updated`) and the newer group wins.
+  One stamp for the whole record would let a scroll in one session undo a tag edit made in
+  the other.
 - Session records, by `key`: the newer `updated` wins.
 
 Times compare as instants (see `stamp_key`); a missing or unreadable time is older than any.
@@ -27,8 +28,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
-
-from readertui.core.annotations import Annotation
 
 Record = dict[str, Any]
 """One JSON object as stored in the file."""
@@ -48,7 +47,8 @@ class Snapshot:
 
     annotations: dict[str, Record] = field(default_factory=dict)  # id -> record
     tombstones: dict[str, Record] = field(default_factory=dict)  # id -> {"id", "deleted"}
-    documents: dict[str, Record] = field(default_factory=dict)  # path -> record
+    # layout.document_key(library, path) -> record
+    documents: dict[str, Record] = field(default_factory=dict)
     session: dict[str, Record] = field(default_factory=dict)  # key -> record
 
 
@@ -98,8 +98,8 @@ def newer_tombstone(ours: Record, theirs: Record) -> Record:
 def merge_document(ours: Record, theirs: Record) -> Record:
     """One document's record: each field group from the side that changed it last.
 
-    Fields outside the groups (`path`, anything a later version adds) are ours, and theirs
-    where we have none.
+    Fields outside the groups (`library`, `path`, anything a later version adds) are ours, and
+    theirs where we have none.
     """
     merged = {**theirs, **ours}
     for name, stamp in DOCUMENT_STAMPS.items():
@@ -185,9 +185,11 @@ def normalised(snapshot: Snapshot) -> Snapshot:
 # --- a set of changes --------------------------------------------------------------------------
 
 
-def new_document(path: str) -> Record:
-    """The record of a document the database does not know yet."""
-    return {"path": path, "tags": []}
+def new_document(library: str, path: str) -> Record:
+    """The record of a document the database does not know yet: its identity (the library
+    only when it has one, "" being a legacy record) and no tags."""
+    identity: Record = {"library": library, "path": path} if library else {"path": path}
+    return {**identity, "tags": []}
 
 
 def apply_changes(base: Snapshot, changes: Snapshot) -> Snapshot:
@@ -207,8 +209,8 @@ def apply_changes(base: Snapshot, changes: Snapshot) -> Snapshot:
         merge_table(base.annotations, changes.annotations, _change_wins_ties), tombstones
     )
     arriving = {
-        path: record if path in base.documents else merge_document(new_document(path), record)
-        for path, record in changes.documents.items()
+        key: record if key in base.documents else merge_document(_new_document_of(record), record)
+        for key, record in changes.documents.items()
     }
     documents = merge_table(base.documents, arriving, merge_document)
     session = merge_table(base.session, changes.session, _change_wins_ties)
@@ -230,78 +232,15 @@ def deletion_time(when: str, record: Mapping[str, Any] | None) -> str:
     return max(when, stamp_key(record.get("updated")), key=stamp_key)
 
 
-def check_changes(changes: Snapshot) -> None:
-    """Raise ValueError with a one-line reason unless every record of `changes` can be kept.
-
-    Keys must be non-empty text equal to the record's key field; annotations must be valid
-    (Annotation.from_record); tombstones, session records and each field group of a document
-    must carry a readable time.
-    """
-    if not isinstance(changes, Snapshot):
-        raise ValueError(f"changes are a Snapshot, not {type(changes).__name__}")
-    for table, key_field in (
-        ("annotations", "id"),
-        ("tombstones", "id"),
-        ("documents", "path"),
-        ("session", "key"),
-    ):
-        records = getattr(changes, table)
-        if not isinstance(records, dict):
-            raise ValueError(f"the {table} of the changes are not a dict")
-        for key, record in records.items():
-            where = f"{table} {key!r}"
-            if not isinstance(key, str) or not key:
-                raise ValueError(f"{table}: a key is {key!r}, not text")
-            if not isinstance(record, dict) or record.get(key_field) != key:
-                raise ValueError(f"{where}: the record's {key_field!r} is not its key")
-            _CHECKS[table](where, record)
-
-
-def _check_annotation(where: str, record: Record) -> None:
-    try:
-        Annotation.from_record(record)
-    except ValueError as error:
-        raise ValueError(f"{where}: {error}") from None
-
-
-def _check_tombstone(where: str, record: Record) -> None:
-    _check_time(where, record, "deleted")
-
-
-def _check_document(where: str, record: Record) -> None:
-    if "position" in record:
-        position = record["position"]
-        if type(position) is not int or position < 0:
-            raise ValueError(f"{where}: the position {position!r} is not a whole number >= 0")
-    tags = record.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise ValueError(f"{where}: its tags are not a list of text")
-    for group, stamp in DOCUMENT_STAMPS.items():
-        if group in record or stamp in record:
-            _check_time(where, record, stamp)
-
-
-def _check_session(where: str, record: Record) -> None:
-    _check_time(where, record, "updated")
-
-
-def _check_time(where: str, record: Record, name: str) -> None:
-    if not stamp_key(record.get(name)):
-        raise ValueError(f"{where}: its {name!r} is not a time")
-
-
-_CHECKS: Final[dict[str, Callable[[str, Record], None]]] = {
-    "annotations": _check_annotation,
-    "tombstones": _check_tombstone,
-    "documents": _check_document,
-    "session": _check_session,
-}
-
-
 def _no_earlier(tombstone: Record, record: Record | None) -> Record:
     deleted = tombstone.get("deleted")
     when = deletion_time(deleted, record) if isinstance(deleted, str) else deleted
     return tombstone if when == deleted else {**tombstone, "deleted": when}
+
+
+def _new_document_of(record: Record) -> Record:
+    library = record.get("library", "")
+    return new_document(library if isinstance(library, str) else "", str(record.get("path")))
 
 
 def _change_wins_ties(ours: Record, change: Record) -> Record:

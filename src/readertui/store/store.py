@@ -64,22 +64,25 @@ from readertui.store.layout import (
     Parsed,
     RecordProblem,
     assemble,
+    check_changes,
+    document_key,
+    last_document_key,
     merged,
     new_contents,
     split,
 )
 from readertui.store.merge import (
+    DOCUMENT_STAMPS,
     Record,
     Snapshot,
     apply_changes,
-    check_changes,
     deletion_time,
     is_deleted_by,
     new_document,
     stamp_key,
 )
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 MAX_BACKUPS: Final = 10
 BACKUP_FOLDER: Final = "backups"
 #: Seconds a write waits for another process's write before it gives up with a StoreError.
@@ -87,7 +90,6 @@ LOCK_TIMEOUT: Final = 5.0
 
 # The doc_id of the single record in the _meta table.
 _META_ID: Final = "1"
-_LAST_DOCUMENT: Final = "last_document"
 
 
 # --- schema migrations -------------------------------------------------------------------------
@@ -112,8 +114,18 @@ def _add_annotations(tables: Tables) -> None:
         record.setdefault("tags", [])
 
 
+def _add_libraries(tables: Tables) -> None:
+    """Schema 2 → 3: annotations, documents and the document read last belong to a library.
+
+    Nothing is rewritten: records without a library are legacy ones, which every library
+    with a document at their path shows (layout.document_key, DocumentRef.library). The new
+    number keeps an older readertui, which would take two libraries' documents for one, from
+    writing the file.
+    """
+
+
 #: MIGRATIONS[n] turns schema n into schema n + 1; a file with no version is schema 0.
-MIGRATIONS: Final[list[Migration]] = [_migrate_unversioned, _add_annotations]
+MIGRATIONS: Final[list[Migration]] = [_migrate_unversioned, _add_annotations, _add_libraries]
 
 
 def schema_of(path: Path, tables: Tables) -> int:
@@ -288,7 +300,8 @@ class Store:
         # Annotation objects built from records, per id, valid while the record is the same
         # object; every record is checked (built) once, when it is read or saved.
         self._parsed: dict[str, tuple[Record, Annotation | None]] = {}
-        self._tags: tuple[dict[str, Record], dict[str, int]] | None = None
+        # The tag counts of `tags`, per library asked, for the annotations table they count.
+        self._tags: tuple[dict[str, Record], dict[str | None, dict[str, int]]] | None = None
         #: One-line notices about the file itself, for the user (see `notices`).
         self._notices: list[str] = []
         self._remove_stale_temporaries()
@@ -322,16 +335,27 @@ class Store:
 
     # Annotations ----------------------------------------------------------------------------
 
-    def annotations(self, doc_path: str | None = None) -> list[Annotation]:
+    def annotations(
+        self, doc_path: str | None = None, *, library: str | None = None
+    ) -> list[Annotation]:
         """The annotations of the document at `doc_path`, by position; all of them when None,
-        by document, then position. Records that cannot be read are skipped (see `problems`)."""
+        by document, then position. Records that cannot be read are skipped (see `problems`).
+
+        With `library` (a library's key), only that library's annotations and the legacy ones
+        (made before libraries had identities, DocumentRef.library ""); every library's when
+        None.
+        """
         records = self._current().snapshot.annotations
         found: list[Annotation] = []
         for annotation_id, record in records.items():
-            if doc_path is not None and not _names_document(record, doc_path):
+            if not _may_belong(record, doc_path, library):
                 continue
             annotation = self._annotation_of(annotation_id, record)
-            if annotation is not None and doc_path in (None, annotation.doc.path):
+            if annotation is None:
+                continue
+            if doc_path is not None and annotation.doc.path != doc_path:
+                continue
+            if library is None or annotation.doc.in_library(library):
                 found.append(annotation)
         if doc_path is None:
             found.sort(key=lambda a: (a.doc.path, a.start, a.end, a.created, a.id))
@@ -389,11 +413,13 @@ class Store:
         """Apply a set of changes in one write; on disk when this returns.
 
         `changes` holds annotations (id -> record), tombstones (id -> {"id", "deleted"}),
-        documents (path -> a record with only the field groups that changed, each with its
-        `*_updated` stamp) and session records. They are applied to the newest contents, the
-        file's included, by the rules of a merge with the file (merge.py), a change winning
-        a tie as a save does, and each tombstone no earlier than the record it deletes (as
-        `delete_annotation`). Nothing is written when nothing changes.
+        documents (layout.document_key(library, path) -> a record of its "library" (unless
+        legacy) and "path" and only the field groups that changed, each with its `*_updated`
+        stamp) and session records (key -> record; layout.last_document_key). They are
+        applied to the newest contents, the file's included, by the rules of a merge with the
+        file (merge.py), a change winning a tie as a save does, and each tombstone no earlier
+        than the record it deletes (as `delete_annotation`). Nothing is written when nothing
+        changes.
 
         Raises StoreError when a record is not valid (before anything is touched) or the
         write fails; memory and file are then as they were (but for what another process
@@ -412,8 +438,9 @@ class Store:
 
         self._commit(change)
 
-    def tags(self) -> dict[str, int]:
-        """Every tag of every annotation, with how many annotations carry it.
+    def tags(self, *, library: str | None = None) -> dict[str, int]:
+        """Every tag of every annotation, with how many annotations carry it; with `library`,
+        of that library's annotations and the legacy ones (as `annotations`).
 
         Tags that differ only in case count as one, under the spelling of the oldest annotation
         that has it. Each tag counts only itself: `place/Xi'an` is not counted under `place`,
@@ -422,12 +449,16 @@ class Store:
         """
         records = self._current().snapshot.annotations
         cached = self._tags
-        if cached is not None and cached[0] is records:
-            return dict(cached[1])
+        if cached is None or cached[0] is not records:
+            cached = self._tags = (records, {})
+        counted_before = cached[1].get(library)
+        if counted_before is not None:
+            return dict(counted_before)
         everything = [
             annotation
             for annotation_id, record in records.items()
             if (annotation := self._annotation_of(annotation_id, record)) is not None
+            and (library is None or annotation.doc.in_library(library))
         ]
         everything.sort(key=lambda a: (stamp_key(a.created), a.id))
         # normalise_tags, with each distinct spelling cleaned once: 50k annotations carry few.
@@ -445,87 +476,94 @@ class Store:
                     spellings.setdefault(key, tag)
                     counts[key] = counts.get(key, 0) + 1
         result = {spellings[key]: counts[key] for key in sorted(counts)}
-        self._tags = (records, result)
+        cached[1][library] = result
         return dict(result)
 
     # Documents ------------------------------------------------------------------------------
+    #
+    # A document's record is its library's (layout.document_key). A library that has not set
+    # a field group of its own (`position`, `tags`) reads the legacy record of the same path,
+    # from before libraries had identities; its own writes never change the legacy record.
 
-    def reading_position(self, rel_path: str) -> int | None:
-        """The saved offset of the document at `rel_path` (relative to its library), or None."""
-        record = self._current().snapshot.documents.get(rel_path)
+    def reading_position(self, rel_path: str, *, library: str = "") -> int | None:
+        """The saved offset of the document at `rel_path` of `library` (a library's key; ""
+        for the legacy record), or None."""
+        record = _document_record(self._current().snapshot, library, rel_path, "position")
         return None if record is None else _position_of(record)
 
-    def set_reading_position(self, rel_path: str, offset: int) -> None:
-        """Save the offset of the document at `rel_path`; on disk when this returns.
-
-        Nothing is written when the saved offset is already `offset`.
+    def set_reading_position(self, rel_path: str, offset: int, *, library: str = "") -> None:
+        """Save the offset of the document at `rel_path` of `library`; on disk when this
+        returns. Nothing is written when the saved offset is already `offset`.
         """
         if not rel_path:
             raise ValueError("a document path must not be empty")
         if type(offset) is not int or offset < 0:
             raise ValueError(f"a reading position is a non-negative int, not {offset!r}")
+        key = document_key(library, rel_path)
 
         def change(contents: Contents) -> Contents | None:
-            record = contents.snapshot.documents.get(rel_path)
-            if record is not None and _position_of(record) == offset:
+            current = _document_record(contents.snapshot, library, rel_path, "position")
+            if current is not None and _position_of(current) == offset:
                 return None
-            base = record if record is not None else new_document(rel_path)
+            record = contents.snapshot.documents.get(key)
+            base = record if record is not None else new_document(library, rel_path)
             updated = {**base, "position": offset, "position_updated": now_iso()}
-            return contents.with_records(DOCUMENTS, {rel_path: updated})
+            return contents.with_records(DOCUMENTS, {key: updated})
 
         self._commit(change)
 
-    def document_tags(self, rel_path: str) -> tuple[str, ...]:
-        """The tags of the document at `rel_path` itself (not of its annotations)."""
-        record = self._current().snapshot.documents.get(rel_path)
-        tags = None if record is None else record.get("tags")
-        if not isinstance(tags, list):
-            return ()
-        return normalise_tags(tag for tag in tags if isinstance(tag, str))
+    def document_tags(self, rel_path: str, *, library: str = "") -> tuple[str, ...]:
+        """The tags of the document at `rel_path` of `library` itself (not of its
+        annotations)."""
+        record = _document_record(self._current().snapshot, library, rel_path, "tags")
+        return () if record is None else _tags_of(record)
 
-    def set_document_tags(self, rel_path: str, tags: Iterable[str]) -> None:
-        """Replace the tags of the document at `rel_path` (cleaned, case-insensitively
-        distinct); on disk when this returns. Nothing is written when they are unchanged."""
+    def set_document_tags(self, rel_path: str, tags: Iterable[str], *, library: str = "") -> None:
+        """Replace the tags of the document at `rel_path` of `library` (cleaned,
+        case-insensitively distinct); on disk when this returns. Nothing is written when they
+        are unchanged."""
         if not rel_path:
             raise ValueError("a document path must not be empty")
         if isinstance(tags, str):
             raise TypeError("tags are a collection of strings, not one string")
         cleaned = list(normalise_tags(tags))
+        key = document_key(library, rel_path)
 
         def change(contents: Contents) -> Contents | None:
-            record = contents.snapshot.documents.get(rel_path)
-            if record is not None and record.get("tags") == cleaned:
+            current = _document_record(contents.snapshot, library, rel_path, "tags")
+            if current is not None and current.get("tags") == cleaned:
                 return None
-            base = record if record is not None else new_document(rel_path)
+            record = contents.snapshot.documents.get(key)
+            base = record if record is not None else new_document(library, rel_path)
             updated = {**base, "tags": cleaned, "tags_updated": now_iso()}
-            return contents.with_records(DOCUMENTS, {rel_path: updated})
+            return contents.with_records(DOCUMENTS, {key: updated})
 
         self._commit(change)
 
     # The session ----------------------------------------------------------------------------
 
-    def last_document(self) -> str | None:
-        """The document read last (relative path), to reopen when no document is named."""
-        record = self._current().snapshot.session.get(_LAST_DOCUMENT)
+    def last_document(self, *, library: str = "") -> str | None:
+        """The document of `library` read last (relative path), to reopen when no document is
+        named; for a library that has none yet, the one read last before libraries had
+        identities."""
+        record = _last_document_record(self._current().snapshot, library)
         value = None if record is None else record.get("value")
         return value if isinstance(value, str) and value else None
 
-    def set_last_document(self, rel_path: str) -> None:
-        """Remember `rel_path` as the document read last; on disk when this returns."""
+    def set_last_document(self, rel_path: str, *, library: str = "") -> None:
+        """Remember `rel_path` as the document of `library` read last; on disk when this
+        returns."""
         if not rel_path:
             raise ValueError("a document path must not be empty")
+        key = last_document_key(library)
 
         def change(contents: Contents) -> Contents | None:
-            record = contents.snapshot.session.get(_LAST_DOCUMENT)
-            if record is not None and record.get("value") == rel_path:
+            current = _last_document_record(contents.snapshot, library)
+            if current is not None and current.get("value") == rel_path:
                 return None
-            updated = {
-                **(record or {}),
-                "key": _LAST_DOCUMENT,
-                "value": rel_path,
-                "updated": now_iso(),
-            }
-            return contents.with_records(SESSION, {_LAST_DOCUMENT: updated})
+            record = contents.snapshot.session.get(key)
+            updated = {**(record or {}), "key": key, "value": rel_path, "updated": now_iso()}
+            return contents.with_records(SESSION, {key: updated})
 
         self._commit(change)
 
@@ -750,10 +788,42 @@ def _with_deleted(contents: Contents, annotation_id: str, when: str | None) -> C
     return contents.with_records(ANNOTATIONS, {annotation_id: None})
 
 
-def _names_document(record: Record, doc_path: str) -> bool:
-    # A quick look before building the Annotation (which checks the path is text).
+def _may_belong(record: Record, doc_path: str | None, library: str | None) -> bool:
+    """A quick look at a record before building its Annotation (which checks the types)."""
+    if doc_path is None and library is None:
+        return True
     doc = record.get("doc")
-    return isinstance(doc, dict) and str(doc.get("path")) == doc_path
+    if not isinstance(doc, dict):
+        return True  # left for Annotation.from_record to refuse
+    if doc_path is not None and doc.get("path") != doc_path:
+        return False
+    return library is None or doc.get("library", "") in ("", library)
+
+
+def _document_record(snapshot: Snapshot, library: str, rel_path: str, group: str) -> Record | None:
+    """The record that holds the `group` of the document at `rel_path` of `library`: the
+    library's own if it set that group, else the legacy record's if that has it, else the
+    library's own (or None)."""
+    own = snapshot.documents.get(document_key(library, rel_path))
+    if library and (own is None or DOCUMENT_STAMPS[group] not in own):
+        legacy = snapshot.documents.get(document_key("", rel_path))
+        if legacy is not None and group in legacy:
+            return legacy
+    return own
+
+
+def _last_document_record(snapshot: Snapshot, library: str) -> Record | None:
+    own = snapshot.session.get(last_document_key(library))
+    if own is None and library:
+        return snapshot.session.get(last_document_key(""))
+    return own
+
+
+def _tags_of(record: Record) -> tuple[str, ...]:
+    tags = record.get("tags")
+    if not isinstance(tags, list):
+        return ()
+    return normalise_tags(tag for tag in tags if isinstance(tag, str))
 
 
 def _position_of(record: dict[str, Any]) -> int | None:
