@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -13,10 +14,12 @@ from readertui import locations
 from readertui.config import (
     Config,
     config_template,
+    export_folder_for,
     load_config,
     resolve_db_path,
     resolve_library,
 )
+from readertui.core.library import SAMPLE_LIBRARY_KEY, Library, library_key, scan_library
 from readertui.errors import ConfigError, StoreError
 
 pytestmark = pytest.mark.usefixtures("private_user_dirs")
@@ -272,3 +275,52 @@ def test_nothing_configured_opens_the_sample_library() -> None:
     assert root == locations.sample_library_path().resolve()
     assert shown is None
     assert any(root.glob("*.txt"))
+    # The library the reader opens with no argument is the one keyed as the sample library.
+    assert scan_library(root).key == SAMPLE_LIBRARY_KEY
+
+
+# --- each library's export folder -----------------------------------------------------------
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def test_each_library_exports_to_a_folder_of_its_own(tmp_path: Path) -> None:
+    one, two = tmp_path / "home" / "notes", tmp_path / "work" / "notes"
+    one.mkdir(parents=True)
+    two.mkdir(parents=True)
+    config = Config(export_dir=tmp_path / "exports")
+    first = export_folder_for(config, scan_library(one))
+    second = export_folder_for(config, scan_library(two))
+    assert first != second
+    assert first == tmp_path / "exports" / f"notes-{_digest(str(one.resolve()))}"
+    assert second.parent == tmp_path / "exports" and second.name.startswith("notes-")
+    # The same library, however it is opened, keeps its folder.
+    assert export_folder_for(config, scan_library(one / ".." / "notes")) == first
+
+
+def test_the_sample_library_s_export_folder_does_not_depend_on_where_it_is_installed(
+    private_user_dirs: Path,
+) -> None:
+    library = scan_library(locations.sample_library_path())
+    folder = export_folder_for(Config(), library)
+    exports = private_user_dirs / "user_data_dir" / "exports"
+    assert folder == exports / f"sample-library-{_digest(SAMPLE_LIBRARY_KEY)}"
+
+
+def test_a_library_folder_name_that_could_harm_becomes_a_plain_folder_name(
+    tmp_path: Path,
+) -> None:
+    if sys.platform == "win32":
+        pytest.skip("these names are not allowed on Windows")
+    root = tmp_path / os.fsdecode(b".see\x1b]2;x\x07 caf\xe9\xe2\x80\xae:*")
+    root.mkdir()
+    folder = export_folder_for(Config(export_dir=tmp_path / "out"), scan_library(root))
+    assert folder.parent == tmp_path / "out"
+    # Controls, undecodable bytes, bidi overrides and separators become "_"; no leading dot
+    # (a hidden folder) and no "_" left at the ends.
+    assert re.fullmatch(r"see_\]2;x_ caf-[0-9a-f]{8}", folder.name)
+    root_folder = Library(Path("/"), (), (), library_key(Path("/")))
+    nameless = export_folder_for(Config(export_dir=tmp_path / "out"), root_folder)
+    assert re.fullmatch(r"library-[0-9a-f]{8}", nameless.name)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from readertui.core.library import SAMPLE_LIBRARY_KEY, Library
 from readertui.errors import ConfigError
 from readertui.locations import (
     CONFIG_ENV,
@@ -24,6 +27,18 @@ DB_ENV: Final = "READERTUI_DB"
 
 REFLOW_CHOICES: Final = ("auto", "on", "off")
 READING_WIDTH_RANGE: Final = (40, 400)
+
+#: The name of the sample library's export folder (before its hash), wherever it is installed.
+SAMPLE_EXPORT_NAME: Final = "sample-library"
+#: How many hex digits of the library key's sha256 an export folder's name ends with.
+EXPORT_HASH_DIGITS: Final = 8
+# The longest library folder name kept in an export folder's name (in characters).
+_EXPORT_NAME_CHARS: Final = 60
+# What a folder name may not hold: controls (C0, DEL, C1, bidi), lone surrogates (bytes of a
+# name that is not UTF-8), and the separators of the systems exports may be synced to.
+_UNSAFE_NAME = re.compile(
+    r'[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff/\\:*?"<>|]+'
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +59,8 @@ class Config:
 
     @property
     def export_folder(self) -> Path:
-        """Where exports go: `export_dir`, else the data folder's `exports/`."""
+        """The folder that holds every library's exports: `export_dir`, else the data folder's
+        `exports/` (see `export_folder_for`)."""
         return self.export_dir or default_export_dir()
 
     @property
@@ -93,6 +109,24 @@ def resolve_db_path(cli_db: Path | None, config: Config) -> Path:
         path = default_db_path()
     check_regular_or_missing(path)
     return path
+
+
+def export_folder_for(config: Config, library: Library) -> Path:
+    """Where `e` in the reader and `readertui export` without `-o` write `library`'s notes.
+
+    A folder of its own in `config.export_folder`, named after the library's folder and the
+    first hex digits of the sha256 of its key (`notes-3f2a9c1e`; the sample library's is
+    `sample-library-…`), so two libraries with a document of the same name never overwrite
+    each other's export, and a library keeps its folder from one run to the next.
+    """
+    digest = hashlib.sha256(library.key.encode("utf-8", "surrogatepass")).hexdigest()
+    if library.key == SAMPLE_LIBRARY_KEY:
+        name = SAMPLE_EXPORT_NAME
+    else:
+        # The key is the folder's real path: a library opened as `.` is named all the same.
+        folder_name = os.path.basename(library.key)
+        name = _UNSAFE_NAME.sub("_", folder_name).strip(" ._")[:_EXPORT_NAME_CHARS]
+    return config.export_folder / f"{name or 'library'}-{digest[:EXPORT_HASH_DIGITS]}"
 
 
 def resolve_library(cli_path: Path | None, config: Config) -> tuple[Path, Path | None]:
@@ -146,7 +180,8 @@ def config_template() -> str:
 # Files larger than this many megabytes are listed as skipped instead of opened.
 # max_document_mb = {defaults.max_document_mb}
 
-# Where `e`, the palette and `readertui export` write exported notes.
+# Where `e`, the palette and `readertui export` write exported notes: each library in a
+# folder of its own in it, named after the library's folder (reading-1a2b3c4d/).
 # export_dir = "~/Documents/reading-notes"
 
 # Join hard-wrapped lines of plain text into paragraphs: "auto" (detected per document),

@@ -82,10 +82,11 @@ class Shelf:
     documents: dict[str, Document]
 
     def highlight(self, rel_path: str, words: str, **fields: Any) -> Annotation:
-        """A new highlight of the first occurrence of `words` in the document."""
+        """A new highlight of the first occurrence of `words` in the document, of this
+        library (as the reader makes them)."""
         document = self.documents[rel_path]
         start = document.text.index(words)
-        ref = DocumentRef(rel_path, document.sha256, document.metadata.title)
+        ref = DocumentRef(rel_path, document.sha256, document.metadata.title, self.library.key)
         return new_annotation(document.text, ref, start, start + len(words), **fields)
 
 
@@ -116,7 +117,9 @@ def fixed_annotations(shelf: Shelf) -> list[Annotation]:
     )
     lost = Annotation(
         id=ID_LOST,
-        doc=DocumentRef("gone/missing file.txt", "0" * 64, "A document that moved away"),
+        doc=DocumentRef(
+            "gone/missing file.txt", "0" * 64, "A document that moved away", shelf.library.key
+        ),
         quote=Quote("words no longer here", "some ", " at all"),
         start=40,
         end=60,

@@ -1,7 +1,9 @@
 """`readertui export`, `import` and `list`: the library and the notes without the reader.
 
 They use the core and the store directly (no Textual import, so they start at once), print
-data on stdout and every problem as one line on stderr.
+data on stdout and every problem as one line on stderr. Each works on one library (`--library`,
+else the one the reader would open) and sees what the reader shows there: that library's
+annotations, and the legacy ones made before libraries had identities.
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readertui.cli.output import EXIT_OK, EXIT_USAGE, OneLineParser, fail, say, write_stdout
-from readertui.config import Config, load_config, resolve_db_path, resolve_library
+from readertui.config import (
+    Config,
+    export_folder_for,
+    load_config,
+    resolve_db_path,
+    resolve_library,
+)
 from readertui.core.library import Library, scan_library
 from readertui.core.shortening import one_line
 from readertui.core.visible import visible_line
@@ -96,9 +104,11 @@ def _export_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setti
     parser = _parser(
         "export",
         "Export highlights, notes and tags as Markdown or as W3C Web Annotation JSON.",
-        "With -o DIR (default: the export folder of the config, else the data folder's\n"
-        "exports/), Markdown goes to one file per document; with --tag, to one file for the\n"
-        "tag; JSON to one file. -o FILE.md or FILE.json writes one file, -o - standard output.\n"
+        "With -o DIR, Markdown goes to one file per document; with --tag, to one file for the\n"
+        "tag; JSON to one file. Without -o, DIR is the library's own folder in the export\n"
+        "folder of the config (else the data folder's exports/), named after the library's\n"
+        "folder (e.g. exports/reading-1a2b3c4d/), so libraries never overwrite each other's\n"
+        "files. -o FILE.md or FILE.json writes one file, -o - standard output.\n"
         "Documents are read first, so positions are those of the text as it is now;\n"
         "highlights that cannot be found are exported marked orphaned.",
     )
@@ -120,7 +130,7 @@ def _export(args: argparse.Namespace, setting: Setting) -> int:
         if args.output == "-":
             write_stdout(export_text(library, store, request, max_bytes=max_bytes))
             return EXIT_OK
-        target = _output_path(args.output, setting.config)
+        target = _output_path(args.output, setting.config, library)
         if _is_single_file(target, request):
             result = export_to_file(target, library, store, request, max_bytes=max_bytes)
         else:
@@ -139,9 +149,9 @@ def _tag_of(args: argparse.Namespace) -> str | None:
     return tag
 
 
-def _output_path(output: str | None, config: Config) -> Path:
+def _output_path(output: str | None, config: Config, library: Library) -> Path:
     if output is None:
-        return config.export_folder
+        return export_folder_for(config, library)
     if not output.strip():
         raise _Usage("-o needs a folder, a file or -")
     return Path(output).expanduser().absolute()
@@ -168,12 +178,13 @@ def _is_single_file(target: Path, request: ExportRequest) -> bool:
 def _import_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setting], int]]:
     parser = _parser(
         "import",
-        "Import annotations exported with `readertui export --format json`, or merge a\n"
-        "readertui changes file or another readertui database into this one.",
+        "Import annotations exported with `readertui export --format json` into the library,\n"
+        "or merge a readertui changes file or another readertui database into this one.",
         "The file is checked whole first: if anything in it is wrong, nothing is imported.\n"
         "Annotations already here are matched by id (the newer change wins, a deletion\n"
         "made here is not undone), so importing a file twice adds nothing. Annotations of\n"
-        "documents that are not in the library are kept, marked orphaned.\n"
+        "documents that are not in the library are kept, marked orphaned. An export's\n"
+        "annotations become the library's (here already as another library's, they move).\n"
         "A changes file holds changes readertui could not save (a full disk, a lost\n"
         "connection); a database brings its annotations, deletions, positions and tags.",
     )
@@ -229,7 +240,7 @@ def _list(args: argparse.Namespace, setting: Setting) -> int:
         _warn_about(store)
         if args.what == "docs":
             counts: dict[str, int] = {}
-            for annotation in store.annotations():
+            for annotation in store.annotations(library=library.key):
                 counts[annotation.doc.path] = counts.get(annotation.doc.path, 0) + 1
             lines = [
                 _row(
@@ -241,7 +252,8 @@ def _list(args: argparse.Namespace, setting: Setting) -> int:
                 for entry in library.entries
             ]
         elif args.what == "tags":
-            lines = [_row(tag, str(count)) for tag, count in store.tags().items()]
+            tags = store.tags(library=library.key)
+            lines = [_row(tag, str(count)) for tag, count in tags.items()]
         else:
             doc = resolve_document(library, args.doc) if args.doc is not None else None
             tag = _tag_of(args)

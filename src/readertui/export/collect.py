@@ -3,7 +3,9 @@
 Exports describe the documents as they are now (PRODUCT 8): each document is loaded, its
 annotations re-anchored in memory (the database is not written), and each placed one gets
 its line and the heading it falls under. Annotations whose document cannot be loaded, or is
-not in the library, are kept and marked orphaned.
+not in the library, are kept and marked orphaned. Only the library's own annotations (and the
+legacy ones, made before libraries had identities) are exported: another library's `a.txt`
+is another document.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from readertui.errors import ExportError, ReaderError
 class AnnotationSource(Protocol):
     """The reads an export needs from the annotation store (readertui.store.Store has them)."""
 
-    def annotations(self, doc_path: str | None = None) -> list[Annotation]: ...
+    def annotations(
+        self, doc_path: str | None = None, *, library: str | None = None
+    ) -> list[Annotation]: ...
 
-    def document_tags(self, rel_path: str) -> tuple[str, ...]: ...
+    def document_tags(self, rel_path: str, *, library: str = "") -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ def collect(
     memory by relative path, so the app need not read its open document again.
     Raises ExportError when `tag` is carried by no annotation at all.
     """
-    everything = store.annotations()
+    everything = store.annotations(library=library.key)
     if tag is not None:
         _check_tag(tag, everything)
     by_doc: dict[str, list[Annotation]] = {}
@@ -101,7 +105,7 @@ def collect(
         if not annotations and not (include_empty or doc is not None):
             continue
         entry = library.find(rel_path)
-        own_tags = store.document_tags(rel_path)
+        own_tags = store.document_tags(rel_path, library=library.key)
         if entry is None:
             notes.append(_not_in_library(rel_path, annotations, own_tags))
             continue

@@ -109,7 +109,7 @@ def _one_text(
     """`documents` as the single text of `request`'s format."""
     if request.format == "json":
         return collection_json(_annotations_of(documents), exported)
-    links = link_targets(store.annotations(), {})
+    links = link_targets(store.annotations(library=library.key), {})
     if request.doc is not None and request.tag is None and len(documents) == 1:
         return document_markdown(documents[0], exported, links)
     return library_markdown(documents, exported, _title(library, request), links)
@@ -144,7 +144,7 @@ def export_to_folder(
 ) -> ExportResult:
     """The export as files in `folder` (see the module's docstring for which files)."""
     stamp = exported or export_stamp()
-    everything = store.annotations()  # for file names and links, read once
+    everything = store.annotations(library=library.key)  # for file names and links, once
     names = export_file_names(library, everything)
     per_document = request.format == "markdown" and request.tag is None
     documents = _collect(library, store, request, max_bytes, loaded, include_empty=per_document)

@@ -12,6 +12,11 @@ matched by id, with the store's rule (the newer `updated` wins, a deletion made 
 undone), so importing a file twice adds nothing. From an export, annotations of documents
 that are not in the library are kept, marked orphaned: they are listed with their quotes and
 are placed again once the document is there.
+
+An export's annotations become the annotations of the library they are imported into,
+whichever library they were exported from: importing them into another library (a library
+that moved, a copy) moves them there. A changes file or a database keeps each record's own
+library: it holds the records of every library of the database it comes from.
 """
 
 from __future__ import annotations
@@ -52,9 +57,9 @@ class AnnotationStore(Protocol):
 
     def merge_changes(self, changes: Snapshot) -> None: ...
 
-    def reading_position(self, rel_path: str) -> int | None: ...
+    def reading_position(self, rel_path: str, *, library: str = "") -> int | None: ...
 
-    def document_tags(self, rel_path: str) -> tuple[str, ...]: ...
+    def document_tags(self, rel_path: str, *, library: str = "") -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -81,13 +86,16 @@ class ImportResult:
     deleted: int = 0  # annotations here that an imported deletion removed
     documents: int = 0  # documents whose reading position or tags changed
     unusable: int = 0  # records of the file that do not validate, left out
+    moved: int = 0  # annotations here of another library, now of this one
 
     @property
     def total(self) -> int:
-        return self.added + self.updated + self.unchanged + self.refused
+        return self.added + self.updated + self.unchanged + self.refused + self.moved
 
     def summary(self, path: Path) -> str:
         parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
+        if self.moved:
+            parts.append(f"{self.moved} moved to this library")
         if self.refused:
             parts.append(f"{self.refused} deleted here, not restored")
         if self.deleted:
@@ -131,27 +139,49 @@ def read_import(path: Path) -> ImportSource:
 def import_annotations(
     annotations: list[Annotation], store: AnnotationStore, library: Library
 ) -> ImportResult:
-    """Save `annotations` into `store` in one write and say what happened to each."""
+    """Save `annotations` into `store` as annotations of `library`, in one write, and say
+    what happened to each.
+
+    One that is here already as another library's is moved to `library`: the newer of the
+    two copies, stamped now, since the move is an edit that every other copy of the database
+    must take. A legacy one (of no library, DocumentRef.library "") is this library's already
+    and follows the usual rule: a newer copy replaces it, and makes it the library's.
+    """
     incoming: list[Annotation] = []
     before: dict[str, Annotation | None] = {}
+    moved: set[str] = set()
     not_in_library = unchanged = 0
-    for annotation in annotations:
+    for imported in annotations:
+        annotation = _of_library(imported, library.key)
+        earlier = store.annotation(annotation.id)
+        if earlier is not None and not earlier.doc.in_library(library.key):
+            if stamp_key(earlier.updated) >= stamp_key(annotation.updated):
+                annotation = _of_library(earlier, library.key)
+            annotation = annotation.touched()
+            moved.add(annotation.id)
+        elif earlier is not None and stamp_key(earlier.updated) >= stamp_key(annotation.updated):
+            # Only a newer edit replaces ours: a copy from the same moment may differ only in
+            # how it was last placed (orphaned where its documents were missing), and ours
+            # knows better.
+            unchanged += 1
+            continue
         if library.find(annotation.doc.path) is None:
             not_in_library += 1
             if not annotation.orphaned:
                 annotation = replace(annotation, orphaned=True, confidence=0.0)
-        earlier = store.annotation(annotation.id)
-        # Only a newer edit replaces ours: a copy from the same moment may differ only in how
-        # it was last placed (orphaned where its documents were missing), and ours knows better.
-        if earlier is not None and stamp_key(earlier.updated) >= stamp_key(annotation.updated):
-            unchanged += 1
-            continue
         before[annotation.id] = earlier
         incoming.append(annotation)
     if incoming:
         store.save_annotations(incoming)
-    added, updated, refused = _outcomes(incoming, before, store)
-    return ImportResult(added, updated, unchanged, refused, not_in_library)
+    added, updated, refused = _outcomes((a for a in incoming if a.id not in moved), before, store)
+    return ImportResult(
+        added,
+        updated,
+        unchanged,
+        refused,
+        not_in_library,
+        moved=sum(1 for key in moved if store.annotation(key) is not None),
+    )
 
 
 def import_records(source: StoreRecords, store: AnnotationStore) -> ImportResult:
@@ -175,8 +205,8 @@ def import_records(source: StoreRecords, store: AnnotationStore) -> ImportResult
         incoming.append(annotation)
         kept[annotation_id] = record
     doomed = {key for key in changes.tombstones if store.annotation(key) is not None}
-    documents = list(changes.documents)
-    places = {path: _document_state(store, path) for path in documents}
+    documents = list(changes.documents.values())
+    places = [_document_state(store, record) for record in documents]
     store.merge_changes(dataclasses.replace(changes, annotations=kept))
     added, updated, refused = _outcomes(incoming, before, store)
     return ImportResult(
@@ -186,7 +216,11 @@ def import_records(source: StoreRecords, store: AnnotationStore) -> ImportResult
         refused,
         not_in_library=0,
         deleted=sum(1 for key in doomed if store.annotation(key) is None),
-        documents=sum(1 for path in documents if _document_state(store, path) != places[path]),
+        documents=sum(
+            1
+            for record, place in zip(documents, places, strict=True)
+            if _document_state(store, record) != place
+        ),
         unusable=source.unusable,
     )
 
@@ -205,8 +239,19 @@ def _outcomes(
     return added, updated, refused
 
 
-def _document_state(store: AnnotationStore, path: str) -> tuple[int | None, tuple[str, ...]]:
-    return store.reading_position(path), store.document_tags(path)
+def _document_state(store: AnnotationStore, record: Record) -> tuple[int | None, tuple[str, ...]]:
+    """The reading position and tags of the document of `record` (a checked record)."""
+    path, library = record["path"], record.get("library", "")
+    return (
+        store.reading_position(path, library=library),
+        store.document_tags(path, library=library),
+    )
+
+
+def _of_library(annotation: Annotation, library: str) -> Annotation:
+    if annotation.doc.library == library:
+        return annotation
+    return replace(annotation, doc=replace(annotation.doc, library=library))
 
 
 def _read_json(path: Path) -> object:
@@ -265,8 +310,8 @@ def _database_records(path: Path, data: object) -> StoreRecords:
         if stamp_key(record.get("deleted"))  # a deletion with no time removes nothing
     }
     documents = {
-        path: partial
-        for path, record in snapshot.documents.items()
+        key: partial
+        for key, record in snapshot.documents.items()
         if (partial := _stamped_groups(record)) is not None
     }
     # The session (the document read last) belongs to the machine the database came from.
@@ -277,7 +322,8 @@ def _database_records(path: Path, data: object) -> StoreRecords:
 def _stamped_groups(record: Record) -> Record | None:
     """A document record cut to its field groups that carry a time and a usable value (only
     those can be merged: a group without a time is older than any), or None if none do."""
-    partial: Record = {"path": record["path"]}
+    identity = ("library", "path") if record.get("library") else ("path",)
+    partial: Record = {name: record[name] for name in identity}
     for group, stamp in DOCUMENT_STAMPS.items():
         value = record.get(group)
         if not stamp_key(record.get(stamp)):
@@ -290,4 +336,4 @@ def _stamped_groups(record: Record) -> Record | None:
             continue
         partial[group] = value
         partial[stamp] = record[stamp]
-    return partial if len(partial) > 1 else None
+    return partial if len(partial) > len(identity) else None
