@@ -64,7 +64,8 @@ def test_notes_from_the_tui_come_out_of_export_and_survive_a_json_round_trip(
     finally:
         term.close()
 
-    exported = tmp_path / "data" / "readertui" / "exports" / "report.md"
+    # Each library has a folder of its own in the export folder.
+    (exported,) = (tmp_path / "data" / "readertui" / "exports").glob("library-*/report.md")
     assert "Steel before everything" in exported.read_text(encoding="utf-8")
 
     where = ("--library", str(library), "--db", str(db))

@@ -284,4 +284,4 @@ async def test_t_with_nothing_selected_tags_the_document(make: AppFactory, tmp_p
         await pilot.pause()
         await settle(pilot, app)
     with Store(tmp_path / "annotations.json") as store:
-        assert store.document_tags("prose.txt") == ("reports", "2024")
+        assert store.document_tags("prose.txt", library=app.library.key) == ("reports", "2024")

@@ -10,6 +10,7 @@ import pytest
 from textual.command import CommandList
 from textual.widgets import TextArea
 
+from readertui.config import export_folder_for
 from readertui.core.annotations import Annotation, DocumentRef, Quote
 from readertui.store.store import Store
 from readertui.ui.app import ReaderApp
@@ -65,8 +66,9 @@ async def run_palette_command(pilot: object, app: ReaderApp, words: str) -> None
 
 
 async def test_e_exports_this_document_and_says_where(make: AppFactory, tmp_path: Path) -> None:
-    folder = tmp_path / "exports"
-    app = make(export_dir=folder)
+    app = make(export_dir=tmp_path / "exports")
+    folder = export_folder_for(app.config, app.library)
+    assert folder.parent == tmp_path / "exports"
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_startup(pilot, app)
         await highlight_with_note(pilot, app, "Worth *remembering*", "place/Xi'an")
@@ -97,8 +99,9 @@ async def test_e_with_nothing_open_says_so(make: AppFactory, tmp_path: Path) -> 
 async def test_the_palette_exports_the_library_a_tag_and_json(
     make: AppFactory, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "exports"
-    app = make(export_dir=folder)
+    app = make(export_dir=tmp_path / "exports")
+    folder = export_folder_for(app.config, app.library)
+    assert folder.parent == tmp_path / "exports"
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_startup(pilot, app)
         await highlight_with_note(pilot, app, "first", "steel")

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Final
 
 from readertui.core.annotations import Annotation, normalise_tags, now_iso
+from readertui.store.layout import document_key, last_document_key
 from readertui.store.merge import Record, Snapshot, merge, newer_tombstone, stamp_key
-
-#: The session record that remembers the document read last (see Store.last_document).
-LAST_DOCUMENT_KEY: Final = "last_document"
 
 
 class PendingChanges:
@@ -50,33 +47,37 @@ class PendingChanges:
                 tombstone = newer_tombstone(earlier, tombstone)
             self._replace("tombstones", annotation_id, tombstone)
 
-    def set_reading_position(self, rel_path: str, offset: int) -> None:
-        """Record where the reader is in the document at `rel_path`."""
-        self._set_document_group(rel_path, "position", offset, "position_updated")
+    def set_reading_position(self, rel_path: str, offset: int, *, library: str = "") -> None:
+        """Record where the reader is in the document at `rel_path` of `library`."""
+        self._set_document_group(library, rel_path, "position", offset, "position_updated")
 
-    def set_document_tags(self, rel_path: str, tags: Iterable[str]) -> None:
-        """Record the tags of the document at `rel_path` itself."""
+    def set_document_tags(self, rel_path: str, tags: Iterable[str], *, library: str = "") -> None:
+        """Record the tags of the document at `rel_path` of `library` itself."""
         cleaned = list(normalise_tags(tags))
-        self._set_document_group(rel_path, "tags", cleaned, "tags_updated")
+        self._set_document_group(library, rel_path, "tags", cleaned, "tags_updated")
 
-    def set_last_document(self, rel_path: str) -> None:
-        """Record the document read last."""
-        record = {"key": LAST_DOCUMENT_KEY, "value": rel_path, "updated": now_iso()}
+    def set_last_document(self, rel_path: str, *, library: str = "") -> None:
+        """Record the document of `library` read last."""
+        key = last_document_key(library)
+        record = {"key": key, "value": rel_path, "updated": now_iso()}
         with self._lock:
-            self._replace("session", LAST_DOCUMENT_KEY, record)
+            self._replace("session", key, record)
 
     def add(self, changes: Snapshot) -> None:
         """Take in changes recorded elsewhere (a changes file from an earlier session)."""
         with self._lock:
             self._changes = merge(self._changes, changes)
 
-    def _set_document_group(self, rel_path: str, field: str, value: object, stamp: str) -> None:
+    def _set_document_group(
+        self, library: str, rel_path: str, field: str, value: object, stamp: str
+    ) -> None:
+        key = document_key(library, rel_path)
         with self._lock:
-            earlier = self._changes.documents.get(rel_path)
-            record: Record = dict(earlier) if earlier is not None else {"path": rel_path}
+            earlier = self._changes.documents.get(key)
+            record: Record = dict(earlier) if earlier is not None else _document(library, rel_path)
             record[field] = value
             record[stamp] = now_iso()
-            self._replace("documents", rel_path, record)
+            self._replace("documents", key, record)
 
     def _replace(self, table: str, key: str, record: Record) -> None:
         # Each change makes a new table dict: a snapshot handed to the writer never changes.
@@ -145,6 +146,11 @@ def describe_changes(changes: Snapshot) -> str:
     if changes.session:
         parts.append("the document read last")
     return ", ".join(parts) if parts else "nothing"
+
+
+def _document(library: str, rel_path: str) -> Record:
+    """A document's record with only its identity: the path, and the library if it has one."""
+    return {"library": library, "path": rel_path} if library else {"path": rel_path}
 
 
 def _with_table(snapshot: Snapshot, table: str, records: dict[str, Record]) -> Snapshot:

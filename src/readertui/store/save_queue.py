@@ -24,8 +24,9 @@ from typing import Final
 
 from readertui.core.annotations import Annotation, check_annotation
 from readertui.errors import ReaderError
+from readertui.store.layout import document_key, last_document_key
 from readertui.store.merge import Snapshot, is_deleted_by, stamp_key
-from readertui.store.pending import LAST_DOCUMENT_KEY, PendingChanges, describe_changes
+from readertui.store.pending import PendingChanges, describe_changes
 from readertui.store.store import Store
 
 #: Pauses between attempts while writing fails (seconds); the last one repeats.
@@ -111,20 +112,20 @@ class SaveQueue:
         self.pending.delete_annotation(annotation_id, when)
         self._poke()
 
-    def set_reading_position(self, rel_path: str, offset: int) -> None:
-        if self.reading_position(rel_path) == offset:
+    def set_reading_position(self, rel_path: str, offset: int, *, library: str = "") -> None:
+        if self.reading_position(rel_path, library=library) == offset:
             return
-        self.pending.set_reading_position(rel_path, offset)
+        self.pending.set_reading_position(rel_path, offset, library=library)
         self._poke()
 
-    def set_document_tags(self, rel_path: str, tags: Iterable[str]) -> None:
-        self.pending.set_document_tags(rel_path, tags)
+    def set_document_tags(self, rel_path: str, tags: Iterable[str], *, library: str = "") -> None:
+        self.pending.set_document_tags(rel_path, tags, library=library)
         self._poke()
 
-    def set_last_document(self, rel_path: str) -> None:
-        if self.last_document() == rel_path:
+    def set_last_document(self, rel_path: str, *, library: str = "") -> None:
+        if self.last_document(library=library) == rel_path:
             return
-        self.pending.set_last_document(rel_path)
+        self.pending.set_last_document(rel_path, library=library)
         self._poke()
 
     def add_changes(self, changes: Snapshot) -> None:
@@ -134,9 +135,11 @@ class SaveQueue:
 
     # -- reads, with what is pending ------------------------------------------------------------
 
-    def annotations(self, doc_path: str | None = None) -> list[Annotation]:
+    def annotations(
+        self, doc_path: str | None = None, *, library: str | None = None
+    ) -> list[Annotation]:
         """As `Store.annotations`, with the pending edits and deletions applied."""
-        stored = self.store.annotations(doc_path)
+        stored = self.store.annotations(doc_path, library=library)
         changes = self.pending.snapshot()
         if not changes.annotations and not changes.tombstones:
             return stored
@@ -150,7 +153,9 @@ class SaveQueue:
             if current is not None and stamp_key(current.updated) > stamp_key(annotation.updated):
                 continue
             found.pop(annotation_id, None)
-            if doc_path is None or annotation.doc.path == doc_path:
+            if doc_path is not None and annotation.doc.path != doc_path:
+                continue
+            if library is None or annotation.doc.library in ("", library):
                 found[annotation_id] = annotation
         for annotation_id, tombstone in changes.tombstones.items():
             current = found.get(annotation_id)
@@ -163,24 +168,24 @@ class SaveQueue:
             result.sort(key=lambda a: (a.start, a.end, a.created, a.id))
         return result
 
-    def reading_position(self, rel_path: str) -> int | None:
-        record = self.pending.snapshot().documents.get(rel_path)
+    def reading_position(self, rel_path: str, *, library: str = "") -> int | None:
+        record = self.pending.snapshot().documents.get(document_key(library, rel_path))
         if record is not None and "position" in record:
             position = record["position"]
             return position if isinstance(position, int) else None
-        return self.store.reading_position(rel_path)
+        return self.store.reading_position(rel_path, library=library)
 
-    def document_tags(self, rel_path: str) -> tuple[str, ...]:
-        record = self.pending.snapshot().documents.get(rel_path)
+    def document_tags(self, rel_path: str, *, library: str = "") -> tuple[str, ...]:
+        record = self.pending.snapshot().documents.get(document_key(library, rel_path))
         if record is not None and "tags" in record:
             return tuple(record["tags"])
-        return self.store.document_tags(rel_path)
+        return self.store.document_tags(rel_path, library=library)
 
-    def last_document(self) -> str | None:
-        record = self.pending.snapshot().session.get(LAST_DOCUMENT_KEY)
+    def last_document(self, *, library: str = "") -> str | None:
+        record = self.pending.snapshot().session.get(last_document_key(library))
         if record is not None and isinstance(record.get("value"), str):
             return str(record["value"])
-        return self.store.last_document()
+        return self.store.last_document(library=library)
 
     # -- the state ----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ what it holds: `capture_open_editors`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -53,7 +54,8 @@ class Annotating:
         self.document = document
         self._sha256 = ""
         saves = self.app.saves
-        stored = saves.annotations(document.rel_path) if saves is not None else []
+        library = self.app.library.key
+        stored = saves.annotations(document.rel_path, library=library) if saves is not None else []
         self.annotations = {a.id: a for a in stored}
         text = document.text
         # Highlights whose quote is still at its offsets show at once; the rest wait for
@@ -71,7 +73,10 @@ class Annotating:
 
     def _reanchor(self, document: Document, stored: list[Annotation]) -> None:
         sha256 = document.sha256
-        placed = reanchor_all(stored, document.text, sha256)
+        placed = [
+            _claimed(annotation, self.app.library.key)
+            for annotation in reanchor_all(stored, document.text, sha256)
+        ]
         changed = [new for old, new in zip(stored, placed, strict=True) if new != old]
         self.app.call_from_thread(self._reanchored, document, sha256, placed, changed)
 
@@ -106,7 +111,12 @@ class Annotating:
         assert self.document is not None
         if not self._sha256:
             self._sha256 = self.document.sha256
-        return DocumentRef(self.document.rel_path, self._sha256, self.document.metadata.title)
+        return DocumentRef(
+            self.document.rel_path,
+            self._sha256,
+            self.document.metadata.title,
+            self.app.library.key,
+        )
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -291,7 +301,8 @@ class Annotating:
         if document is None or saves is None:
             return
         known = sorted(self.app.known_tags(), key=str.casefold)
-        current = saves.document_tags(document.rel_path)
+        library = self.app.library.key
+        current = saves.document_tags(document.rel_path, library=library)
         rel_path = document.rel_path
         editor = TagEditor(f"Tags of “{document.metadata.title}”", current, known)
 
@@ -299,7 +310,7 @@ class Annotating:
             self._open_editors.pop(editor, None)
             if tags is None or tags == current:
                 return
-            saves.set_document_tags(rel_path, tags)
+            saves.set_document_tags(rel_path, tags, library=library)
             self.app.document_tags_changed(tags)
 
         self._open_editors[editor] = lambda: saved(_typed_tags(editor))
@@ -334,3 +345,12 @@ def _typed_tags(editor: object) -> tuple[str, ...]:
 
     assert isinstance(editor, TagEditor)
     return parse_tags(editor.query_one("#tags-input", Input).value)
+
+
+def _claimed(annotation: Annotation, library: str) -> Annotation:
+    """A legacy annotation (made before libraries had identities) placed in this library's
+    text becomes this library's; one that could not be placed stays unclaimed, so it is never
+    tied to a document of the same name that holds other text."""
+    if annotation.doc.library or annotation.orphaned or not library:
+        return annotation
+    return dataclasses.replace(annotation, doc=dataclasses.replace(annotation.doc, library=library))

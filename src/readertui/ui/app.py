@@ -238,7 +238,7 @@ class ReaderApp(KeyOrderedApp[None]):
                 markup=False,
             )
         if self.saves is not None:
-            last = self.saves.last_document()
+            last = self.saves.last_document(library=self.library.key)
             if last is not None and self.library.find(last) is not None:
                 return last
         return self.library.entries[0].rel_path if self.library.entries else None
@@ -341,7 +341,11 @@ class ReaderApp(KeyOrderedApp[None]):
         self.document = document
         self.outline = []
         self._close_find()
-        position = self.saves.reading_position(document.rel_path) if self.saves else None
+        position = (
+            self.saves.reading_position(document.rel_path, library=self.library.key)
+            if self.saves
+            else None
+        )
         self.reader.show_document(document, position or 0, self.config.reflow)
         self.annotating.open(document)
         if self._pending_jump is not None:
@@ -364,7 +368,7 @@ class ReaderApp(KeyOrderedApp[None]):
         self._show_facts()
         rel_path = document.rel_path
         if self.saves is not None:
-            self.saves.set_last_document(rel_path)
+            self.saves.set_last_document(rel_path, library=self.library.key)
         self._build_outline(document)
 
     def _finish_startup(self) -> None:
@@ -392,7 +396,11 @@ class ReaderApp(KeyOrderedApp[None]):
         if self.document is None:
             return
         if tags is None:
-            tags = self.saves.document_tags(self.document.rel_path) if self.saves else ()
+            tags = (
+                self.saves.document_tags(self.document.rel_path, library=self.library.key)
+                if self.saves
+                else ()
+            )
         self.sidebar.show_document(self.document, self.reader.reflow, tags)
 
     def document_tags_changed(self, tags: tuple[str, ...]) -> None:
@@ -502,7 +510,7 @@ class ReaderApp(KeyOrderedApp[None]):
             return
         rel_path, offset = self._unsaved
         self._unsaved = None
-        self.saves.set_reading_position(rel_path, offset)
+        self.saves.set_reading_position(rel_path, offset, library=self.library.key)
 
     def flush_store(self, timeout: float = 10.0) -> bool:
         """Write everything pending now (the reading position too); True once it is on disk."""
@@ -782,7 +790,7 @@ class ReaderApp(KeyOrderedApp[None]):
     def _count_tags(self) -> None:
         # Off the UI thread: the first count reads every annotation (0.8 s at 50,000).
         if self.store is not None:
-            self.call_from_thread(self._tags_counted, self.store.tags())
+            self.call_from_thread(self._tags_counted, self.store.tags(library=self.library.key))
 
     def _tags_counted(self, counts: dict[str, int]) -> None:
         self.tag_counts = counts
@@ -808,14 +816,21 @@ class ReaderApp(KeyOrderedApp[None]):
 
         if self.saves is None:
             return
-        found = [a for a in self.saves.annotations() if has_tag(a, event.tag)]
+        found = [
+            a for a in self.saves.annotations(library=self.library.key) if has_tag(a, event.tag)
+        ]
         self._offer_annotations(found, f"Annotations tagged #{event.tag}…")
 
     def action_show_strays(self) -> None:
         """Annotations whose document is not in this library (imported, or moved away)."""
         if self.saves is None:
             return
-        found = [a for a in self.saves.annotations() if self.library.find(a.doc.path) is None]
+        key = self.library.key
+        found = [
+            a
+            for a in self.saves.annotations()
+            if not a.doc.belongs_to(key, a.doc.path) or self.library.find(a.doc.path) is None
+        ]
         if not found:
             self.notify("Every annotation belongs to a document of this library.", timeout=4)
             return
@@ -828,7 +843,12 @@ class ReaderApp(KeyOrderedApp[None]):
         for annotation in sorted(annotations, key=lambda a: (a.doc.path, a.start)):
             quote = " ".join(annotation.quote.exact.split())
             title = titles.get(annotation.doc.path)
-            if title is None:
+            if not annotation.doc.belongs_to(self.library.key, annotation.doc.path):
+                where = (
+                    f"{annotation.doc.title or annotation.doc.path} · another library "
+                    f"({annotation.doc.library})"
+                )
+            elif title is None:
                 where = f"orphaned · {annotation.doc.title or annotation.doc.path} (not here)"
             else:
                 where = title or annotation.doc.path
@@ -844,6 +864,14 @@ class ReaderApp(KeyOrderedApp[None]):
 
     def open_annotation(self, annotation: Annotation) -> None:
         """Open the annotation's document (if it is not open) and put the cursor on it."""
+        if not annotation.doc.belongs_to(self.library.key, annotation.doc.path):
+            self.notify(
+                f"“{annotation.quote.exact[:60]}” belongs to {annotation.doc.path} of another "
+                f"library ({annotation.doc.library}); open that library to see it in its place.",
+                severity="warning",
+                timeout=10,
+            )
+            return
         if self.library.find(annotation.doc.path) is None:
             self.notify(
                 f"“{annotation.quote.exact[:60]}” belongs to {annotation.doc.path}, which is not "

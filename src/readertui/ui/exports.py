@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from readertui.config import export_folder_for
 from readertui.errors import ReaderError
 from readertui.export.exporting import ExportRequest, ExportResult, export_to_folder
 from readertui.ui.choices import Choice, offer_choices
@@ -91,7 +92,7 @@ class Exports:
         loaded = {document.rel_path: document} if document is not None else {}
         try:
             result = export_to_folder(
-                app.config.export_folder,
+                export_folder_for(app.config, app.library),
                 app.library,
                 store,
                 request,
