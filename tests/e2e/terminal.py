@@ -96,7 +96,9 @@ class Terminal:
     def start(self, *command: str, session: str = "main") -> int:
         """Start `command` in a new session; its process id."""
         exports = " ".join(f"{key}={value}" for key, value in self.environment().items())
-        line = f"env {exports} {' '.join(command)}"
+        # pytest's terminal size (COLUMNS, LINES) would reach the server's environment, and
+        # Textual believes it over the pane's real size.
+        line = f"env -u COLUMNS -u LINES {exports} {' '.join(command)}"
         self.tmux(
             "new-session", "-d", "-x", str(self.width), "-y", str(self.height), "-s", session, line
         )

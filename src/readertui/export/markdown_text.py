@@ -15,11 +15,15 @@ import json
 import re
 import unicodedata
 
+from readertui.core.visible import BIDI_CONTROLS
+
 # C0 controls but the newline and tab, DEL and the C1 controls (CSI, OSC…) as visible
 # stand-ins. A tab is a blank to Markdown (and indents a note's code).
 _CONTROLS = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
 _CONTROLS[0x7F] = "\u2421"
 _CONTROLS.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+# Bidi controls would reorder the text of a terminal showing the file: shown as in the app.
+_CONTROLS.update({code: "\u00b7" for code in BIDI_CONTROLS})
 
 # Markup anywhere in a line: emphasis, code, links, HTML and autolinks, entities, tables,
 # strikethrough and subscripts (~), Obsidian tags (#), highlights (==), math ($), comments

@@ -6,7 +6,10 @@ library, percent-encoded, as the source id) with a `TextQuoteSelector` (exact, p
 and a `TextPositionSelector` (code-point offsets), the colour as the target's `styleClass`,
 and bodies: the note (`commenting`, Markdown), one per tag (`tagging`), one per link
 (`linking`). What the model has no term for (the text's hash, orphaned, confidence) uses the
-`readertui:` prefix declared in the context. Reading accepts a collection (its items in an
+`readertui:` prefix declared in the context. The library an annotation belongs to is left out:
+its key is the folder's full path, which says more about the user than notes shared should
+(a home folder, a user name), and an import gives every annotation the library it is
+imported into. Reading accepts a collection (its items in an
 embedded first page, or at its top level), a page, a list or a single annotation, checks
 everything by the rules the store keeps annotations by, and reports the first problem with
 where it is.
@@ -164,7 +167,9 @@ def collection_json(annotations: Iterable[Annotation], generated: str) -> str:
     """
     text = json.dumps(to_collection(annotations, generated), ensure_ascii=False, indent=2)
     # Lone surrogates (file names that are not UTF-8) only as escapes: UTF-8 cannot hold them.
-    escaped = "[\u007f-\u009f\u2028\u2029\ud800-\udfff]"
+    # C1 controls, bidi controls, line separators and lone surrogates as \u escapes: the
+    # value is the same, and a terminal showing the file is never driven by it.
+    escaped = "[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ud800-\udfff]"
     return re.sub(escaped, lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 

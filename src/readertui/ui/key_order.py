@@ -31,6 +31,9 @@ ReturnType = TypeVar("ReturnType")
 #: The longest a key waits for the screen it was typed at to become ready (seconds).
 KEY_HOLD_LIMIT: Final = 5.0
 
+#: The longest one round of waiting for the message queues may take (seconds).
+ROUND_LIMIT: Final = 0.2
+
 #: Keys that move the focus or confirm or close something, whatever they are bound to.
 SETTLING_KEYS: Final = frozenset({"enter", "escape", "tab", "shift+tab", "ctrl+s"})
 
@@ -187,8 +190,11 @@ class KeyOrderedApp(App[ReturnType]):
             if pump.call_later(handled):
                 remaining += 1
         if remaining:
+            # A pump removed meanwhile (a dialog closing) never runs its callback: give up on
+            # the round soon, and look again at the pumps there are then.
+            wait = min(ROUND_LIMIT, max(0.0, deadline - monotonic()))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), max(0.0, deadline - monotonic()))
+                await asyncio.wait_for(done.wait(), wait)
 
     def _queues_empty(self) -> bool:
         return all(pump.message_queue_size == 0 for pump in self._message_pumps())
