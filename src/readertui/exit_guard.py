@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import os
 import signal
 import threading
@@ -52,6 +53,7 @@ class ExitGuard:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._on_signal_in_loop: Callable[[int], object] | None = None
         self._signal: int | None = None
+        self._context: contextvars.Context | None = None
         self._captured = threading.Event()
         self._saved = threading.Event()
         self._previous: dict[int, object] = {}
@@ -83,6 +85,8 @@ class ExitGuard:
         """
         self._loop = loop
         self._on_signal_in_loop = on_signal
+        # The callback runs in the app's context (Textual finds the running app in it).
+        self._context = contextvars.copy_context()
 
     def editors_captured(self) -> None:
         """The app has queued what its open editors held."""
@@ -98,7 +102,7 @@ class ExitGuard:
             self._captured.set()
             return
         try:
-            loop.call_soon_threadsafe(callback, number)
+            loop.call_soon_threadsafe(callback, number, context=self._context)
         except RuntimeError:  # the loop is closed: nothing left to capture
             self._captured.set()
 

@@ -277,3 +277,20 @@ def test_saving_never_stalls_after_a_quick_second_edit(
     os.kill(pid, signal.SIGKILL)
     assert wait_until_ended(pid, 5)
     assert len(annotations_in(db)) == 2
+
+
+def test_a_note_typed_while_readertui_starts_is_saved(
+    term: Terminal, library: Path, tmp_path: Path
+) -> None:
+    """Keys typed before the first screen: the terminal no longer eats ctrl+s (flow control)
+    or turns enter into ctrl+j, and readertui holds the keys until it is ready for them."""
+    db = tmp_path / "db.json"
+    term.start(str(READERTUI), "--db", str(db), str(library / "report.txt"))
+    # The keys arrive while Python is still importing Textual (the first screen takes a
+    # second or more); what the terminal did before Python ran at all cannot be helped.
+    time.sleep(0.3)
+    term.burst("}", "v", "w", "w", "n", "q", "u", "i", "e", "t", "C-s", "}", "v", "w", "Enter")
+    if not wait_until(lambda: db.exists() and len(annotations_in(db)) == 2, timeout=20):
+        raise AssertionError(term.screen())
+    assert notes_in(db) == [("Paragraph", ""), ("Paragraph 1", "quiet")]
+    term.wait_for("· saved")

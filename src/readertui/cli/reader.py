@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from readertui import __version__
+from readertui.cli.early_keys import take_keys_early
 from readertui.cli.output import EXIT_ERROR, EXIT_OK, EXIT_USAGE, OneLineParser, fail
 from readertui.config import load_config, resolve_db_path, resolve_library
 from readertui.errors import ReaderError
@@ -55,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
 def open_reader(argv: Sequence[str]) -> int:
     """Run the reader as the command line asks; the exit code."""
     args = build_parser().parse_args(argv)
+    restore_terminal = take_keys_early()
+    try:
+        return _run_reader(args, restore_terminal)
+    finally:
+        restore_terminal()
+
+
+def _run_reader(args: argparse.Namespace, restore_terminal: Callable[[], None]) -> int:
     try:
         config = load_config(args.config)
         library_root, open_path = resolve_library(args.path, config)
@@ -81,15 +92,20 @@ def open_reader(argv: Sequence[str]) -> int:
     finally:
         if guard.signalled is None:
             guard.uninstall()
-    return _ended(app, guard)
+    return _ended(app, guard, restore_terminal)
 
 
-def _ended(app: ReaderApp, guard: ExitGuard) -> int:
+def _ended(app: ReaderApp, guard: ExitGuard, restore_terminal: Callable[[], None]) -> int:
     """After the app: nothing pending is left behind; say where it went; the exit code."""
     number = guard.signalled
     if number is not None:
         guard.wait_saved(guard.deadline)
-        return 128 + number
+        # End now: the interpreter's own shut-down can outlast the deadline (it stops the
+        # watchdog thread before that thread ends the process).
+        restore_terminal()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + number)
     crashed = bool(app.return_code)
     saves = app.saves
     if saves is not None and saves.pending and not app.has_shut_down:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -462,11 +463,21 @@ class ReaderApp(KeyOrderedApp[None]):
             self.state = state
 
     def _save_state_changed(self, state: SaveState) -> None:
-        # Called on the save queue's thread (and on the UI thread when a change is queued).
-        self.post_message(self.SaveStateChanged(state))
+        # Called on the UI thread when a change is queued, and on the save queue's thread
+        # after each write. A change shows `saving…` in the same frame as the change itself:
+        # a message would wait behind a burst of keys while the screen still said `saved`.
+        if threading.get_ident() == self._thread_id:
+            self._show_save_state(state)
+        else:
+            self.post_message(self.SaveStateChanged(state))
 
     def on_reader_app_save_state_changed(self, event: SaveStateChanged) -> None:
-        state = self.saves.state if self.saves is not None else event.state
+        self._show_save_state(event.state)
+
+    def _show_save_state(self, reported: SaveState) -> None:
+        # The newest state, not the reported one: a write that finished may be older than the
+        # change made since.
+        state = self.saves.state if self.saves is not None else reported
         self._show_saved_state(state.label)
         if state.error is not None and state.error != self._reported_error:
             self._reported_error = state.error
