@@ -384,9 +384,9 @@ class ReaderApp(KeyOrderedApp[None]):
         self.library_pane.populate()
         self._count_tags()
         self.sidebar.populate()
-        self._find_bar = FindBar(id="find-bar")
-        self.screen_stack[0].query_one("#reader-pane").mount(self._find_bar)
         main_screen = self.screen_stack[0]
+        self._find_bar = FindBar(id="find-bar")
+        main_screen.query_one("#reader-pane").mount(self._find_bar)
         main_screen.query_one("#footer-slot").remove()
         main_screen.mount(Footer(), after=self._status_line)
         # A footer mounted late has missed the bindings signal: send it again.
@@ -478,7 +478,7 @@ class ReaderApp(KeyOrderedApp[None]):
         # The newest state, not the reported one: a write that finished may be older than the
         # change made since.
         state = self.saves.state if self.saves is not None else reported
-        self._show_saved_state(state.label)
+        self._show_save_label(state.label)
         if state.error is not None and state.error != self._reported_error:
             self._reported_error = state.error
             self.notify(
@@ -494,7 +494,7 @@ class ReaderApp(KeyOrderedApp[None]):
         if state.saved:
             self._forget_recovered_files()
 
-    def _show_saved_state(self, label: str) -> None:
+    def _show_save_label(self, label: str) -> None:
         self.status.saved_state = label
         self.status.show()
 
@@ -546,7 +546,7 @@ class ReaderApp(KeyOrderedApp[None]):
         self._save_position()
         saves = self.saves
         if saves is not None and saves.pending:
-            self._show_saved_state("saving…")
+            self._show_save_label("saving…")
             flushed = await asyncio.to_thread(saves.flush, QUIT_FLUSH_TIMEOUT)
             if not flushed:
                 self._ask_about_unsaved()

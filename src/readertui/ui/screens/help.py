@@ -59,6 +59,12 @@ class HelpScreen(ModalScreen[None]):
                 Text(
                     "Every action is also in the command palette (ctrl+p), with every document "
                     "and heading as a place to jump to. The mouse works too, but is never needed."
+                    "\n\nThe status line says saved once every change is on disk. NOT SAVED "
+                    "means a write failed (a full disk, a read-only file system): the changes "
+                    "are kept and written as soon as it works again. q with unsaved changes "
+                    "asks what to do; changes kept in a file when readertui last ended are "
+                    "offered for merging at the next start. Keys typed ahead go to the dialog "
+                    "or pane they were typed for."
                 ),
                 id="help-footer",
             )
