@@ -11,17 +11,17 @@ is another document.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from readertui.core.anchoring import reanchor_all
 from readertui.core.annotations import Annotation, has_tag, normalise_tags, tag_key
-from readertui.core.document import DEFAULT_MAX_BYTES, Document, load_document
+from readertui.core.document import DEFAULT_MAX_BYTES, Document
 from readertui.core.library import Library, LibraryEntry
 from readertui.core.metadata import DocumentMetadata
-from readertui.core.outline import outline_for
+from readertui.core.open_document import OpenDocument
+from readertui.core.workspace import Workspace
 from readertui.errors import ExportError, ReaderError
 
 
@@ -75,17 +75,19 @@ def collect(
     doc: str | None = None,
     tag: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    loaded: Mapping[str, Document] | None = None,
+    workspace: Workspace | None = None,
     include_empty: bool = False,
 ) -> list[DocumentNotes]:
     """The documents to export and their annotations, in library order.
 
     `doc` is a document's path relative to the library root (see `resolve_document`); `tag`
     keeps the annotations that carry it or a tag below it. Documents without annotations are
-    left out unless `include_empty` (or `doc` names one). `loaded` holds documents already in
-    memory by relative path, so the app need not read its open document again.
+    left out unless `include_empty` (or `doc` names one). Documents are opened through
+    `workspace` (the app's, which holds the documents it has in memory), else a new one.
     Raises ExportError when `tag` is carried by no annotation at all.
     """
+    if workspace is None:
+        workspace = Workspace(library, max_bytes=max_bytes)
     everything = store.annotations(library=library.key)
     if tag is not None:
         _check_tag(tag, everything)
@@ -110,13 +112,11 @@ def collect(
             notes.append(_not_in_library(rel_path, annotations, own_tags))
             continue
         try:
-            document = (loaded or {}).get(rel_path) or load_document(
-                entry.path, library.root, max_bytes=max_bytes
-            )
+            opened = workspace.open(rel_path, annotations)
         except ReaderError as error:
             notes.append(_unreadable(entry, annotations, own_tags, str(error)))
             continue
-        notes.append(_placed_in(document, entry.metadata, annotations, own_tags))
+        notes.append(_placed_in(opened, entry.metadata, own_tags))
     return notes
 
 
@@ -156,17 +156,15 @@ def _check_tag(tag: str, annotations: Iterable[Annotation]) -> None:
 
 
 def _placed_in(
-    document: Document,
-    metadata: DocumentMetadata,
-    annotations: list[Annotation],
-    own_tags: tuple[str, ...],
+    opened: OpenDocument, metadata: DocumentMetadata, own_tags: tuple[str, ...]
 ) -> DocumentNotes:
-    current = reanchor_all(annotations, document.text, document.sha256)
+    document = opened.document
+    current = list(opened.annotations.values())
     placed = sorted(
         (a for a in current if not a.orphaned), key=lambda a: (a.start, a.end, a.created, a.id)
     )
     orphans = sorted((a for a in current if a.orphaned), key=lambda a: (a.start, a.created, a.id))
-    headings = outline_for(document.text, document.format) if placed else []
+    headings = opened.outline
     heading_offsets = [entry.offset for entry in headings]
     located: list[Located] = []
     line, counted_to = 1, 0

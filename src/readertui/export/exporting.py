@@ -26,8 +26,8 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from readertui.core.annotations import Annotation, now_iso
-from readertui.core.document import Document
 from readertui.core.library import Library
+from readertui.core.workspace import Workspace
 from readertui.errors import ExportError
 from readertui.export.collect import AnnotationSource, DocumentNotes, collect
 from readertui.export.markdown import document_markdown, library_markdown, link_targets
@@ -140,14 +140,14 @@ def export_to_folder(
     *,
     exported: str | None = None,
     max_bytes: int | None = None,
-    loaded: dict[str, Document] | None = None,
+    workspace: Workspace | None = None,
 ) -> ExportResult:
     """The export as files in `folder` (see the module's docstring for which files)."""
     stamp = exported or export_stamp()
     everything = store.annotations(library=library.key)  # for file names and links, once
     names = export_file_names(library, everything)
     per_document = request.format == "markdown" and request.tag is None
-    documents = _collect(library, store, request, max_bytes, loaded, include_empty=per_document)
+    documents = _collect(library, store, request, max_bytes, workspace, include_empty=per_document)
     outcomes: list[tuple[Path, bool]] = []
     if per_document:
         links = link_targets(everything, names)
@@ -215,7 +215,7 @@ def _collect(
     store: AnnotationSource,
     request: ExportRequest,
     max_bytes: int | None,
-    loaded: dict[str, Document] | None,
+    workspace: Workspace | None,
     *,
     include_empty: bool,
 ) -> list[DocumentNotes]:
@@ -225,7 +225,7 @@ def _collect(
         store,
         doc=request.doc,
         tag=request.tag,
-        loaded=loaded,
+        workspace=workspace,
         include_empty=include_empty and request.doc is None,
         **options,
     )

@@ -97,6 +97,11 @@ def last_document_key(library: str) -> str:
     return f"{LEGACY_LAST_DOCUMENT}:{library}" if library else LEGACY_LAST_DOCUMENT
 
 
+def jump_history_key(library: str) -> str:
+    """The key of the session record holding the jump history of `library`."""
+    return f"jumps:{library}"
+
+
 def record_key(table: str, record: Record) -> str | None:
     """The key of `record` in the keyed `table`, or None when it cannot have one (see
     `unusable_reason`)."""

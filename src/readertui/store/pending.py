@@ -63,6 +63,12 @@ class PendingChanges:
         with self._lock:
             self._replace("session", key, record)
 
+    def set_session_value(self, key: str, value: object) -> None:
+        """Record `value` (plain JSON data) under session key `key`."""
+        record = {"key": key, "value": value, "updated": now_iso()}
+        with self._lock:
+            self._replace("session", key, record)
+
     def add(self, changes: Snapshot) -> None:
         """Take in changes recorded elsewhere (a changes file from an earlier session)."""
         with self._lock:

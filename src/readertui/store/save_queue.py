@@ -128,6 +128,19 @@ class SaveQueue:
         self.pending.set_last_document(rel_path, library=library)
         self._poke()
 
+    def set_session_value(self, key: str, value: object) -> None:
+        """Keep `value` (plain JSON data) under session key `key`."""
+        if self.session_value(key) == value:
+            return
+        self.pending.set_session_value(key, value)
+        self._poke()
+
+    def session_value(self, key: str) -> object:
+        record = self.pending.snapshot().session.get(key)
+        if record is not None:
+            return record.get("value")
+        return self.store.session_value(key)
+
     def add_changes(self, changes: Snapshot) -> None:
         """Queue changes recorded elsewhere (a changes file left by an earlier session)."""
         self.pending.add(changes)

@@ -567,6 +567,23 @@ class Store:
 
         self._commit(change)
 
+    def session_value(self, key: str) -> object:
+        """The value kept under session key `key` (None when there is none)."""
+        record = self._current().snapshot.session.get(key)
+        return None if record is None else record.get("value")
+
+    def set_session_value(self, key: str, value: object) -> None:
+        """Keep `value` (plain JSON data) under session key `key`; on disk when this returns."""
+
+        def change(contents: Contents) -> Contents | None:
+            record = contents.snapshot.session.get(key)
+            if record is not None and record.get("value") == value:
+                return None
+            updated = {"key": key, "value": value, "updated": now_iso()}
+            return contents.with_records(SESSION, {key: updated})
+
+        self._commit(change)
+
     # Other processes ------------------------------------------------------------------------
 
     def reload_if_changed(self) -> bool:

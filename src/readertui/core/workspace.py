@@ -1,0 +1,131 @@
+"""The one open-document pipeline: load a library document, place its annotations in today's
+text, build its outline.
+
+The app, the exports and (next) the library index all open documents through a `Workspace`,
+which keeps the last few loaded documents (a small LRU, checked against the file's size and
+time) so going back and forth between documents, or exporting the one being read, does not
+read a large file again. It is safe to use from worker threads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from readertui.core.annotations import Annotation
+from readertui.core.document import DEFAULT_MAX_BYTES, Document, load_document
+from readertui.core.library import Library
+from readertui.core.open_document import OpenDocument
+from readertui.core.outline import OutlineEntry
+from readertui.errors import DocumentError
+
+#: Loaded documents kept in memory (a 100 MB text is 100-400 MB as a str: keep few).
+CACHE_SIZE = 3
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Annotations placed in a document's text: all of them, and those that moved."""
+
+    annotations: tuple[Annotation, ...]
+    changed: tuple[Annotation, ...]
+    sha256: str
+
+
+class Workspace:
+    """Opens the documents of one library."""
+
+    def __init__(
+        self, library: Library, *, max_bytes: int = DEFAULT_MAX_BYTES, cache_size: int = CACHE_SIZE
+    ) -> None:
+        self.library = library
+        self.max_bytes = max_bytes
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, tuple[tuple[int, int], Document]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- the three steps ------------------------------------------------------------------------
+
+    def load(self, rel_path: str) -> Document:
+        """The library document at `rel_path`, from memory if its file has not changed.
+
+        Raises DocumentError when it is not in the library or cannot be read.
+        """
+        entry = self.library.find(rel_path)
+        if entry is None:
+            raise DocumentError(rel_path, f"not in the library {self.library.root}")
+        stamp = _stamp(entry.path)
+        with self._lock:
+            cached = self._cache.get(rel_path)
+            if cached is not None and cached[0] == stamp:
+                self._cache.move_to_end(rel_path)
+                return cached[1]
+        document = load_document(entry.path, self.library.root, max_bytes=self.max_bytes)
+        self._keep(rel_path, stamp, document)
+        return document
+
+    def place(self, document: Document, stored: Sequence[Annotation]) -> Placement:
+        """`stored` placed in `document`'s text (re-anchored where the text changed).
+
+        A legacy annotation (from before libraries had identities) placed here becomes this
+        library's; one that could not be placed stays unclaimed, so it is never tied to a
+        document of the same name that holds other text.
+        """
+        from readertui.core.anchoring import reanchor_all  # rapidfuzz: not on start-up's path
+
+        sha256 = document.sha256
+        placed = tuple(
+            self._claimed(annotation) for annotation in reanchor_all(stored, document.text, sha256)
+        )
+        changed = tuple(new for old, new in zip(stored, placed, strict=True) if new != old)
+        return Placement(placed, changed, sha256)
+
+    def outline(self, document: Document) -> tuple[OutlineEntry, ...]:
+        from readertui.core.outline import outline_for
+
+        return tuple(outline_for(document.text, document.format))
+
+    def open(self, rel_path: str, stored: Iterable[Annotation]) -> OpenDocument:
+        """All three steps at once: the document with its annotations placed and its outline."""
+        document = self.load(rel_path)
+        placement = self.place(document, list(stored))
+        opened = OpenDocument.opened(document, placement.annotations)
+        return opened.with_placed(placement.annotations, placement.sha256).with_outline(
+            self.outline(document)
+        )
+
+    # -- the cache ------------------------------------------------------------------------------
+
+    def _keep(self, rel_path: str, stamp: tuple[int, int], document: Document) -> None:
+        with self._lock:
+            self._cache[rel_path] = (stamp, document)
+            self._cache.move_to_end(rel_path)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    def loaded(self, rel_path: str) -> Document | None:
+        """The document at `rel_path` if it is in memory (whether or not its file changed)."""
+        with self._lock:
+            cached = self._cache.get(rel_path)
+        return cached[1] if cached is not None else None
+
+    def _claimed(self, annotation: Annotation) -> Annotation:
+        library = self.library.key
+        if annotation.doc.library or annotation.orphaned or not library:
+            return annotation
+        return dataclasses.replace(
+            annotation, doc=dataclasses.replace(annotation.doc, library=library)
+        )
+
+
+def _stamp(path: os.PathLike[str]) -> tuple[int, int]:
+    """The file's size and modification time: a change in either means read it again."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (status.st_size, status.st_mtime_ns)
