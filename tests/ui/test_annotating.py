@@ -128,7 +128,7 @@ async def test_tag_completion_from_existing_tags(make: AppFactory) -> None:
         await pilot.press("enter")
         await pilot.pause()
         await settle(pilot, app)
-        assert app.known_tag_counts() == {"Industry": 2}
+        assert app.reading.known_tag_counts() == {"Industry": 2}
 
 
 async def test_c_cycles_colours_d_deletes_u_undoes(make: AppFactory, tmp_path: Path) -> None:

@@ -86,10 +86,12 @@ async def test_e_exports_this_document_and_says_where(make: AppFactory, tmp_path
 
 
 async def test_e_with_nothing_open_says_so(make: AppFactory, tmp_path: Path) -> None:
-    app = make(open_name=None, export_dir=tmp_path / "exports")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    app = make(open_name=None, root=empty, export_dir=tmp_path / "exports")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.document = None
+        assert app.document is None
         await pilot.press("e")
         await finish_export(pilot, app)
         assert any("Open a document first" in message for message in notifications(app))

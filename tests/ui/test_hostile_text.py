@@ -197,7 +197,7 @@ async def test_sidebar_facts_show_metadata_and_file_name_literally(
         assert_safe_text(facts)
         assert "new\u240aline.txt" in facts
         assert "new\u240aline.txt" in painted_text(app, app.sidebar)
-        app.open_document("sidecar.txt")
+        app.reading.open_document("sidecar.txt")
         await settle(pilot, app)
         facts = str(app.query_one("#sidebar-info", Static).render())
         assert_safe_text(facts)
@@ -380,7 +380,7 @@ async def test_annotation_and_tag_lists_show_hostile_notes_and_tags_literally(
         assert "note \u241b]52;c;cm0gLXJmIH4K\u2407 [bold]n[/bold]" in listed
         await pilot.press("escape")
         await settle(pilot, app)
-        app.exports.choose_tag()
+        app.reading.exports.choose_tag()
         await settle(pilot, app)
         listed = await palette_shows(pilot, app, "")
         assert "#evil\u241b]2;PWNED2\u2407" in listed and "#[reverse]T[/reverse]" in listed

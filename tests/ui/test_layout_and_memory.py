@@ -131,7 +131,7 @@ async def test_outline_in_the_library_pane_jumps(make: AppFactory) -> None:
         assert [e.title for e in app.outline] == ["Heading One", "Second heading"]
         labels = app.library_pane.option_texts()
         assert any("Second heading" in label for label in labels)
-        app.jump_to_offset(app.outline[1].offset)
+        app.reading.go_to_offset(app.outline[1].offset)
         assert app.document is not None
         assert app.document.text[app.reader.cursor :].startswith("## Second heading")
 

@@ -35,13 +35,13 @@ async def test_notes_of_one_library_are_not_shown_in_another(tmp_path: Path) -> 
         await pilot.pause()
         assert app.saves is not None and app.saves.flush(5)
         await app.workers.wait_for_complete()
-        assert len(app.annotating.annotations) == 1
+        assert len(app.reading.annotating.annotations) == 1
         first_export = export_folder_for(app.config, app.library) / "a.md"
     other = app_on(second, db, exports)
     async with other.run_test(size=SIZE) as pilot:
         await wait_for_startup(pilot, other)
         # Not shown, not even as an orphan of the other library's a.txt.
-        assert other.annotating.annotations == {}
+        assert other.reading.annotating.annotations == {}
         assert other.reader.cursor == 0
         await pilot.press("e")
         await pilot.pause()
@@ -65,7 +65,7 @@ async def test_a_note_made_before_libraries_had_names_is_claimed_where_it_is_pla
     app = app_on(root, db, tmp_path / "exports")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_startup(pilot, app)
-        assert list(app.annotating.annotations) == [legacy.id]
+        assert list(app.reading.annotating.annotations) == [legacy.id]
         assert app.saves is not None and app.saves.flush(5)
         key = app.library.key
     with Store(db) as store:

@@ -5,44 +5,66 @@ Document titles and headings come from files: the hits are built literally (`ui.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from textual.command import Hits, Provider
 
+from readertui.core.library import Library
+from readertui.core.outline import OutlineEntry
 from readertui.ui.choices import choice_hit, discovery_hit
-from readertui.ui.keymap import KEYS
+from readertui.ui.keymap import KEYS, KeySpec, effective_label
 
-if TYPE_CHECKING:
-    from readertui.ui.app import ReaderApp
+
+@runtime_checkable
+class PaletteHost(Protocol):
+    """What the palette offers and runs: the reading screen (at the bottom of the stack)."""
+
+    @property
+    def library(self) -> Library: ...
+
+    @property
+    def outline(self) -> Sequence[OutlineEntry]: ...
+
+    def open_document(self, rel_path: str) -> None: ...
+
+    def go_to_offset(self, offset: int) -> None: ...
+
+    def run_palette_action(self, spec: KeySpec) -> None: ...
+
+    @property
+    def keymap(self) -> Mapping[str, str]: ...
 
 
 class ReaderCommands(Provider):
     """Actions, documents to open and headings to jump to."""
 
     def _targets(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app: ReaderApp = self.app  # type: ignore[assignment]
+        stack = self.app.screen_stack
+        host = stack[0] if stack else None
         targets: list[tuple[str, str, Callable[[], object]]] = []
+        if not isinstance(host, PaletteHost):
+            return targets
         for spec in KEYS:
             if spec.palette:
-                where = f"key: {spec.label}" if spec.keys else "command"
-                targets.append((spec.description, where, partial(app.run_palette_action, spec)))
-        for entry in app.library.entries:
+                where = f"key: {effective_label(spec, host.keymap)}" if spec.keys else "command"
+                targets.append((spec.description, where, partial(host.run_palette_action, spec)))
+        for entry in host.library.entries:
             title = entry.metadata.title or entry.rel_path
             targets.append(
                 (
                     f"Open: {title}",
                     entry.metadata.byline() or entry.rel_path,
-                    partial(app.open_document, entry.rel_path),
+                    partial(host.open_document, entry.rel_path),
                 )
             )
-        for item in app.outline:
+        for item in host.outline:
             targets.append(
                 (
                     f"Go to: {item.title}",
                     "heading in this document",
-                    partial(app.jump_to_offset, item.offset),
+                    partial(host.go_to_offset, item.offset),
                 )
             )
         return targets

@@ -77,7 +77,7 @@ STEADY_ACTIONS: Final = frozenset(
 
 
 def _action_name(action: str) -> str:
-    """`annotate('note')` -> `annotate`; `app.focus_next` -> `focus_next`."""
+    """`focus_pane('library')` -> `focus_pane`; `app.focus_next` -> `focus_next`."""
     return action.split("(", 1)[0].rsplit(".", 1)[-1]
 
 

@@ -19,6 +19,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from readertui.core.annotations import COLORS, Annotation, has_tag
+from readertui.core.open_document import OpenDocument
 from readertui.core.shortening import one_line
 from readertui.ui.literal import literal
 from readertui.ui.widgets.literal_fields import LiteralInput
@@ -77,7 +78,8 @@ class NotesPane(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.annotations: list[Annotation] = []
+        #: The open document whose annotations are listed (handed over by the screen).
+        self.opened: OpenDocument | None = None
         self.query_text = ""
         self._rebuild_timer: Timer | None = None
 
@@ -89,8 +91,15 @@ class NotesPane(Vertical):
     def option_list(self) -> OptionList:
         return self.query_one("#notes-list", OptionList)
 
-    def show(self, annotations: list[Annotation]) -> None:
-        self.annotations = annotations
+    @property
+    def annotations(self) -> list[Annotation]:
+        """The open document's annotations: placed ones in text order, then the orphans."""
+        if self.opened is None:
+            return []
+        return sorted(self.opened.annotations.values(), key=lambda a: (a.orphaned, a.start, a.end))
+
+    def show(self, opened: OpenDocument) -> None:
+        self.opened = opened
         # Rebuilt a moment later, once: the reader repaints the new highlight first, and a
         # burst of changes costs one rebuild.
         if self._rebuild_timer is None:
@@ -103,12 +112,12 @@ class NotesPane(Vertical):
     def rebuild(self) -> None:
         if not self.is_mounted or not self.query("#notes-list"):
             return
-        self.annotations.sort(key=lambda a: (a.orphaned, a.start, a.end))
-        shown = [a for a in self.annotations if annotation_matches(a, self.query_text)]
+        everything = self.annotations
+        shown = [a for a in everything if annotation_matches(a, self.query_text)]
         placed = [a for a in shown if not a.orphaned]
         orphans = [a for a in shown if a.orphaned]
         options: list[Option | None] = []
-        if not self.annotations:
+        if not everything:
             options.append(
                 Option(
                     Text(
@@ -169,7 +178,7 @@ class NotesPane(Vertical):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        chosen = next((a for a in self.annotations if a.id == event.option.id), None)
+        chosen = self.opened.annotations.get(event.option.id or "") if self.opened else None
         if chosen is not None:
             self.post_message(self.Chosen(chosen))
 

@@ -9,7 +9,7 @@ short one. Text is painted as plain segments, never parsed as markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from rich.segment import Segment
 from rich.style import Style
@@ -23,6 +23,7 @@ from readertui.core.annotations import COLORS, Annotation
 from readertui.core.document import Document
 from readertui.core.find import TextFinder
 from readertui.core.highlight_index import HighlightIndex
+from readertui.core.location import Location
 from readertui.core.motion import (
     next_paragraph_start,
     next_word_start,
@@ -31,6 +32,7 @@ from readertui.core.motion import (
     previous_paragraph_start,
     previous_word_start,
 )
+from readertui.core.open_document import OpenDocument
 from readertui.core.textlayout import Row, RowRef, TextLayout, cell_width, hard_wrap_column
 from readertui.ui.keymap import reader_bindings
 
@@ -53,6 +55,12 @@ _MARKDOWN_KINDS = (
     "markup",
     "front-matter",
 )
+
+
+class Jumps(Protocol):
+    """The one way to jump (it keeps the jump history): the reader's `g` `G` `]` `[` use it."""
+
+    def jump_within(self, offset: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -101,28 +109,48 @@ class ReaderView(Widget, can_focus=True):
             return self.view
 
     class AnnotationKey(Message):
-        """An annotation key was pressed: the app does the work (store, editors, undo).
+        """An annotation key was pressed: the screen does the work (store, editors, undo).
 
-        `selection` is the selected span (None when nothing is selected) and `highlight`
-        the highlight under the cursor (None when there is none).
+        Each key has its own subclass, so each reaches its own handler. `selection` is the
+        selected span (None when nothing is selected) and `highlight` the highlight under
+        the cursor (None when there is none).
         """
 
         def __init__(
             self,
             view: ReaderView,
-            action: str,
             selection: tuple[int, int] | None,
             highlight: Annotation | None,
         ) -> None:
             super().__init__()
             self.view = view
-            self.action = action
             self.selection = selection
             self.highlight = highlight
 
         @property
         def control(self) -> ReaderView:
             return self.view
+
+    class HighlightAsked(AnnotationKey):
+        """`enter`: highlight the selection."""
+
+    class NoteAsked(AnnotationKey):
+        """`n`: note the selection (highlighting it) or the highlight."""
+
+    class TagsAsked(AnnotationKey):
+        """`t`: tag the selection (highlighting it), the highlight, or the document."""
+
+    class ColorAsked(AnnotationKey):
+        """`c`: the next colour, of the highlight or of new highlights."""
+
+    class DeleteAsked(AnnotationKey):
+        """`d`: delete the highlight."""
+
+    class UndoAsked(AnnotationKey):
+        """`u`: take the last annotation change back."""
+
+    class CopyAsked(AnnotationKey):
+        """`y`: copy the selection or highlight with its citation."""
 
     def __init__(
         self,
@@ -134,7 +162,11 @@ class ReaderView(Widget, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.reading_width = reading_width
+        #: The open document as the screen handed it over (the reader keeps no copy).
+        self.opened: OpenDocument | None = None
         self.document: Document | None = None
+        #: Where jumps go through; None: the reader moves itself (a reader on its own).
+        self.jumps: Jumps | None = None
         self.text_layout: TextLayout | None = None
         self.reflow = False
         self.cursor = 0
@@ -155,12 +187,19 @@ class ReaderView(Widget, can_focus=True):
         self._line_offset = 0
         self._line_number = 1
         self._lines = 1
+        # The top of the screen asked for with the document, placed once it is laid out.
+        self._pending_top: int | None = None
 
     # -- documents ----------------------------------------------------------------------------
 
-    def show_document(self, document: Document, offset: int = 0, reflow: str = "auto") -> None:
-        """Show `document` with the cursor at `offset`; reflow is "auto", "on" or "off"."""
+    def show_document(
+        self, opened: OpenDocument, offset: int = 0, reflow: str = "auto", top: int | None = None
+    ) -> None:
+        """Show the document with the cursor at `offset` (and the row holding `top` at the
+        top of the screen, when given); reflow is "auto", "on" or "off"."""
+        document = opened.document
         self.document = document
+        self.opened = opened
         text = document.text
         self._wrap_column = hard_wrap_column(text)
         if reflow == "auto":
@@ -175,7 +214,8 @@ class ReaderView(Widget, can_focus=True):
         self._finder = None
         self._current_match = None
         self.selection_anchor = None
-        self.highlights = HighlightIndex(())
+        self.highlights = HighlightIndex(opened.highlights())
+        self._pending_top = top
         self._lines = text.count("\n") + (0 if text.endswith("\n") else 1) if text else 1
         self._line_offset, self._line_number = 0, 1
         self.text_layout = None
@@ -193,7 +233,12 @@ class ReaderView(Widget, can_focus=True):
         """Lay the text out at the current width with the cursor's row in view."""
         self._build_layout()
         self.cursor = self._clamp(self.cursor)
-        self._place_top(self._text_layout().locate(self.cursor), context=_JUMP_CONTEXT)
+        top, self._pending_top = self._pending_top, None
+        if top is not None:
+            self._set_top(self._text_layout().locate(self._clamp(top)))
+            self._ensure_cursor_visible(_JUMP_CONTEXT)
+        else:
+            self._place_top(self._text_layout().locate(self.cursor), context=_JUMP_CONTEXT)
 
     def set_reflow(self, reflow: bool) -> None:
         """Turn reflow of hard-wrapped paragraphs on or off, keeping the cursor in view."""
@@ -331,6 +376,36 @@ class ReaderView(Widget, can_focus=True):
             else:
                 self._place_top(ref, context)
 
+    @property
+    def location(self) -> Location | None:
+        """Where the reader is: the document, the cursor, and the first offset on screen."""
+        if self.document is None:
+            return None
+        top = self.top_offset if self.text_layout is not None else self._pending_top
+        return Location(self.document.rel_path, self.cursor, top)
+
+    def show_location(self, location: Location) -> None:
+        """Put the cursor at the location's offset with its top row at the top (if given)."""
+        if self.text_layout is None:
+            self.cursor = max(0, location.offset)
+            self._pending_top = location.top
+            return
+        self.cursor = self._clamp(location.offset)
+        self._preferred_column = None
+        if location.top is not None:
+            self._set_top(self._text_layout().locate(self._clamp(location.top)))
+            self._ensure_cursor_visible(_JUMP_CONTEXT)
+        else:
+            self._ensure_cursor_visible(_JUMP_CONTEXT)
+        self._changed()
+
+    def _jump(self, offset: int) -> None:
+        """A jump within the document: through the jump history when there is one."""
+        if self.jumps is not None:
+            self.jumps.jump_within(offset)
+        else:
+            self.move_cursor(offset, jump=True)
+
     def move_cursor(self, offset: int, *, keep_column: bool = False, jump: bool = False) -> None:
         """Put the cursor at `offset` and scroll it into view (a jump keeps some context)."""
         if self.text_layout is None:
@@ -400,11 +475,11 @@ class ReaderView(Widget, can_focus=True):
             self.move_cursor(previous_paragraph_start(self.document.text, self.cursor))
 
     def action_document_start(self) -> None:
-        self.move_cursor(0, jump=True)
+        self._jump(0)
 
     def action_document_end(self) -> None:
         if self.text_layout:
-            self.move_cursor(self.text_layout.max_offset, jump=True)
+            self._jump(self.text_layout.max_offset)
 
     def action_page_down(self) -> None:
         self._scroll_page(max(1, self._page_height() - 2))
@@ -484,17 +559,37 @@ class ReaderView(Widget, can_focus=True):
     def clear_selection(self) -> None:
         self.action_cancel_selection()
 
-    def action_annotate(self, action: str) -> None:
-        """The annotation keys: tell the app what was asked, on what."""
-        if self.document is None:
-            return
-        self.post_message(
-            self.AnnotationKey(self, action, self.selection, self.highlights.at(self.cursor))
-        )
+    def _annotation_key(self, kind: type[ReaderView.AnnotationKey]) -> None:
+        if self.document is not None:
+            self.post_message(kind(self, self.selection, self.highlights.at(self.cursor)))
 
-    def set_highlights(self, annotations: list[Annotation]) -> None:
-        """Show these highlights (the placed annotations of the open document)."""
-        self.highlights = HighlightIndex(annotations)
+    def action_highlight_selection(self) -> None:
+        self._annotation_key(self.HighlightAsked)
+
+    def action_write_note(self) -> None:
+        self._annotation_key(self.NoteAsked)
+
+    def action_edit_tags(self) -> None:
+        self._annotation_key(self.TagsAsked)
+
+    def action_cycle_color(self) -> None:
+        self._annotation_key(self.ColorAsked)
+
+    def action_delete_highlight(self) -> None:
+        self._annotation_key(self.DeleteAsked)
+
+    def action_undo_change(self) -> None:
+        self._annotation_key(self.UndoAsked)
+
+    def action_copy_quote(self) -> None:
+        self._annotation_key(self.CopyAsked)
+
+    def update_document(self, opened: OpenDocument) -> None:
+        """The open document changed (an edit, the re-anchored annotations): repaint it."""
+        if self.document is not opened.document:
+            return
+        self.opened = opened
+        self.highlights = HighlightIndex(opened.highlights())
         self._screen_rows = None
         self.refresh()
 
@@ -503,7 +598,7 @@ class ReaderView(Widget, can_focus=True):
         if found is None:
             self.app.bell()
             return
-        self.move_cursor(found.start, jump=True)
+        self._jump(found.start)
 
     def action_highlight_previous(self) -> None:
         current = self.highlights.at(self.cursor)
@@ -511,7 +606,7 @@ class ReaderView(Widget, can_focus=True):
         if found is None:
             self.app.bell()
             return
-        self.move_cursor(found.start, jump=True)
+        self._jump(found.start)
 
     # -- find ---------------------------------------------------------------------------------
 
@@ -519,10 +614,8 @@ class ReaderView(Widget, can_focus=True):
         """Highlight the matches of `finder`, `current` the one the cursor is on."""
         self._finder = finder
         self._current_match = current
-        if current is not None:
-            self.move_cursor(current[0], jump=True)
-        else:
-            self.refresh()
+        self._screen_rows = None
+        self.refresh()
 
     @property
     def current_match(self) -> tuple[int, int] | None:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.containers import Vertical
 
-from readertui.core.annotations import Annotation
 from readertui.core.document import Document
+from readertui.core.open_document import OpenDocument
 from readertui.ui.literal import literal
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class Sidebar(Vertical):
         super().__init__(id=id)
         self.populated = False
         self._facts = Text("No document open.")
-        self._annotations: list[Annotation] = []
+        self._opened: OpenDocument | None = None
         # Held from `populate` on: the tabs put them in place a moment after they are mounted,
         # and what is shown meanwhile must reach them.
         self._info: Static | None = None
@@ -73,7 +73,7 @@ class Sidebar(Vertical):
         from readertui.ui.widgets.notes_pane import NotesPane
 
         notes = self._notes = NotesPane(id="notes")
-        notes.annotations = list(self._annotations)  # NotesPane.rebuild puts them in order
+        notes.opened = self._opened
         self._info = Static(self._facts, id="sidebar-info")
         facts = VerticalScroll(self._info, id="facts")
         tabs = TabbedContent(id="sidebar-tabs")
@@ -92,15 +92,16 @@ class Sidebar(Vertical):
         if self._info is not None:
             self._info.update(self._facts)
 
-    def show_annotations(self, annotations: list[Annotation]) -> None:
-        self._annotations = annotations
+    def show_annotations(self, opened: OpenDocument) -> None:
+        """List the open document's annotations in the Notes tab."""
+        self._opened = opened
         notes = self._notes
         if notes is None:
             return
         if notes.is_mounted:
-            notes.show(annotations)
+            notes.show(opened)
         else:
-            notes.annotations = list(annotations)  # listed when it is mounted
+            notes.opened = opened  # listed when it is mounted
 
     def focus_notes(self) -> None:
         """Focus the Notes list, on its first annotation when none is highlighted yet."""

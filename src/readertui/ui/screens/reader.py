@@ -1,0 +1,742 @@
+"""The reading screen: the three panes and the one owner of what is open.
+
+It holds the open document as one `OpenDocument` value, replaced whole whenever it changes
+and handed to the widgets that show it; every jump goes through its `Navigation` (which keeps
+the jump history); documents are opened through the core `Workspace`. Annotating, find and
+exports are small helpers that talk to it through protocols. The app around it is wiring.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Static
+
+from readertui.config import Config
+from readertui.core.annotations import Annotation, has_tag
+from readertui.core.document import Document
+from readertui.core.editing import FollowUp
+from readertui.core.jump_history import JumpHistory
+from readertui.core.library import Library
+from readertui.core.location import Location
+from readertui.core.open_document import OpenDocument
+from readertui.core.outline import OutlineEntry
+from readertui.core.visible import visible_line
+from readertui.core.workspace import Workspace
+from readertui.errors import ReaderError
+from readertui.store.layout import jump_history_key
+from readertui.ui.annotating import Annotating
+from readertui.ui.choices import Choice, offer_choices
+from readertui.ui.exports import Exports
+from readertui.ui.finding import Finding
+from readertui.ui.keymap import KeySpec
+from readertui.ui.literal import literal
+from readertui.ui.navigation import Navigation
+from readertui.ui.widgets.library_pane import LibraryPane
+from readertui.ui.widgets.reader_view import ReaderView
+from readertui.ui.widgets.sidebar import Sidebar
+from readertui.ui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    from readertui.store.save_queue import SaveQueue
+    from readertui.store.store import Store
+    from readertui.ui.widgets.find_bar import FindBar
+    from readertui.ui.widgets.notes_pane import NotesPane
+
+# Below these widths the side panes fold away until asked for (PRODUCT 3: usable at 80x24).
+LIBRARY_MIN_WIDTH = 100
+SIDEBAR_MIN_WIDTH = 120
+MIN_SIZE = (40, 10)
+# Documents up to this size are read before the first paint (a few milliseconds), so the
+# first screen already shows the text; larger ones load in a worker with "Opening…" shown.
+SYNC_LOAD_BYTES = 8 * 1024 * 1024
+# The reading position is written this long after the cursor stops moving.
+SAVE_DELAY = 0.5
+
+
+class ReaderScreen(Screen[None]):
+    """The library, the reader and the sidebar, with the status line and footer."""
+
+    def __init__(
+        self,
+        library: Library,
+        store: Store | None,
+        saves: SaveQueue | None,
+        config: Config,
+        *,
+        open_path: Path | None = None,
+        problems: tuple[str, ...] = (),
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(id="_default")
+        self._keymap = keymap or {}
+        self._library = library
+        self._store = store
+        self._saves = saves
+        self._config = config
+        self.open_path = open_path
+        self.problems = problems
+        self._workspace = Workspace(library, max_bytes=config.max_document_bytes)
+        self._opened: OpenDocument | None = None
+        # None: follow the terminal's width; True/False: the user's choice (F2/F3).
+        self.pane_choice: dict[str, bool | None] = {"library": None, "sidebar": None}
+        self.peeking: set[str] = set()
+        self._width, self._height = 0, 0
+        self._save_timer: Timer | None = None
+        self._unsaved: tuple[str, int] | None = None
+        self.tag_counts: dict[str, int] = {}
+        self.started = False
+        self._find_bar: FindBar | None = None
+        self.annotating = Annotating(self)
+        self.exports = Exports(self)
+        self.finding = Finding(self)
+        self._library_pane = LibraryPane(library, id="library")
+        self._reader_view = ReaderView(reading_width=config.reading_width, id="reader")
+        self._doc_header = Static(Text(""), id="doc-header", markup=False)
+        self._sidebar = Sidebar(id="sidebar")
+        self._status_line = StatusLine(id="status")
+        self._navigation = Navigation(
+            self._kept_history(), self._reader_view, self._open_at, self._keep_history
+        )
+        self._reader_view.jumps = self._navigation
+
+    # -- what the helpers and the app read ------------------------------------------------------
+
+    @property
+    def library(self) -> Library:
+        return self._library
+
+    @property
+    def library_key(self) -> str:
+        return self._library.key
+
+    @property
+    def store(self) -> Store | None:
+        return self._store
+
+    @property
+    def saves(self) -> SaveQueue | None:
+        return self._saves
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @property
+    def workspace(self) -> Workspace:
+        return self._workspace
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        """The user's keys by binding id (the palette names the keys in effect)."""
+        return dict(self._keymap)
+
+    @property
+    def navigation(self) -> Navigation:
+        return self._navigation
+
+    @property
+    def opened(self) -> OpenDocument | None:
+        """The open document (None until one is open)."""
+        return self._opened
+
+    @property
+    def document(self) -> Document | None:
+        return self._opened.document if self._opened is not None else None
+
+    @property
+    def outline(self) -> tuple[OutlineEntry, ...]:
+        return self._opened.outline if self._opened is not None else ()
+
+    @property
+    def reader(self) -> ReaderView:
+        return self._reader_view
+
+    @property
+    def status(self) -> StatusLine:
+        return self._status_line
+
+    @property
+    def find_bar(self) -> FindBar:
+        assert self._find_bar is not None, "the find bar is mounted after the first paint"
+        return self._find_bar
+
+    @property
+    def library_pane(self) -> LibraryPane:
+        return self._library_pane
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self._sidebar
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            self._library_pane.border_title = "Library"
+            yield self._library_pane
+            with Vertical(id="reader-pane") as reader_pane:
+                reader_pane.border_title = "Reader"
+                yield self._doc_header
+                yield self._reader_view
+            self._sidebar.border_title = "Notes"
+            yield self._sidebar
+        yield self._status_line
+        # The footer, the library list and the find bar are mounted just after the first
+        # paint, so the text is on screen sooner; this keeps the footer's row meanwhile.
+        yield Static(" ", id="footer-slot")
+        yield Static(
+            Text(
+                f"The terminal is too small.\nreadertui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}."
+            ),
+            id="too-small",
+        )
+
+    def on_mount(self) -> None:
+        self._width, self._height = self.app.size
+        self._apply_layout()
+        self.reader.focus()
+        for problem in self.problems:
+            self.app.notify(problem, severity="error", timeout=20, markup=False)
+        for notice in self._store.notices() if self._store is not None else ():
+            self.app.notify(notice, severity="warning", timeout=20)
+        if self._saves is None:
+            self.status.saved_state = "not saving"
+        self.status.show()
+        first = self._first_document()
+        if first is not None:
+            self.open_document(first)
+        else:
+            self._doc_header.update(literal(f"No documents in {self._library.root}"))
+            self.call_after_refresh(self._finish_startup)
+
+    def _first_document(self) -> str | None:
+        if self.open_path is not None:
+            entry = self._library.entry_for_path(self.open_path)
+            if entry is not None:
+                return entry.rel_path
+            self.app.notify(
+                f"{self.open_path.name} is not a document that can be opened",
+                severity="error",
+                markup=False,
+            )
+        if self._saves is not None:
+            last = self._saves.last_document(library=self.library_key)
+            if last is not None and self._library.find(last) is not None:
+                return last
+        return self._library.entries[0].rel_path if self._library.entries else None
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The app's own size is updated a moment later: lay out for the size in the event.
+        self._width, self._height = event.size
+        self._apply_layout()
+
+    def _pane_visible(self, name: str) -> bool:
+        choice = self.pane_choice[name]
+        if name in self.peeking:
+            return True
+        if choice is not None:
+            return choice
+        minimum = LIBRARY_MIN_WIDTH if name == "library" else SIDEBAR_MIN_WIDTH
+        return self._width >= minimum
+
+    def _apply_layout(self) -> None:
+        width, height = self._width, self._height
+        self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
+        for pane, name in ((self.library_pane, "library"), (self.sidebar, "sidebar")):
+            visible = self._pane_visible(name)
+            if pane.display != visible:
+                pane.display = visible
+
+    def focus_pane(self, name: str) -> None:
+        """`1` `2` `3`: focus a pane, unfolding it for a moment on a narrow terminal."""
+        if name == "reader":
+            self.peeking.clear()
+            self._apply_layout()
+            self.reader.focus()
+            return
+        if not self._pane_visible(name):
+            self.peeking.add(name)
+            self._apply_layout()
+        if name == "library":
+            self.library_pane.focus_list()
+        else:
+            self.sidebar.focus_notes()
+
+    def toggle_pane(self, name: str) -> None:
+        """F2 / F3: show or hide a side pane until asked again."""
+        visible = self._pane_visible(name)
+        self.peeking.discard(name)
+        self.pane_choice[name] = not visible
+        self._apply_layout()
+        if visible and self.focused is not None and self._inside(name, self.focused):
+            self.reader.focus()
+
+    def _inside(self, name: str, widget: Widget) -> bool:
+        pane = self.library_pane if name == "library" else self.sidebar
+        return pane in widget.ancestors_with_self
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A pane unfolded with 1 or 3 folds away again once the reader has the focus.
+        if self.peeking and event.widget is self.reader:
+            self.peeking.clear()
+            self._apply_layout()
+
+    # -- the open document ----------------------------------------------------------------------
+
+    def replace_opened(self, opened: OpenDocument) -> None:
+        """The open document changed (edits, placed annotations, outline): show the new one."""
+        if self._opened is not None and opened.document is not self._opened.document:
+            return  # from a document no longer open
+        self._opened = opened
+        self.reader.update_document(opened)
+        self.sidebar.show_annotations(opened)
+
+    def reload_annotations(self) -> None:
+        """Read the open document's annotations again (changes were merged from elsewhere)."""
+        opened, saves = self._opened, self._saves
+        if opened is None or saves is None:
+            return
+        stored = saves.annotations(opened.rel_path, library=self.library_key)
+        fresh = OpenDocument.opened(opened.document, stored).with_outline(opened.outline)
+        self._opened = fresh
+        self.reader.update_document(fresh)
+        self.sidebar.show_annotations(fresh)
+        self.annotating.place(fresh)
+
+    def open_document(self, rel_path: str) -> None:
+        """Open a library document at its reading position (a jump: `ctrl+o` comes back)."""
+        entry = self._library.find(rel_path)
+        if entry is None:
+            self.app.notify(f"{rel_path} is not in the library", severity="error", markup=False)
+            return
+        if self.document is not None and self.document.rel_path == rel_path:
+            return
+        position = (
+            self._saves.reading_position(rel_path, library=self.library_key)
+            if self._saves
+            else None
+        )
+        self._navigation.go(Location(rel_path, position or 0))
+
+    def go_to_offset(self, offset: int) -> None:
+        """A jump in the open document (the outline, the palette's headings)."""
+        self._navigation.jump_within(offset)
+
+    def _open_at(self, target: Location) -> None:
+        """Show `target`'s document (reading it if need be) at `target`."""
+        entry = self._library.find(target.document)
+        if entry is None:
+            self.app.notify(
+                f"{target.document} is no longer in the library", severity="error", markup=False
+            )
+            return
+        self._save_position()
+        loaded = self._workspace.loaded(target.document)
+        if loaded is not None or entry.size <= SYNC_LOAD_BYTES:
+            try:
+                document = loaded or self._workspace.load(target.document)
+            except ReaderError as error:
+                self._load_failed(str(error))
+            else:
+                self._show_document(document, target)
+            return
+        title = entry.metadata.title or target.document
+        self._doc_header.update(literal(f"Opening {title}…"))
+        self.app.run_worker(
+            partial(self._load, target),
+            thread=True,
+            exclusive=True,
+            group="load",
+            description="load a document",
+        )
+
+    def _load(self, target: Location) -> None:
+        try:
+            document = self._workspace.load(target.document)
+        except ReaderError as error:
+            self.app.call_from_thread(self._load_failed, str(error))
+            return
+        self.app.call_from_thread(self._show_document, document, target)
+
+    def _load_failed(self, message: str) -> None:
+        self.call_after_refresh(self._finish_startup)
+        self._doc_header.update(Text(""))
+        self.app.notify(message, severity="error", markup=False)
+
+    def _show_document(self, document: Document, target: Location) -> None:
+        stored = (
+            self._saves.annotations(document.rel_path, library=self.library_key)
+            if self._saves is not None
+            else []
+        )
+        opened = OpenDocument.opened(document, stored)
+        self._opened = opened
+        self._close_find()
+        self.reader.show_document(opened, target.offset, self._config.reflow, target.top)
+        self.sidebar.show_annotations(opened)
+        self.annotating.place(opened)
+        meta = document.metadata
+        header = literal(meta.title or document.rel_path, style="bold")
+        if meta.byline():
+            header.append_text(literal(" — " + meta.byline()))
+        self._doc_header.update(header)
+        self.library_pane.set_open_document(document.rel_path, [])
+        self.app.title = visible_line(f"readertui — {meta.title or document.rel_path}")
+        self.call_after_refresh(self._painted, document)
+
+    def _painted(self, document: Document) -> None:
+        # What the first screen of text does not need waits until it is painted.
+        self._finish_startup()
+        if document is not self.document:
+            return
+        self._show_facts()
+        if self._saves is not None:
+            self._saves.set_last_document(document.rel_path, library=self.library_key)
+        self.app.run_worker(
+            partial(self._build_outline, document),
+            thread=True,
+            exclusive=True,
+            group="outline",
+            description="build the outline",
+        )
+
+    def _build_outline(self, document: Document) -> None:
+        outline = self._workspace.outline(document)
+        self.app.call_from_thread(self._outline_ready, document, outline)
+
+    def _outline_ready(self, document: Document, outline: tuple[OutlineEntry, ...]) -> None:
+        opened = self._opened
+        if opened is None or opened.document is not document:
+            return
+        self.replace_opened(opened.with_outline(outline))
+        self.library_pane.set_open_document(document.rel_path, list(outline))
+
+    def _finish_startup(self) -> None:
+        """Mount what the first paint could do without: footer, library list, find bar."""
+        if self.started:
+            return
+        self.started = True
+        from textual.widgets import Footer
+
+        from readertui.ui.widgets.find_bar import FindBar
+
+        self.library_pane.populate()
+        self._count_tags()
+        self.sidebar.populate()
+        self._find_bar = FindBar(id="find-bar")
+        self.query_one("#reader-pane").mount(self._find_bar)
+        self.query_one("#footer-slot").remove()
+        self.mount(Footer(), after=self._status_line)
+        # A footer mounted late has missed the bindings signal: send it again.
+        self.call_after_refresh(self.app.refresh_bindings)
+        self.post_message(self.Started())
+
+    class Started(Message):
+        """The first screen of text is shown and the rest of the screen is mounted."""
+
+    def _show_facts(self, tags: tuple[str, ...] | None = None) -> None:
+        if self.document is None:
+            return
+        if tags is None:
+            tags = (
+                self._saves.document_tags(self.document.rel_path, library=self.library_key)
+                if self._saves
+                else ()
+            )
+        self.sidebar.show_document(self.document, self.reader.reflow, tags)
+
+    def document_tags_changed(self, tags: tuple[str, ...]) -> None:
+        self._show_facts(tags)
+        self.app.notify("Document tags saved: " + (", ".join(tags) or "none"), markup=False)
+
+    @on(LibraryPane.DocumentChosen)
+    def _document_chosen(self, event: LibraryPane.DocumentChosen) -> None:
+        self.open_document(event.rel_path)
+        self.focus_pane("reader")
+
+    @on(LibraryPane.OutlineChosen)
+    def _outline_chosen(self, event: LibraryPane.OutlineChosen) -> None:
+        self.go_to_offset(event.offset)
+        self.focus_pane("reader")
+
+    @on(LibraryPane.SkippedChosen)
+    def _skipped_chosen(self, event: LibraryPane.SkippedChosen) -> None:
+        self.app.notify(f"{event.rel_path} was skipped: {event.reason}", markup=False)
+
+    def choose_document(self) -> None:
+        """`o`: choose a document by (fuzzy) name."""
+        choices = [
+            Choice(
+                entry.metadata.title or entry.rel_path,
+                partial(self.open_document, entry.rel_path),
+                entry.metadata.byline() or entry.rel_path,
+            )
+            for entry in self._library.entries
+        ]
+        offer_choices(self.app, choices, placeholder="Open a document…")
+
+    # -- the jump history -----------------------------------------------------------------------
+
+    def _kept_history(self) -> JumpHistory:
+        kept = (
+            self._saves.session_value(jump_history_key(self.library_key))
+            if self._saves is not None
+            else None
+        )
+        history = JumpHistory.from_record(kept)
+        for document in history.documents():
+            if self._library.find(document) is None:
+                history.forget_document(document)  # renamed or removed since
+        return history
+
+    def _keep_history(self, history: JumpHistory) -> None:
+        if self._saves is not None:
+            self._saves.set_session_value(jump_history_key(self.library_key), history.to_record())
+
+    def jump_back(self) -> None:
+        """`ctrl+o`: back to where the last jump left from."""
+        if not self._navigation.back():
+            self.app.notify("No earlier place to go back to.", timeout=2)
+
+    def jump_forward(self) -> None:
+        """`ctrl+n`: forward again, after going back."""
+        if not self._navigation.forward():
+            self.app.notify("No later place to go forward to.", timeout=2)
+
+    # -- the reading position -------------------------------------------------------------------
+
+    @on(ReaderView.CursorMoved)
+    def _cursor_moved(self, event: ReaderView.CursorMoved) -> None:
+        status = self.status
+        status.position = event.position
+        status.reflow = self.reader.reflow
+        status.mode = "VISUAL" if event.position.selecting else self._base_mode()
+        if self.document is not None and self._saves is not None:
+            self._unsaved = (self.document.rel_path, event.position.offset)
+            if self._save_timer is not None:
+                self._save_timer.stop()
+            self._save_timer = self.set_timer(SAVE_DELAY, self._save_position)
+        status.show()
+
+    def _base_mode(self) -> str:
+        return "FIND" if self.finding.active else "NORMAL"
+
+    def save_position(self) -> None:
+        """Queue the reading position now (the app is ending, or exporting)."""
+        self._save_position()
+
+    def _save_position(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        if self._unsaved is None or self._saves is None:
+            return
+        rel_path, offset = self._unsaved
+        self._unsaved = None
+        self._saves.set_reading_position(rel_path, offset, library=self.library_key)
+
+    def show_save_label(self, label: str) -> None:
+        self.status.saved_state = label
+        self.status.show()
+
+    # -- find -----------------------------------------------------------------------------------
+
+    def find(self) -> None:
+        if self.document is None or not self.started:
+            return
+        self.finding.start()
+
+    def on_find_bar_query_changed(self, event: FindBar.QueryChanged) -> None:
+        self.finding.query_changed(event.query)
+
+    def on_find_bar_step(self, event: FindBar.Step) -> None:
+        self.finding.step(event.forward)
+
+    def on_find_bar_closed(self, event: FindBar.Closed) -> None:
+        self._close_find()
+        self.reader.focus()
+
+    def _close_find(self) -> None:
+        self.finding.close(find_bar_mounted=self.started)
+
+    # -- annotations ----------------------------------------------------------------------------
+
+    @on(ReaderView.HighlightAsked)
+    def _highlight_asked(self, event: ReaderView.HighlightAsked) -> None:
+        self.annotating.annotate(event.selection, event.highlight, FollowUp.NONE)
+
+    @on(ReaderView.NoteAsked)
+    def _note_asked(self, event: ReaderView.NoteAsked) -> None:
+        self.annotating.annotate(event.selection, event.highlight, FollowUp.NOTE)
+
+    @on(ReaderView.TagsAsked)
+    def _tags_asked(self, event: ReaderView.TagsAsked) -> None:
+        self.annotating.annotate(event.selection, event.highlight, FollowUp.TAGS)
+
+    @on(ReaderView.ColorAsked)
+    def _color_asked(self, event: ReaderView.ColorAsked) -> None:
+        self.annotating.cycle_color(event.highlight)
+
+    @on(ReaderView.DeleteAsked)
+    def _delete_asked(self, event: ReaderView.DeleteAsked) -> None:
+        self.annotating.delete(event.highlight)
+
+    @on(ReaderView.UndoAsked)
+    def _undo_asked(self, event: ReaderView.UndoAsked) -> None:
+        self.annotating.undo()
+
+    @on(ReaderView.CopyAsked)
+    def _copy_asked(self, event: ReaderView.CopyAsked) -> None:
+        self.annotating.copy(event.selection, event.highlight)
+
+    def on_notes_pane_chosen(self, event: NotesPane.Chosen) -> None:
+        annotation = event.annotation
+        if annotation.orphaned:
+            self.annotating.reattach(annotation, self.reader.selection)
+            current = self.annotating.annotations.get(annotation.id)
+            if current is None or not current.orphaned:  # re-attached (or gone)
+                self.focus_pane("reader")
+            return
+        self.go_to_offset(annotation.start)
+        self.focus_pane("reader")
+
+    def known_tag_counts(self) -> dict[str, int]:
+        """Every tag in use, with how many annotations carry it."""
+        return dict(self.tag_counts)
+
+    def known_tags(self) -> list[str]:
+        return list(self.tag_counts)
+
+    def _count_tags(self) -> None:
+        # Off the UI thread: the first count reads every annotation (0.8 s at 50,000).
+        store = self._store
+        if store is None:
+            return
+
+        def count() -> None:
+            self.app.call_from_thread(self._tags_counted, store.tags(library=self.library_key))
+
+        self.app.run_worker(count, thread=True, exclusive=True, group="tags")
+
+    def _tags_counted(self, counts: dict[str, int]) -> None:
+        self.tag_counts = counts
+        self.library_pane.set_tags(counts)
+
+    def tags_changed(self, before: Annotation | None, after: Annotation | None) -> None:
+        """Keep the tag counts right after a change, without reading the store again."""
+        counts = self.tag_counts
+        for tag in before.tags if before is not None else ():
+            key = next((known for known in counts if known.casefold() == tag.casefold()), tag)
+            counts[key] = counts.get(key, 0) - 1
+            if counts[key] <= 0:
+                del counts[key]
+        for tag in after.tags if after is not None else ():
+            key = next((known for known in counts if known.casefold() == tag.casefold()), tag)
+            counts[key] = counts.get(key, 0) + 1
+        self.library_pane.set_tags(dict(counts))
+
+    @on(LibraryPane.TagChosen)
+    def _tag_chosen(self, event: LibraryPane.TagChosen) -> None:
+        """A tag in the library pane: every annotation carrying it, across documents."""
+        if self._saves is None:
+            return
+        found = [
+            a for a in self._saves.annotations(library=self.library_key) if has_tag(a, event.tag)
+        ]
+        self._offer_annotations(found, f"Annotations tagged #{event.tag}…")
+
+    def show_strays(self) -> None:
+        """Annotations whose document is not in this library (imported, or moved away)."""
+        if self._saves is None:
+            return
+        key = self.library_key
+        found = [
+            a
+            for a in self._saves.annotations()
+            if not a.doc.belongs_to(key, a.doc.path) or self._library.find(a.doc.path) is None
+        ]
+        if not found:
+            self.app.notify("Every annotation belongs to a document of this library.", timeout=4)
+            return
+        self._offer_annotations(found, "Annotations of documents not in this library…")
+
+    def _offer_annotations(self, annotations: list[Annotation], placeholder: str) -> None:
+        """List annotations in the palette; choosing one opens it in its document."""
+        titles = {entry.rel_path: entry.metadata.title for entry in self._library.entries}
+        choices = []
+        for annotation in sorted(annotations, key=lambda a: (a.doc.path, a.start)):
+            quote = " ".join(annotation.quote.exact.split())
+            title = titles.get(annotation.doc.path)
+            if not annotation.doc.belongs_to(self.library_key, annotation.doc.path):
+                where = (
+                    f"{annotation.doc.title or annotation.doc.path} · another library "
+                    f"({annotation.doc.library})"
+                )
+            elif title is None:
+                where = f"orphaned · {annotation.doc.title or annotation.doc.path} (not here)"
+            else:
+                where = title or annotation.doc.path
+            note = " ".join(annotation.note.split())
+            choices.append(
+                Choice(
+                    f"“{quote[:80]}”",
+                    partial(self.open_annotation, annotation),
+                    f"{where}{' · ' + note[:60] if note else ''}",
+                )
+            )
+        offer_choices(self.app, choices, placeholder=placeholder)
+
+    def open_annotation(self, annotation: Annotation) -> None:
+        """Open the annotation's document (if it is not open) and put the cursor on it."""
+        if not annotation.doc.belongs_to(self.library_key, annotation.doc.path):
+            self.app.notify(
+                f"“{annotation.quote.exact[:60]}” belongs to {annotation.doc.path} of another "
+                f"library ({annotation.doc.library}); open that library to see it in its place.",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        if self._library.find(annotation.doc.path) is None:
+            self.app.notify(
+                f"“{annotation.quote.exact[:60]}” belongs to {annotation.doc.path}, which is not "
+                "in this library; once the document is added, the note is placed in it again.",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+            return
+        start = annotation.start
+        if self._opened is not None and self._opened.rel_path == annotation.doc.path:
+            current = self._opened.annotations.get(annotation.id)
+            if current is not None and not current.orphaned:
+                start = current.start  # where it is placed in today's text
+        self._navigation.go(Location(annotation.doc.path, start))
+        self.focus_pane("reader")
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def toggle_reflow(self) -> None:
+        if self.document is None:
+            return
+        self.reader.set_reflow(not self.reader.reflow)
+        self._show_facts()
+        state = "on" if self.reader.reflow else "off"
+        self.app.notify(f"Reflow {state}", timeout=2)
+
+    def run_palette_action(self, spec: KeySpec) -> None:
+        """Run a keymap action chosen in the command palette, on the widget it belongs to."""
+        if spec.scope == "reader":
+            self.call_later(self.reader.run_action, spec.action)
+        else:
+            self.call_later(self.app.run_action, spec.action)
