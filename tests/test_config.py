@@ -13,6 +13,7 @@ import pytest
 from readertui import locations
 from readertui.config import (
     Config,
+    UserKey,
     config_template,
     export_folder_for,
     load_config,
@@ -190,6 +191,84 @@ def test_unreadable_config_is_a_clear_error(config_file: Path) -> None:
         load_config(config_file, {})
 
 
+# --- [keys]: the user's keymap, read as data with its lines --------------------------------------
+
+
+def test_no_keys_table_means_no_user_keys(config_file: Path) -> None:
+    assert load_text(config_file, 'theme = "nord"\n').keys == ()
+
+
+def test_the_keys_table_is_read_with_the_line_of_each_entry(config_file: Path) -> None:
+    config = load_text(
+        config_file,
+        '# my settings\ntheme = "nord"\n\n[keys]\n'
+        '# annotating\nhighlight = "m"   # mark\n\n  note="a,N"\n"tags" = \'ctrl+t\'\n',
+    )
+    assert config.theme == "nord"
+    assert config.keys == (
+        UserKey("highlight", "m", config_file, 6),
+        UserKey("note", "a,N", config_file, 8),
+        UserKey("tags", "ctrl+t", config_file, 9),
+    )
+    assert config.keys[0].where == f"{config_file}, line 6"
+
+
+def test_lines_count_as_toml_counts_them(config_file: Path) -> None:
+    """CRLF line ends, a line separator in a comment, a BOM: still the line TOML counts."""
+    config_file.write_bytes('\ufeff# \u2028 and \x85\r\n[keys]\r\n\r\nnote = "a"\r\n'.encode())
+    assert load_config(config_file, {}).keys == (UserKey("note", "a", config_file, 4),)
+
+
+def test_keys_written_as_dotted_names_or_an_inline_table_have_lines(config_file: Path) -> None:
+    config = load_text(config_file, 'keys.note = "a"\nkeys."find" = "f"\n')
+    assert [(k.binding_id, k.line) for k in config.keys] == [("note", 1), ("find", 2)]
+    config = load_text(config_file, 'theme = "nord"\nkeys = { note = "a", find = "f" }\n')
+    assert [(k.binding_id, k.line) for k in config.keys] == [("note", 2), ("find", 2)]
+
+
+def test_a_table_after_keys_ends_it(config_file: Path) -> None:
+    """A [header] after [keys] ends it: only the lines inside count for its names."""
+    config = load_text(config_file, '[keys]\nnote = "a"\n\n[keys.more]\nnote = "b"\n')
+    assert config.keys[0] == UserKey("note", "a", config_file, 2)
+    assert config.keys[1].binding_id == "more"
+    assert config.keys[1].problem.endswith("not a table")
+    assert config.keys[1].line == 1  # not found: the line of [keys]
+
+
+def test_a_key_value_that_is_not_a_string_is_a_problem_not_an_error(config_file: Path) -> None:
+    config = load_text(config_file, '[keys]\nnote = 5\nfind = ["f"]\nhighlight = "m"\n')
+    assert config.keys == (
+        UserKey(
+            "note", "", config_file, 2, 'must be keys in quotes, like "m" or "ctrl+k,f5", not 5'
+        ),
+        UserKey(
+            "find",
+            "",
+            config_file,
+            3,
+            'must be keys in quotes, like "m" or "ctrl+k,f5", not a list',
+        ),
+        UserKey("highlight", "m", config_file, 4),
+    )
+
+
+def test_a_setting_written_under_keys_is_pointed_out(config_file: Path) -> None:
+    config = load_text(config_file, '[keys]\nnote = "a"\nreading_width = 80\n')
+    assert config.keys[1] == UserKey(
+        "reading_width",
+        "",
+        config_file,
+        3,
+        "is a setting, not a binding id: settings go above [keys]",
+    )
+    assert config.reading_width == Config().reading_width
+
+
+def test_keys_that_is_not_a_table_stops_like_any_bad_setting(config_file: Path) -> None:
+    message = error_for(config_file, 'keys = "h"\n')
+    assert "keys must be a table ([keys]" in message
+
+
 # --- the template ------------------------------------------------------------------------------
 
 
@@ -199,7 +278,8 @@ def test_template_as_shipped_means_defaults(config_file: Path) -> None:
 
 def test_every_setting_in_the_template_is_valid_when_uncommented(config_file: Path) -> None:
     lines = config_template().splitlines()
-    settings = [line[2:] for line in lines if re.match(r"# [a-z_]+ = ", line)]
+    keys_at = lines.index("# [keys]")
+    settings = [line[2:] for line in lines[:keys_at] if re.match(r"# [a-z_]+ = ", line)]
     assert {line.split(" = ")[0] for line in settings} == {
         "library",
         "db_path",
@@ -213,6 +293,17 @@ def test_every_setting_in_the_template_is_valid_when_uncommented(config_file: Pa
     config = load_text(config_file, "\n".join(settings) + "\n")
     assert config.theme == Config().theme
     assert config.reading_width == Config().reading_width
+
+
+def test_the_templates_keys_table_is_read_when_uncommented(config_file: Path) -> None:
+    lines = config_template().splitlines()
+    keys_at = lines.index("# [keys]")
+    table = [line[2:] for line in lines[keys_at:]]
+    config = load_text(config_file, "\n".join(table) + "\n")
+    assert [(k.binding_id, k.keys, k.line) for k in config.keys] == [
+        ("highlight", "m", 2),
+        ("note", "a,N", 3),
+    ]
 
 
 # --- which database and which library ----------------------------------------------------------

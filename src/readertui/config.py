@@ -1,4 +1,9 @@
-"""The user's settings: read config.toml and the environment, and resolve library and database."""
+"""The user's settings: read config.toml and the environment, and resolve library and database.
+
+The `[keys]` table is read here as plain data with the line of each entry (`UserKey`); the UI
+checks the binding ids and key names against its keymap (`readertui.ui.keymap`), so that a
+mistake there is reported at start-up while the app still starts with its default keys.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +47,26 @@ _UNSAFE_NAME = re.compile(
 
 
 @dataclass(frozen=True)
+class UserKey:
+    """One entry of config.toml's `[keys]` table: a binding id and the keys the user gave it.
+
+    Only the shape is checked here (a value must be a string); whether the id exists and the
+    keys are key names is the UI's to say, since the core knows no bindings.
+    """
+
+    binding_id: str
+    keys: str  # as written: "m", "ctrl+k,f5"; "" when the value is not a string
+    file: Path
+    line: int  # 1-based line of the entry in `file`; 0 when it could not be found
+    problem: str = ""  # why the value cannot be used; completes "<binding id> ..."
+
+    @property
+    def where(self) -> str:
+        """`<file>, line <n>`: where a message about this entry points the user."""
+        return f"{self.file}, line {self.line}" if self.line else f"{self.file}, [keys]"
+
+
+@dataclass(frozen=True)
 class Config:
     """Settings after the config file and the environment have been applied.
 
@@ -56,6 +81,8 @@ class Config:
     export_dir: Path | None = None
     reflow: str = "auto"
     follow_outside_links: bool = False
+    #: The `[keys]` table in the order written; checked by `readertui.ui.keymap`.
+    keys: tuple[UserKey, ...] = ()
 
     @property
     def export_folder(self) -> Path:
@@ -84,8 +111,8 @@ def load_config(path: Path | None = None, env: Mapping[str, str] = os.environ) -
         config_path = path.expanduser().absolute()
         named_by = "the config file"
 
-    values = _read_toml(config_path, named_by)
-    settings = _parse_settings(values, config_path)
+    text, values = _read_toml(config_path, named_by)
+    settings = _parse_settings(values, config_path, text)
 
     # The environment wins over the file: it is the quicker, more local way to say it.
     for variable, field in ((LIBRARY_ENV, "library"), (DB_ENV, "db_path")):
@@ -191,21 +218,29 @@ def config_template() -> str:
 # Follow links in the library folder that lead out of it (to a file or folder elsewhere).
 # Off, they are listed as skipped: a library from someone else cannot show your other files.
 # follow_outside_links = {str(defaults.follow_outside_links).lower()}
+
+# Your own keys: a binding id (see the keys table of the README) = the key or keys, comma
+# separated. Keep this table last: every line under [keys] belongs to it.
+# [keys]
+# highlight = "m"
+# note = "a,N"
 """
 
 
-def _read_toml(path: Path, named_by: str | None) -> dict[str, Any]:
-    """The parsed file; {} when it is missing and `named_by` is None (the default location)."""
+def _read_toml(path: Path, named_by: str | None) -> tuple[str, dict[str, Any]]:
+    """The file's text and its parsed values; ("", {}) when it is missing and `named_by` is None
+    (the default location)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         if named_by is not None:
             raise ConfigError(f"{named_by} {path} does not exist") from None
-        return {}
+        return "", {}
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        return tomllib.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
+        return text, tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -214,14 +249,17 @@ def _read_toml(path: Path, named_by: str | None) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {detail}") from exc
 
 
-def _parse_settings(values: Mapping[str, Any], config_path: Path) -> dict[str, Any]:
+def _parse_settings(values: Mapping[str, Any], config_path: Path, text: str) -> dict[str, Any]:
     folder = config_path.parent
     settings: dict[str, Any] = {}
     for key, value in values.items():
+        if key == "keys":
+            settings[key] = _parse_keys(value, config_path, text)
+            continue
         parser = _PARSERS.get(key)
         if parser is None:
             # A typo should be noticed, not silently turned into a default.
-            known = ", ".join(sorted(_PARSERS))
+            known = ", ".join(sorted([*_PARSERS, "keys"]))
             raise ConfigError(f"{config_path}: unknown setting {key!r} (known: {known})")
         try:
             settings[key] = parser(value, folder)
@@ -287,6 +325,83 @@ def _parse_bool(value: object, folder: Path) -> bool:
     return value
 
 
+def _parse_keys(value: object, config_path: Path, text: str) -> tuple[UserKey, ...]:
+    """The `[keys]` table as UserKeys. A value that is not a string becomes a UserKey with a
+    `problem`, reported at start-up like any other mistake in the table, so that one slip in
+    the keys never keeps the reader from starting; `keys` that is not a table at all is a
+    mistake in the file's shape and stops it like any other setting."""
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{config_path}: keys must be a table ([keys], then one line per key: "
+            f'highlight = "m"), not {_describe(value)}'
+        )
+    lines = _key_lines(text)
+    entries: list[UserKey] = []
+    for binding_id, keys in value.items():
+        line = lines.get(binding_id, lines.get("", 0))
+        if isinstance(keys, str):
+            entries.append(UserKey(binding_id, keys, config_path, line))
+            continue
+        if binding_id in _PARSERS:
+            # A setting written below [keys] belongs to the table: say where it should go.
+            problem = "is a setting, not a binding id: settings go above [keys]"
+        else:
+            problem = f'must be keys in quotes, like "m" or "ctrl+k,f5", not {_describe(keys)}'
+        entries.append(UserKey(binding_id, "", config_path, line, problem))
+    return tuple(entries)
+
+
+# A TOML key as written: "quoted", 'literal' or bare.
+_TOML_KEY = r"""(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|'(?P<literal>[^']*)'|(?P<bare>[A-Za-z0-9_-]+))"""
+_KEYS_HEADER = re.compile(r"""^\s*\[\s*(?:keys|"keys"|'keys')\s*\]\s*(?:#.*)?$""")
+_TABLE_ENTRY = re.compile(rf"^\s*{_TOML_KEY}\s*=")
+_DOTTED_ENTRY = re.compile(rf"^\s*keys\s*\.\s*{_TOML_KEY}\s*=")
+_INLINE_KEYS = re.compile(r"^\s*keys\s*=")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """The line (1-based) of each entry of the keys table, found by reading the lines; "" maps
+    to the line of the table itself, for entries not found (e.g. in an inline table).
+
+    tomllib keeps no positions, so this follows the common ways of writing the table:
+    `[keys]` then `id = ...` lines until the next `[header]`, or `keys.id = ...` and
+    `keys = {...}` before any header. Only the first line of a name counts, as TOML allows one.
+    """
+    lines: dict[str, int] = {}
+    in_keys = False
+    at_top = True
+    # Split on "\n" only, as TOML counts lines (str.splitlines also splits on \f, \u2028...).
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.lstrip().startswith("["):
+            at_top = False
+            in_keys = bool(_KEYS_HEADER.match(line))
+            if in_keys:
+                lines.setdefault("", number)
+            continue
+        if in_keys:
+            match = _TABLE_ENTRY.match(line)
+        elif at_top:
+            match = _DOTTED_ENTRY.match(line)
+            if match is None and _INLINE_KEYS.match(line):
+                lines.setdefault("", number)
+        else:
+            match = None
+        if match is not None:
+            lines.setdefault(_toml_key_name(match), number)
+    return lines
+
+
+def _toml_key_name(match: re.Match[str]) -> str:
+    quoted = match.group("quoted")
+    if quoted is not None and "\\" in quoted:
+        # An escape in a quoted name: let TOML itself say what it means.
+        try:
+            return next(iter(tomllib.loads(f'"{quoted}" = 0')))
+        except tomllib.TOMLDecodeError:
+            return quoted
+    return quoted if quoted is not None else match.group("literal") or match.group("bare")
+
+
 _PARSERS: Final[dict[str, Callable[[object, Path], object]]] = {
     "library": _parse_path,
     "db_path": _parse_path,
@@ -297,3 +412,6 @@ _PARSERS: Final[dict[str, Callable[[object, Path], object]]] = {
     "reflow": _parse_reflow,
     "follow_outside_links": _parse_bool,
 }
+
+#: The names of the settings (what may stand above `[keys]`).
+SETTING_NAMES: Final = frozenset(_PARSERS)
