@@ -25,8 +25,9 @@ from typing import Final
 from readertui.errors import ReaderError
 from readertui.store.save_queue import SaveQueue
 
-#: From the signal to the end of the process, at the most (seconds).
-EXIT_DEADLINE: Final = 1.8
+#: From the signal to the end of the process, at the most (seconds). The promise is 2 s; the
+#: rest is margin for a loaded machine, where the watchdog thread itself may wait its turn.
+EXIT_DEADLINE: Final = 1.4
 #: How long the loop gets to hand over what open editors hold.
 CAPTURE_WAIT: Final = 0.3
 #: How long writing the queued changes may take before they go to a changes file instead.
