@@ -24,9 +24,9 @@ _CHUNK_BYTES = 8 * _MIB
 # texts, for instance, can be pure ASCII for their first pages.
 _SAMPLE_HEAD_BYTES = 1 * _MIB
 _SAMPLE_MIDDLE_BYTES = 256 * _KIB
-# The head of a file: sniffed for binary content, and read for metadata (by the library
-# scan and by load_document alike, so a title never changes when a document is opened).
-_HEAD_BYTES = 8 * _KIB
+# The head of a file: what its format is recognised by and its metadata read from (by the
+# library scan and by load_document alike, so a title never changes when a document opens).
+HEAD_BYTES = 8 * _KIB
 # When UTF-8 turns out to be wrong past the sample, this many bytes either side of the
 # first bad byte are used to guess again.
 _REDETECT_WINDOW_BYTES = 32 * _KIB
@@ -147,9 +147,17 @@ def read_text_file(path: Path, *, max_bytes: int) -> DecodedText:
         raise DocumentError(str(path), _os_error_reason(exc)) from exc
     if len(data) > max_bytes:  # the file grew after stat()
         raise DocumentError(str(path), _too_large_reason(len(data), max_bytes))
-    if looks_binary(data[:_HEAD_BYTES]):
+    if looks_binary(data[:HEAD_BYTES]):
         raise DocumentError(str(path), "binary file")
     return decode_bytes(data)
+
+
+def decode_head(head: bytes) -> str:
+    """Normalised text of the first bytes of a file, for metadata; a cut character is dropped."""
+    encoding = detect_encoding(head)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    # final=False: the head usually ends mid-file, maybe mid-character; that is no error.
+    return normalise_newlines(decoder.decode(head, final=False))
 
 
 # --- reasons shared with the library scan ------------------------------------------------
@@ -187,14 +195,6 @@ def _format_size(size: int) -> str:
             value = size / scale
             return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
     return f"{size} bytes"
-
-
-def _decode_head(head: bytes) -> str:
-    """Normalised text of the first bytes of a file, for metadata; a cut character is dropped."""
-    encoding = detect_encoding(head)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    # final=False: the head usually ends mid-file, maybe mid-character; that is no error.
-    return normalise_newlines(decoder.decode(head, final=False))
 
 
 # --- encoding detection -------------------------------------------------------------------
@@ -365,7 +365,7 @@ class _Utf8Failure(Exception):
 
 def _read_large(path: Path, stream: BinaryIO, size: int) -> DecodedText:
     head = stream.read(_SAMPLE_HEAD_BYTES)
-    if looks_binary(head[:_HEAD_BYTES]):
+    if looks_binary(head[:HEAD_BYTES]):
         raise DocumentError(str(path), "binary file")
     if size <= _SAMPLE_HEAD_BYTES + _SAMPLE_MIDDLE_BYTES:
         # The whole file is the sample, exactly as decode_bytes takes it.
