@@ -1,32 +1,30 @@
-"""A document: one file of the library loaded as normalised text with its format and metadata."""
+"""A document: one file of the library loaded as normalised text, with its format and metadata.
+
+The loader asks the registered formats (readertui.formats) which one the file is, and that
+format reads it; the document then answers for its format (outline, styling).
+"""
 
 import os
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
 
-from readertui.core.decoding import _HEAD_BYTES, _decode_head, _os_error_reason, read_text_file
-from readertui.core.metadata import DocumentMetadata, read_metadata
+from readertui import formats
+from readertui.core.decoding import (
+    HEAD_BYTES,
+    _not_regular_reason,
+    _os_error_reason,
+    _too_large_reason,
+)
+from readertui.core.metadata import DocumentMetadata
 from readertui.errors import DocumentError
-
-DocumentFormat = Literal["text", "markdown"]
+from readertui.formats.base import Format, OutlineEntry, Styler
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
-_FORMATS: dict[str, DocumentFormat] = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-}
 # Hashing encodes this many characters at a time, so a 100 MB text needs no 100 MB copy.
 _HASH_CHUNK_CHARS = 1024 * 1024
-
-
-def format_for(path: Path) -> DocumentFormat | None:
-    """The document format of `path` by its extension (any case), or None if unsupported."""
-    return _FORMATS.get(path.suffix.lower())
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,9 +38,23 @@ class Document:
     path: Path
     rel_path: str
     text: str
-    format: DocumentFormat
+    kind: Format
     encoding: str
     metadata: DocumentMetadata
+
+    @property
+    def format(self) -> str:
+        """The name of the document's format ("text", "markdown"), as the Document tab shows."""
+        return self.kind.name
+
+    def outline(self) -> list[OutlineEntry]:
+        """The headings of the text, as its format finds them (slow on a 100 MB text: it
+        reads the whole of it, so call it from a worker)."""
+        return self.kind.outline(self.text)
+
+    def styler(self) -> Styler | None:
+        """What styles the text on screen (Markdown's markup), or None to show it plain."""
+        return self.kind.styler(self.text)
 
     @cached_property
     def sha256(self) -> str:
@@ -69,30 +81,40 @@ class Document:
 def load_document(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Load the document at `path`, which lives in the library folder `root`.
 
-    Raises DocumentError for an unsupported format, a missing, unreadable, binary or too
-    large file.
+    Raises DocumentError for a file no format claims, a missing, unreadable or too large
+    file, or one its format refuses (a binary file named `.txt`).
     """
-    fmt = format_for(path)
-    if fmt is None:
-        raise DocumentError(str(path), _unsupported_reason(path))
-    decoded = read_text_file(path, max_bytes=max_bytes)
-    try:
-        with path.open("rb") as stream:
-            head = _decode_head(stream.read(_HEAD_BYTES))
-    except OSError as exc:
-        raise DocumentError(str(path), _os_error_reason(exc)) from exc
+    if formats.for_path(path) is None:
+        raise DocumentError(str(path), formats.unsupported_reason(path))
+    head = _read_head(path, max_bytes)
+    kind = formats.recognise(path, head)
+    if isinstance(kind, str):
+        raise DocumentError(str(path), kind)
+    read = kind.read(path, max_bytes=max_bytes)
     return Document(
         path=path,
         rel_path=_relative_path(path, root),
-        text=decoded.text,
-        format=fmt,
-        encoding=decoded.encoding,
-        metadata=read_metadata(path, head),
+        text=read.text,
+        kind=kind,
+        encoding=read.encoding,
+        metadata=kind.metadata(path, head)[0],
     )
 
 
-def _unsupported_reason(path: Path) -> str:
-    return f"not a supported format ({path.suffix.lower() or 'no extension'})"
+def _read_head(path: Path, max_bytes: int) -> bytes:
+    """The first HEAD_BYTES of the regular file at `path`, if it is no larger than
+    `max_bytes`; else DocumentError with the reason."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # Opening a FIFO would block forever; folders and devices are not documents.
+            raise DocumentError(str(path), _not_regular_reason(info.st_mode))
+        if info.st_size > max_bytes:
+            raise DocumentError(str(path), _too_large_reason(info.st_size, max_bytes))
+        with path.open("rb") as stream:
+            return stream.read(HEAD_BYTES)
+    except OSError as exc:
+        raise DocumentError(str(path), _os_error_reason(exc)) from exc
 
 
 def _relative_path(path: Path, root: Path) -> str:

@@ -1,7 +1,9 @@
 """The library: scan a folder tree for documents, listing every file that is not one, with why.
 
-The scan reads only the first few KB of each file (to sniff binary content and find the
-metadata), so a library of big books opens at once; documents are loaded when opened.
+Which files are documents is for the formats to say (readertui.formats): a file's suffix
+picks the formats that may take it, and they look at its first few KB (a text format refuses
+binary bytes) and read its metadata from them. Only that head is read, so a library of big
+books opens at once; documents are loaded when opened.
 
 Links are followed while they stay inside the library folder. A link that leads out of it (to
 `/etc/passwd`, to a home folder) is listed as skipped unless the user's config allows it: a
@@ -19,26 +21,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from readertui import formats
 from readertui.core.decoding import (
-    _HEAD_BYTES,
-    _decode_head,
+    HEAD_BYTES,
     _not_regular_reason,
     _os_error_reason,
     _too_large_reason,
-    looks_binary,
 )
-from readertui.core.document import (
-    DEFAULT_MAX_BYTES,
-    DocumentFormat,
-    _unsupported_reason,
-    format_for,
-)
-from readertui.core.metadata import (
-    SIDECAR_SUFFIX,
-    DocumentMetadata,
-    metadata_and_problem,
-)
+from readertui.core.document import DEFAULT_MAX_BYTES
+from readertui.core.metadata import SIDECAR_SUFFIX, DocumentMetadata
 from readertui.errors import LibraryError
+from readertui.formats.base import Format
 from readertui.locations import is_sample_library
 
 #: The key of the sample library shipped inside the package, wherever it is installed.
@@ -54,9 +47,14 @@ class LibraryEntry:
 
     path: Path
     rel_path: str
-    format: DocumentFormat
+    kind: Format
     size: int
     metadata: DocumentMetadata
+
+    @property
+    def format(self) -> str:
+        """The name of the document's format ("text", "markdown")."""
+        return self.kind.name
 
 
 @dataclass(frozen=True)
@@ -192,9 +190,8 @@ def _scan_file(
 ) -> tuple[LibraryEntry, str | None] | SkippedFile:
     """The entry for a document and why its sidecar is ignored (if it is), or why it is
     skipped."""
-    fmt = format_for(path)
-    if fmt is None:
-        return SkippedFile(rel_path, _unsupported_reason(path))
+    if formats.for_path(path) is None:
+        return SkippedFile(rel_path, formats.unsupported_reason(path))  # not even read
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -208,14 +205,15 @@ def _scan_file(
         return SkippedFile(rel_path, _too_large_reason(info.st_size, max_bytes))
     try:
         with path.open("rb") as stream:
-            head = stream.read(_HEAD_BYTES)
+            head = stream.read(HEAD_BYTES)
     except OSError as exc:
         return SkippedFile(rel_path, _os_error_reason(exc))
-    if looks_binary(head):
-        return SkippedFile(rel_path, "binary file")
-    metadata, sidecar_problem = metadata_and_problem(path, _decode_head(head))
+    kind = formats.recognise(path, head)
+    if isinstance(kind, str):
+        return SkippedFile(rel_path, kind)
+    metadata, sidecar_problem = kind.metadata(path, head)
     entry = LibraryEntry(
-        path=path, rel_path=rel_path, format=fmt, size=info.st_size, metadata=metadata
+        path=path, rel_path=rel_path, kind=kind, size=info.st_size, metadata=metadata
     )
     return entry, sidecar_problem
 

@@ -6,29 +6,29 @@ cached. Moving a page, jumping to the end or resizing therefore costs a screenfu
 whatever the size of the document. Every code point of the text belongs to exactly one row,
 so a screen cell maps back to one source offset and annotations stay 1:1 with the source.
 
+What a paragraph is when reflowing is partly the document's format's to say (a Markdown list
+keeps its line breaks), and a format may not reflow at all; the layout asks the format.
+
 Cell widths come from Rich, the library that paints the rows, so wrapping and painting agree
 on wide (CJK) characters, emoji and combining marks.
 """
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from rich.cells import get_character_cell_size
 
 from readertui.core.visible import visible_text
+from readertui.formats.base import Format
+from readertui.formats.plain_text import PLAIN_TEXT
 
 # Blocks longer than this are cut into fixed chunks, so one enormous line (a minified file,
 # a paragraph with no blank lines) never has to be wrapped from its start to reach a row.
 MAX_BLOCK_CHARS = 16_384
 
 _BLOCK_CACHE_SIZE = 512
-
-# A Markdown line starting like this begins a new element: reflow never joins it to the
-# line above.
-_MARKDOWN_BLOCK_START = re.compile(r"\s*(?:[-*+>|#]|\d+[.)]\s|```|~~~)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,11 @@ def _wrap_segment(shown: str, width: int) -> list[tuple[int, int, int]]:
 
 
 class TextLayout:
-    """Rows of one document at one width, computed lazily around the offsets asked for."""
+    """Rows of one document at one width, computed lazily around the offsets asked for.
+
+    `kind` is the document's format; `reflow` joins the lines of hard-wrapped paragraphs
+    when the format allows it (plain text when no format is given).
+    """
 
     def __init__(
         self,
@@ -117,15 +121,17 @@ class TextLayout:
         width: int,
         *,
         reflow: bool = False,
-        markdown: bool = False,
+        kind: Format | None = None,
         wrap_column: int | None = None,
     ) -> None:
         self.text = text
         # The column the source was hard-wrapped at: lines much shorter than it are verse.
         self.wrap_column = wrap_column
         self.width = max(1, width)
-        self.reflow = reflow
-        self.markdown = markdown
+        if kind is None:
+            kind = PLAIN_TEXT
+        self.kind = kind
+        self.reflow = reflow and kind.reflows
         # The last offset the cursor may take: a final newline has no row of its own.
         self.max_offset = len(text) - 1 if text.endswith("\n") else len(text)
         # Blank lines at the very start are blocks of their own; the first paragraph follows.
@@ -184,11 +190,8 @@ class TextLayout:
         if "\n" not in body:
             return True
         lines = body.split("\n")
-        if self.markdown:
-            if lines[0].startswith(("```", "~~~", "    ")):
-                return False
-            if any(_MARKDOWN_BLOCK_START.match(line) for line in lines[1:]):
-                return False
+        if self.kind.keeps_line_breaks(lines):
+            return False
         # Indented continuation lines are verse, tables or code; short lines are verse.
         if any(line[:1] in (" ", "\u3000") for line in lines[1:]):
             return False

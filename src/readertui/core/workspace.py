@@ -85,9 +85,7 @@ class Workspace:
         return Placement(placed, changed, sha256)
 
     def outline(self, document: Document) -> tuple[OutlineEntry, ...]:
-        from readertui.core.outline import outline_for
-
-        return tuple(outline_for(document.text, document.format))
+        return tuple(document.outline())
 
     def open(self, rel_path: str, stored: Iterable[Annotation]) -> OpenDocument:
         """All three steps at once: the document with its annotations placed and its outline."""

@@ -37,7 +37,7 @@ from readertui.core.textlayout import Row, RowRef, TextLayout, cell_width, hard_
 from readertui.ui.keymap import reader_bindings
 
 if TYPE_CHECKING:
-    from readertui.core.markdown_spans import MarkdownStyler
+    from readertui.formats import Styler
 
 # Rows of context kept above a jump target, so the reader sees where they landed.
 _JUMP_CONTEXT = 3
@@ -173,7 +173,7 @@ class ReaderView(Widget, can_focus=True):
         self._top = RowRef(0, 0)
         self._preferred_column: int | None = None
         self._screen_rows: list[Row] | None = None
-        self._styler: MarkdownStyler | None = None  # Markdown documents only
+        self._styler: Styler | None = None  # for formats that style their text
         self._finder: TextFinder | None = None
         self._current_match: tuple[int, int] | None = None
         self._styles: dict[str, Style] = {}
@@ -201,16 +201,13 @@ class ReaderView(Widget, can_focus=True):
         self.document = document
         self.opened = opened
         text = document.text
-        self._wrap_column = hard_wrap_column(text)
+        # A format that does not reflow (its line breaks are its layout) is never reflowed.
+        self._wrap_column = hard_wrap_column(text) if document.kind.reflows else None
         if reflow == "auto":
             self.reflow = self._wrap_column is not None
         else:
             self.reflow = reflow == "on"
-        self._styler = None
-        if document.format == "markdown":
-            from readertui.core.markdown_spans import MarkdownStyler
-
-            self._styler = MarkdownStyler(text)
+        self._styler = document.styler()
         self._finder = None
         self._current_match = None
         self.selection_anchor = None
@@ -269,7 +266,7 @@ class ReaderView(Widget, can_focus=True):
             self.document.text,
             self.text_width,
             reflow=self.reflow,
-            markdown=self.document.format == "markdown",
+            kind=self.document.kind,
             wrap_column=self._wrap_column,
         )
         self._screen_rows = None
