@@ -5,31 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from readertui.core.document import (
-    DEFAULT_MAX_BYTES,
-    Document,
-    format_for,
-    load_document,
-)
+from readertui.core.document import DEFAULT_MAX_BYTES, Document, load_document
 from readertui.core.library import scan_library
 from readertui.core.metadata import DocumentMetadata, sidecar_path
 from readertui.errors import DocumentError
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("a.txt", "text"),
-        ("a.TEXT", "text"),
-        ("a.md", "markdown"),
-        ("notes.Markdown", "markdown"),
-        ("a.pdf", None),
-        ("README", None),
-        ("archive.txt.gz", None),
-    ],
-)
-def test_format_for_extensions(name: str, expected: str | None) -> None:
-    assert format_for(Path(name)) == expected
+from readertui.formats import MARKDOWN, PLAIN_TEXT
 
 
 def test_default_limit_is_256_mib() -> None:
@@ -49,6 +29,7 @@ def test_load_plain_text_document(tmp_path: Path) -> None:
     assert document.rel_path == "essays/2024/on-cities.txt"
     assert document.text == "On Cities\n\nIt’s “late”.\n"
     assert document.format == "text"
+    assert document.kind is PLAIN_TEXT
     assert document.encoding == "cp1252"
     assert document.metadata == DocumentMetadata("On Cities", ("Ann Lee",))
 
@@ -58,6 +39,7 @@ def test_load_markdown_document_with_front_matter(tmp_path: Path) -> None:
     path.write_text("---\ntitle: Notes\nauthor: Bo Chen\n---\n# Heading\n", "utf-8")
     document = load_document(path, tmp_path)
     assert document.format == "markdown"
+    assert document.kind is MARKDOWN
     assert document.metadata == DocumentMetadata("Notes", ("Bo Chen",))
     assert document.text.startswith("---\ntitle: Notes")  # the source text stays verbatim
 
@@ -73,7 +55,7 @@ def test_sha256_is_of_the_utf8_text(tmp_path: Path) -> None:
 
 def test_sha256_of_a_text_longer_than_one_hash_chunk() -> None:
     text = "ab😀\n" * 400_000  # 1.6 million characters: the hash is fed in chunks
-    document = Document(Path("x.txt"), "x.txt", text, "text", "utf-8", DocumentMetadata("x"))
+    document = Document(Path("x.txt"), "x.txt", text, PLAIN_TEXT, "utf-8", DocumentMetadata("x"))
     assert document.sha256 == hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -82,7 +64,7 @@ def test_sha256_of_a_text_longer_than_one_hash_chunk() -> None:
     [("", 0), ("one", 1), ("one\n", 2), ("one\ntwo", 2), ("\n\n", 3)],
 )
 def test_line_count(text: str, lines: int) -> None:
-    document = Document(Path("x.txt"), "x.txt", text, "text", "utf-8", DocumentMetadata("x"))
+    document = Document(Path("x.txt"), "x.txt", text, PLAIN_TEXT, "utf-8", DocumentMetadata("x"))
     assert document.line_count() == lines
 
 

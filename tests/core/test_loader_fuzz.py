@@ -29,6 +29,8 @@ from readertui.core.markdown_spans import MarkdownStyler
 from readertui.core.outline import outline_for
 from readertui.core.textlayout import TextLayout, cell_width, hard_wrap_column
 from readertui.errors import DocumentError
+from readertui.formats.markdown import MARKDOWN
+from readertui.formats.plain_text import PLAIN_TEXT
 
 FUZZ = settings(
     max_examples=150,
@@ -238,7 +240,8 @@ def test_every_fuzzed_text_lays_out_into_rows_covering_it_once(
     column = hard_wrap_column(text)
     with mock.patch.object(textlayout, "MAX_BLOCK_CHARS", block_chars):
         for reflow in (False, column is not None):
-            layout = TextLayout(text, width, reflow=reflow, markdown=markdown, wrap_column=column)
+            kind = MARKDOWN if markdown else PLAIN_TEXT
+            layout = TextLayout(text, width, reflow=reflow, kind=kind, wrap_column=column)
             rows = layout.rows_from(layout.locate(0), len(text) + 2)
             assert rows[0].start == 0
             assert rows[-1].stop >= layout.max_offset

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from readertui.core import markdown_spans
 from readertui.core.markdown_spans import MarkdownStyler, Span
-from readertui.core.outline import markdown_outline
+from readertui.formats.headings import markdown_outline
 
 
 def line_kinds(text: str) -> list[tuple[str, str]]:

@@ -6,13 +6,8 @@ from pathlib import Path
 import pytest
 
 from readertui.core.decoding import read_text_file
-from readertui.core.outline import (
-    MAX_OUTLINE_ENTRIES,
-    OutlineEntry,
-    markdown_outline,
-    outline_for,
-    plain_outline,
-)
+from readertui.core.outline import MAX_OUTLINE_ENTRIES, OutlineEntry, outline_for
+from readertui.formats.headings import markdown_outline, plain_outline
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "gutenberg"
 
