@@ -7,10 +7,8 @@ mistake there is reported at start-up while the app still starts with its defaul
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,6 +144,8 @@ def export_folder_for(config: Config, library: Library) -> Path:
     `sample-library-…`), so two libraries with a document of the same name never overwrite
     each other's export, and a library keeps its folder from one run to the next.
     """
+    import hashlib  # only for exports: not on start-up's path
+
     digest = hashlib.sha256(library.key.encode("utf-8", "surrogatepass")).hexdigest()
     if library.key == SAMPLE_LIBRARY_KEY:
         name = SAMPLE_EXPORT_NAME
@@ -238,6 +238,8 @@ def _read_toml(path: Path, named_by: str | None) -> tuple[str, dict[str, Any]]:
         return "", {}
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    import tomllib  # only when there is a config file to read
+
     try:
         text = raw.decode("utf-8-sig")
         return text, tomllib.loads(text)
@@ -395,6 +397,8 @@ def _toml_key_name(match: re.Match[str]) -> str:
     quoted = match.group("quoted")
     if quoted is not None and "\\" in quoted:
         # An escape in a quoted name: let TOML itself say what it means.
+        import tomllib
+
         try:
             return next(iter(tomllib.loads(f'"{quoted}" = 0')))
         except tomllib.TOMLDecodeError:

@@ -20,10 +20,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from readertui.errors import ReaderError
-from readertui.store.save_queue import SaveQueue
+
+if TYPE_CHECKING:
+    from readertui.store.save_queue import SaveQueue
 
 #: From the signal to the end of the process, at the most (seconds). The promise is 2 s; the
 #: rest is margin for a loaded machine, where the watchdog thread itself may wait its turn.

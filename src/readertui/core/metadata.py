@@ -6,7 +6,6 @@ front matter at the top of the text, and for the title a guess from the text or 
 
 import datetime
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +124,8 @@ def _read_sidecar(path: Path) -> tuple[dict[str, str | tuple[str, ...]], str | N
         return {}, "metadata sidecar ignored: it is a folder"
     except OSError as exc:
         return {}, f"metadata sidecar ignored: not readable ({exc.strerror or exc})"
+    import tomllib  # only when a document has a sidecar: not on start-up's path otherwise
+
     try:
         # utf-8-sig: editors on Windows like to start files with a BOM, which TOML forbids.
         data = tomllib.loads(raw.decode("utf-8-sig"))

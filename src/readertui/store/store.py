@@ -28,9 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING, Any, Final
 
 from readertui.core.annotations import (
     Annotation,
@@ -81,6 +79,9 @@ from readertui.store.merge import (
     new_document,
     stamp_key,
 )
+
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
 
 SCHEMA_VERSION: Final = 3
 MAX_BACKUPS: Final = 10
@@ -296,7 +297,7 @@ class Store:
         self._encoder = FileEncoder()
         # Beside the real file when the database is a symlink, so every name of it shares one.
         self._lock_path = Path(os.path.realpath(self.path) + ".lock")
-        self._file_lock = FileLock(self._lock_path, mode=FILE_MODE, thread_local=False)
+        self._file_lock_made: BaseFileLock | None = None
         # Annotation objects built from records, per id, valid while the record is the same
         # object; every record is checked (built) once, when it is read or saved.
         self._parsed: dict[str, tuple[Record, Annotation | None]] = {}
@@ -704,9 +705,22 @@ class Store:
                 key: entry for key, entry in self._parsed.items() if live.get(key) is entry[0]
             }
 
+    @property
+    def _file_lock(self) -> BaseFileLock:
+        """The lock file's lock, made when first needed: only writing takes it, so opening
+        the database for the first screen does without importing filelock."""
+        with self._lock:
+            if self._file_lock_made is None:
+                from filelock import FileLock
+
+                self._file_lock_made = FileLock(self._lock_path, mode=FILE_MODE, thread_local=False)
+            return self._file_lock_made
+
     @contextlib.contextmanager
     def _locked_file(self) -> Iterator[None]:
         """Hold the lock file that serialises the writes of every process on this database."""
+        from filelock import Timeout
+
         try:
             self._lock_path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
             self._file_lock.acquire(timeout=self.lock_timeout)
@@ -748,6 +762,8 @@ class Store:
         """
         if not stale_temporaries(self.path):
             return
+        from filelock import Timeout
+
         try:
             self._file_lock.acquire(timeout=0)
         except (Timeout, OSError):

@@ -36,7 +36,6 @@ from readertui.errors import ReaderError
 from readertui.store.layout import jump_history_key
 from readertui.ui.annotating import Annotating
 from readertui.ui.choices import Choice, offer_choices
-from readertui.ui.exports import Exports
 from readertui.ui.finding import Finding
 from readertui.ui.keymap import KeySpec
 from readertui.ui.literal import literal
@@ -51,6 +50,7 @@ if TYPE_CHECKING:
 
     from readertui.store.save_queue import SaveQueue
     from readertui.store.store import Store
+    from readertui.ui.exports import Exports
     from readertui.ui.widgets.find_bar import FindBar
     from readertui.ui.widgets.notes_pane import NotesPane
 
@@ -99,7 +99,7 @@ class ReaderScreen(Screen[None]):
         self.started = False
         self._find_bar: FindBar | None = None
         self.annotating = Annotating(self)
-        self.exports = Exports(self)
+        self._exports: Exports | None = None
         self.finding = Finding(self)
         self._library_pane = LibraryPane(library, id="library")
         self._reader_view = ReaderView(reading_width=config.reading_width, id="reader")
@@ -112,6 +112,15 @@ class ReaderScreen(Screen[None]):
         self._reader_view.jumps = self._navigation
 
     # -- what the helpers and the app read ------------------------------------------------------
+
+    @property
+    def exports(self) -> Exports:
+        """Exports, with their code read when first used (start-up does without it)."""
+        if self._exports is None:
+            from readertui.ui.exports import Exports
+
+            self._exports = Exports(self)
+        return self._exports
 
     @property
     def library(self) -> Library:
