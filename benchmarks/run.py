@@ -1,10 +1,14 @@
 """Benchmarks of PRODUCT's speed and memory targets; prints a Markdown table.
 
-    python benchmarks/run.py            # every benchmark, 3 runs each, median reported
+    python benchmarks/run.py            # every benchmark, 5 runs each, median reported
+    python benchmarks/run.py --no-terminal   # without the tmux rows (no tmux needed)
 
 Each start-up is measured in a fresh process (benchmarks/first_paint.py), beside a bare
 Textual app measured the same way in the same run, so the figures compare like with like.
 The 100 MB text is built from the Gutenberg corpus beside the repo (../shared/corpus).
+The "terminal" rows time the same start-up as a user sees it, in tmux, from the Enter to
+War and Peace's first words on the screen (benchmarks/terminal_paint.py): the installed
+`readertui` beside this Python, against a bare Textual app launched the same way.
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ def measure(*args: str) -> dict[str, Any]:
 
 
 def median_of(runs: list[dict[str, Any]], key: str) -> float:
-    return statistics.median(run[key] for run in runs)
+    return float(statistics.median(run[key] for run in runs))
 
 
 def machine() -> str:
@@ -80,10 +84,29 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
+def terminal_rows(runs: int) -> list[tuple[str, str, str, str]]:
+    """The tmux rows (terminal_paint.py), or one row saying why they could not be measured."""
+    from terminal_paint import BenchmarkError, load_average, measure, rows
+
+    before = load_average()
+    try:
+        figures = measure(runs, verbose=VERBOSE)
+    except BenchmarkError as error:
+        return [("terminal (tmux 120×40): first words", f"not measured: {error}", "", "")]
+    if VERBOSE:
+        print(
+            f"terminal rows: load average {before} before, {load_average()} after", file=sys.stderr
+        )
+    return rows(figures)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="runs per start-up benchmark")
     parser.add_argument("--verbose", action="store_true", help="print every run's figures")
+    parser.add_argument(
+        "--no-terminal", action="store_true", help="leave out the tmux rows (terminal_paint.py)"
+    )
     args = parser.parse_args()
     global VERBOSE
     VERBOSE = args.verbose
@@ -163,6 +186,9 @@ def main() -> None:
         rows.append(
             ("bare Textual app: peak RSS", f"{median_of(bare, 'peak_rss_mb'):.0f} MB", "", "")
         )
+
+    if not args.no_terminal:
+        rows.extend(terminal_rows(args.runs))
 
     print(f"Machine: {machine()}; median of {args.runs} runs\n")
     print("| benchmark | result | target | met |")
