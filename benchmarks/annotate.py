@@ -65,7 +65,7 @@ def measure(novel: Path, db: Path) -> dict[str, float]:
                 renderable is not None
                 and state["pressed"]
                 and not state["shown"]
-                and len(self.annotating.annotations) > state["count"]
+                and len(self.reading.annotating.annotations) > state["count"]
             ):
                 state["shown"] = True
                 to_screen.append(time.perf_counter() - state["pressed"])
@@ -88,7 +88,7 @@ def measure(novel: Path, db: Path) -> dict[str, float]:
             view.selection_anchor = view.cursor
             view.move_cursor(view.cursor + 60)
             await pilot.pause(0.2)
-            state.update(pressed=time.perf_counter(), count=len(app.annotating.annotations))
+            state.update(pressed=time.perf_counter(), count=len(app.reading.annotating.annotations))
             state["shown"] = state["saved"] = False
             app.post_message(events.Key("enter", None))
             deadline = time.monotonic() + 10
