@@ -175,6 +175,12 @@ def fill(folder: Path) -> Path:
     return filler
 
 
+def _tty_settings(tty: str) -> str:
+    """`stty -a` of a terminal device (of a tmux pane)."""
+    result = subprocess.run(["stty", "-F", tty, "-a"], capture_output=True, text=True, check=False)
+    return result.stdout
+
+
 def wait_until(condition: Callable[[], bool], timeout: float = 15) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -287,8 +293,12 @@ def test_a_note_typed_while_readertui_starts_is_saved(
     db = tmp_path / "db.json"
     term.start(str(READERTUI), "--db", str(db), str(library / "report.txt"))
     # The keys arrive while Python is still importing Textual (the first screen takes a
-    # second or more); what the terminal did before Python ran at all cannot be helped.
-    time.sleep(0.3)
+    # second or more), once readertui has taken the terminal out of its cooked mode: what
+    # the terminal did before Python ran at all (ctrl+s as flow control) cannot be helped,
+    # and on a loaded machine Python itself may take longer than any fixed wait to start.
+    tty = term.tmux("display-message", "-p", "-t", "main", "#{pane_tty}").strip()
+    assert wait_until(lambda: "-ixon" in _tty_settings(tty), timeout=20), _tty_settings(tty)
+    assert not term.screen().strip(), "the first screen was already shown: too late a test"
     term.burst("}", "v", "w", "w", "n", "q", "u", "i", "e", "t", "C-s", "}", "v", "w", "Enter")
     if not wait_until(lambda: db.exists() and len(annotations_in(db)) == 2, timeout=20):
         raise AssertionError(term.screen())
