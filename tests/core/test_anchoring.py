@@ -11,7 +11,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from readertui.core.anchoring import Placement, anchor, reanchor_all
-from readertui.core.annotations import CONTEXT_CHARS, Annotation, DocumentRef, new_annotation
+from readertui.core.annotations import (
+    CONTEXT_CHARS,
+    Annotation,
+    DocumentRef,
+    Quote,
+    new_annotation,
+    quote_at,
+)
 from readertui.core.decoding import read_text_file
 
 DOC = DocumentRef("essays/river.txt", "old-hash", "The River")
@@ -498,3 +505,47 @@ def test_a_passage_moved_across_war_and_peace_is_followed(corpus: Path) -> None:
     assert approximate is not None
     assert (approximate.start, approximate.end) == (placement.start, placement.end)
     assert approximate.method == "approximate"
+
+
+def test_a_short_context_is_compared_with_as_much_text() -> None:
+    """An annotation made elsewhere keeps 10 characters of context, not 32: at its offsets,
+    with that context right, it is placed there (it once was refused, while 32 or none
+    were accepted); moved, it is found by the same short context."""
+    annotation = new_annotation(TEXT, DOC, 1000, 1060)
+    for chars in (0, 1, 5, 10, 20, 32):
+        quote = replace(
+            annotation.quote, prefix=TEXT[1000 - chars : 1000], suffix=TEXT[1060 : 1060 + chars]
+        )
+        short = replace(annotation, quote=quote)
+        assert anchor(short, TEXT) == Placement(1000, 1060, "offsets", 1.0), chars
+        placement = anchor(short, "A new first line.\n\n" + TEXT)
+        assert placement is not None, chars
+        assert (placement.start, placement.end) == (1019, 1079), chars
+
+
+def test_reanchor_all_places_annotations_made_elsewhere() -> None:
+    """Annotations from another tool: 10 characters of context, straight quotes where the
+    text has curly ones, another hash. All are placed, and come back with readertui's own
+    quote and 32 characters of context, so the next open finds them at their offsets."""
+    text = TEXT.replace(" said ", " said, “Yes,” ", 6)
+    speech = [text.index("“Yes,”", at) - 20 for at in range(0, len(text) // 2, len(text) // 12)]
+    annotations = []
+    for at in sorted({*range(300, len(text) - 300, len(text) // 12), *speech}):
+        start = text.index(" ", at) + 1
+        end = text.index(" ", start + 40)
+        quote = Quote(
+            text[start:end].replace("“", '"').replace("”", '"'),
+            text[start - 10 : start],
+            text[end : end + 10],
+        )
+        annotations.append(replace(new_annotation(text, DOC, start, end), quote=quote))
+    assert any('"' in a.quote.exact for a in annotations)
+    edited = "A new first line.\n\n" + text
+    placed = reanchor_all(annotations, edited, "new-hash")
+    for old, new in zip(annotations, placed, strict=True):
+        assert not new.orphaned
+        assert (new.start, new.end) == (old.start + 19, old.end + 19)
+        assert new.quote == quote_at(edited, new.start, new.end)
+        # Found as they are, quotes of another kind and all: not as a near miss.
+        assert new.confidence > 0.99
+    assert reanchor_all(placed, edited, "new-hash") == placed
