@@ -9,6 +9,7 @@ imports nothing; and an import never undoes a newer edit or a deletion made here
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -743,3 +744,71 @@ def test_a_copy_from_the_same_moment_does_not_replace_ours(shelf: Shelf, tmp_pat
     assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
     with Store(db) as store:
         assert store.annotation(ours.id) == ours
+
+
+def test_annotations_made_by_another_tool_are_placed_as_they_are_imported(
+    tmp_path: Path,
+) -> None:
+    """Another tool keeps 10 characters of context, straight quotation marks where the text
+    has curly ones, offsets of a slightly different text and no hash. The import places
+    each where its quote is, with readertui's own quote and context; one whose quote is not
+    in the document is kept orphaned, and the summary says so."""
+    root = tmp_path / "library"
+    root.mkdir()
+    text = (
+        "Chapter One\n\n"
+        "“We learned from the experiences of the Soviet Union,” he said. "
+        "“China saved socialism.”\n\n"
+        "The molten salt plant stands outside Dunhuang, in the desert.\n"
+    )
+    (root / "notes.txt").write_text(text, encoding="utf-8")
+    library = scan_library(root)
+
+    def made_elsewhere(exact: str, at: int, name: str) -> dict[str, Any]:
+        start = text.index(exact.replace('"', "”")) if at < 0 else at
+        return {
+            "type": "Annotation",
+            "id": f"https://elsewhere.example/annotations/{name}",
+            "created": "2025-03-04T05:06:07Z",
+            "target": {
+                "source": "notes.txt",
+                "selector": [
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": exact,
+                        "prefix": text[max(0, start - 10) : start].replace("“", '"'),
+                        "suffix": text[start + len(exact) : start + len(exact) + 10],
+                    },
+                    # Offsets of the text as the other tool saw it: three characters off.
+                    {"type": "TextPositionSelector", "start": start + 3, "end": start + 3},
+                ],
+            },
+        }
+
+    items = [
+        made_elsewhere('China saved socialism."', -1, "china"),
+        made_elsewhere("molten salt plant", -1, "salt"),
+        made_elsewhere("a quotation nowhere in it", 20, "nowhere"),
+    ]
+    for item in items:
+        selector = item["target"]["selector"][1]
+        selector["end"] = selector["start"] + len(item["target"]["selector"][0]["exact"])
+    file = tmp_path / "elsewhere.json"
+    file.write_text(json.dumps({"type": "AnnotationCollection", "items": items}), "utf-8")
+    db = tmp_path / "db.json"
+
+    with Store(db) as store:
+        result = import_annotations(read_import_file(file), store, library)
+        china, salt, nowhere = (
+            store.annotation(f"https://elsewhere.example/annotations/{name}")
+            for name in ("china", "salt", "nowhere")
+        )
+    assert (result.added, result.not_found) == (3, 1)
+    assert result.summary(file).endswith("; 1 whose quote is not in its document (orphaned)")
+    for placed, words in ((china, "China saved socialism.”"), (salt, "molten salt plant")):
+        assert placed is not None and not placed.orphaned
+        assert text[placed.start : placed.end] == words
+        assert placed.quote == quote_at(text, placed.start, placed.end)
+        assert placed.doc.sha256 == hashlib.sha256(text.encode()).hexdigest()
+    assert nowhere is not None and nowhere.orphaned
+    assert nowhere.quote.exact == "a quotation nowhere in it"

@@ -11,7 +11,10 @@ export or a changes file rejects it with the reason and imports nothing. Annotat
 matched by id, with the store's rule (the newer `updated` wins, a deletion made here is not
 undone), so importing a file twice adds nothing. From an export, annotations of documents
 that are not in the library are kept, marked orphaned: they are listed with their quotes and
-are placed again once the document is there.
+are placed again once the document is there. Those of documents in the library are placed in
+today's text by the quote locator as they come in, so an export of another tool (whose
+offsets, context and quotation marks are not quite ours) is found where it belongs, and the
+summary says at once how many quotes were not found.
 
 An export's annotations become the annotations of the library they are imported into,
 whichever library they were exported from: importing them into another library (a library
@@ -30,7 +33,8 @@ from typing import Literal, Protocol
 
 from readertui.core.annotations import Annotation
 from readertui.core.library import Library
-from readertui.errors import ImportFileError, StoreError
+from readertui.core.workspace import Workspace
+from readertui.errors import DocumentError, ImportFileError, StoreError
 from readertui.export.web_annotation import parse_data
 from readertui.store.atomic_storage import (
     NotARegularFileError,
@@ -87,6 +91,7 @@ class ImportResult:
     documents: int = 0  # documents whose reading position or tags changed
     unusable: int = 0  # records of the file that do not validate, left out
     moved: int = 0  # annotations here of another library, now of this one
+    not_found: int = 0  # of documents in the library, whose quote is not in them (orphaned)
 
     @property
     def total(self) -> int:
@@ -106,6 +111,8 @@ class ImportResult:
             line += f"; the reading position or tags of {documents}"
         if self.not_in_library:
             line += f"; {self.not_in_library} for documents not in the library (orphaned)"
+        if self.not_found:
+            line += f"; {self.not_found} whose quote is not in its document (orphaned)"
         if self.unusable:
             line += f"; {self.unusable} records that cannot be used left out"
         return line
@@ -171,6 +178,7 @@ def import_annotations(
                 annotation = replace(annotation, orphaned=True, confidence=0.0)
         before[annotation.id] = earlier
         incoming.append(annotation)
+    incoming, not_found = _placed(incoming, library)
     if incoming:
         store.save_annotations(incoming)
     added, updated, refused = _outcomes((a for a in incoming if a.id not in moved), before, store)
@@ -181,7 +189,34 @@ def import_annotations(
         refused,
         not_in_library,
         moved=sum(1 for key in moved if store.annotation(key) is not None),
+        not_found=not_found,
     )
+
+
+def _placed(annotations: list[Annotation], library: Library) -> tuple[list[Annotation], int]:
+    """`annotations` placed in their documents' text, and how many of those in the library
+    could not be (orphaned, their quote kept to re-attach them by).
+
+    A document that cannot be read now leaves its annotations as they came: they are placed
+    when it is opened.
+    """
+    by_path: dict[str, list[int]] = {}
+    for index, annotation in enumerate(annotations):
+        if library.find(annotation.doc.path) is not None:
+            by_path.setdefault(annotation.doc.path, []).append(index)
+    placed = list(annotations)
+    not_found = 0
+    workspace = Workspace(library, cache_size=1)
+    for rel_path, indices in by_path.items():
+        try:
+            document = workspace.load(rel_path)
+        except DocumentError:
+            continue
+        placement = workspace.place(document, [annotations[index] for index in indices])
+        for index, annotation in zip(indices, placement.annotations, strict=True):
+            placed[index] = annotation
+            not_found += annotation.orphaned
+    return placed, not_found
 
 
 def import_records(source: StoreRecords, store: AnnotationStore) -> ImportResult:
