@@ -23,9 +23,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             from readertui.cli.subcommands import run_subcommand
 
             return run_subcommand(arguments)
-        from readertui.cli.reader import open_reader
+        from readertui.collector_pause import pause_collector, resume_collector
 
-        return open_reader(arguments)
+        # Before the UI's modules are imported: see collector_pause. The reader resumes it
+        # once its screen is up; this resumes it if the reader ended before that.
+        pause_collector()
+        try:
+            from readertui.cli.reader import open_reader
+
+            return open_reader(arguments)
+        finally:
+            resume_collector(freeze=False)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
     except BrokenPipeError:
