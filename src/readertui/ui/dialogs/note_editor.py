@@ -23,6 +23,36 @@ from readertui.ui.widgets.literal_fields import LiteralTextArea, editable_text
 class NoteEditor(ModalScreen[str]):
     """Edit a note (Markdown). Dismisses with the text; an empty note is allowed."""
 
+    DEFAULT_CSS = """
+    NoteEditor {
+        align: center middle;
+    }
+
+    #note-dialog {
+        width: 80;
+        max-width: 100%;
+        height: auto;
+        max-height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+
+    #note-text {
+        height: 12;
+        min-height: 4;
+    }
+
+    #note-quote {
+        color: $text-muted;
+        padding: 0 0 1 0;
+    }
+
+    #note-help {
+        padding: 0;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save the note", id="note-save"),
         Binding("escape", "save", "Save and close", show=False, id="note-close"),

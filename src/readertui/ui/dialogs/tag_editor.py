@@ -69,6 +69,26 @@ class TagSuggester(Suggester):
 class TagEditor(ModalScreen[tuple[str, ...]]):
     """Edit tags; enter, ctrl+s or escape saves and closes."""
 
+    DEFAULT_CSS = """
+    TagEditor {
+        align: center middle;
+    }
+
+    #tags-dialog {
+        width: 80;
+        max-width: 100%;
+        height: auto;
+        max-height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+
+    #tags-help, #tags-known {
+        padding: 0;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save the tags", id="tags-save"),
         Binding("escape", "save", "Save and close", show=False, id="tags-close"),

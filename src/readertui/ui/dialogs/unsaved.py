@@ -28,6 +28,28 @@ class UnsavedChoice:
 class UnsavedChangesDialog(ModalScreen[UnsavedChoice | None]):
     """Retry, write the changes to another file, quit anyway, or go back (escape)."""
 
+    DEFAULT_CSS = """
+    UnsavedChangesDialog {
+        align: center middle;
+    }
+
+    #unsaved-dialog {
+        width: 80;
+        max-width: 100%;
+        height: auto;
+        max-height: 90%;
+        border: thick $error;
+        background: $surface;
+        padding: 0 1;
+    }
+
+    #unsaved-choices {
+        height: auto;
+        max-height: 8;
+        margin: 1 0 0 0;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "choose('retry')", "Retry", id="unsaved-retry"),
         Binding("w", "choose('write')", "Write to a file", id="unsaved-write"),

@@ -64,6 +64,31 @@ def help_table(keymap: Mapping[str, str] | None = None) -> Table:
 class HelpScreen(ModalScreen[None]):
     """Lists every key; escape, the help key or the quit key closes it."""
 
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+
+    #help-body {
+        width: 76;
+        max-width: 100%;
+        height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 2;
+    }
+
+    #help-title {
+        text-align: center;
+        padding: 1 0 0 0;
+    }
+
+    #help-footer {
+        padding: 1 0;
+        color: $text-muted;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close help", id="help-close"),
         # The ids of the app's help and quit keys: a user keymap moves these with them.

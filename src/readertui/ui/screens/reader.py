@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
+from readertui.collector_pause import resume_collector
 from readertui.config import Config
 from readertui.core.annotations import Annotation, has_tag
 from readertui.core.document import Document
@@ -79,7 +80,7 @@ class ReaderScreen(Screen[None]):
         problems: tuple[str, ...] = (),
         keymap: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(id="_default")
+        super().__init__(id="_default", classes="-starting")
         self._keymap = keymap or {}
         self._library = library
         self._store = store
@@ -437,6 +438,7 @@ class ReaderScreen(Screen[None]):
         if self.started:
             return
         self.started = True
+        self.remove_class("-starting")
         from textual.widgets import Footer
 
         from readertui.ui.widgets.find_bar import FindBar
@@ -451,6 +453,8 @@ class ReaderScreen(Screen[None]):
         # A footer mounted late has missed the bindings signal: send it again.
         self.call_after_refresh(self.app.refresh_bindings)
         self.post_message(self.Started())
+        # Start-up is over once what was just mounted is on screen: collect as usual again.
+        self.call_after_refresh(resume_collector)
 
     class Started(Message):
         """The first screen of text is shown and the rest of the screen is mounted."""

@@ -14,6 +14,31 @@ from textual.widgets import Input, Label
 class FindBar(Horizontal):
     """`/` opens it; enter and shift+enter step through matches; escape closes it."""
 
+    DEFAULT_CSS = """
+    FindBar {
+        height: 1;
+        display: none;
+        background: $surface;
+    }
+
+    #find-label {
+        padding: 0 1;
+        color: $accent;
+    }
+
+    #find-input {
+        border: none;
+        height: 1;
+        width: 1fr;
+        padding: 0;
+    }
+
+    #find-count {
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("shift+enter,up", "previous", "Previous match", id="find-previous"),
         Binding("down", "next", "Next match", show=False, id="find-next"),

@@ -71,6 +71,26 @@ def annotation_label(annotation: Annotation) -> Text:
 class NotesPane(Vertical):
     """Lists annotations; posts `Chosen` for the one picked with enter."""
 
+    DEFAULT_CSS = """
+    NotesPane {
+        height: 1fr;
+    }
+
+    #notes-filter {
+        border: none;
+        height: 1;
+        padding: 0 1;
+        background: $surface;
+    }
+
+    #notes-list, #notes-list:focus {
+        height: 1fr;
+        border: none;
+        background: transparent;
+        padding: 0;
+    }
+    """
+
     class Chosen(Message):
         def __init__(self, annotation: Annotation) -> None:
             super().__init__()
