@@ -13,7 +13,6 @@ import json
 import math
 import os
 import re
-import secrets
 import stat
 import sys
 import tempfile
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from tinydb.storages import Storage
 
 from readertui.errors import StoreError
 from readertui.store.errors import StoreCorruptError
@@ -181,16 +179,19 @@ class FileVersion:
                 os.close(fd)
 
 
-class AtomicJSONStorage(Storage):
+class AtomicJSONStorage:
     """Reads and writes the whole TinyDB document as one JSON file.
 
     TinyDB's own JSONStorage rewrites the file in place, so a crash or a full disk mid-write
     tears it. Here every write goes to a temporary file in the same folder, which is fsynced and
     renamed over the old file: at any moment the file on disk is the old version or the new one.
+
+    It is a TinyDB storage by its methods (read, write, close: `TinyDB(path,
+    storage=AtomicJSONStorage)` works) without deriving from `tinydb.storages.Storage`, which
+    would import all of TinyDB on the reader's start-up path for an abstract base class.
     """
 
     def __init__(self, path: Path | str) -> None:
-        super().__init__()
         self.path = Path(path)
 
     def read(self) -> Tables | None:
@@ -385,7 +386,7 @@ def stale_temporaries(path: Path) -> list[Path]:
 
 def _shared_temporary(target: Path) -> tuple[int, str]:
     """A new temporary file beside `target`, with the mode a new file, or `target`, would have."""
-    temp_name = str(target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp"))
+    temp_name = str(target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp"))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(temp_name, flags, 0o666)  # the umask applies, as to any new file
     if os.chmod in os.supports_fd:
