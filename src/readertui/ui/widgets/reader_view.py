@@ -35,26 +35,13 @@ from readertui.core.motion import (
 from readertui.core.open_document import OpenDocument
 from readertui.core.textlayout import Row, RowRef, TextLayout, cell_width, hard_wrap_column
 from readertui.ui.keymap import reader_bindings
+from readertui.ui.widgets.markdown_styles import MarkdownStyles
 
 if TYPE_CHECKING:
     from readertui.formats import Styler
 
 # Rows of context kept above a jump target, so the reader sees where they landed.
 _JUMP_CONTEXT = 3
-_MARKDOWN_KINDS = (
-    "heading1",
-    "heading2",
-    "heading3",
-    "emphasis",
-    "strong",
-    "code",
-    "code-block",
-    "quote",
-    "list-marker",
-    "link",
-    "markup",
-    "front-matter",
-)
 
 
 class Jumps(Protocol):
@@ -93,7 +80,6 @@ class ReaderView(Widget, can_focus=True):
         "reader-view--noted",
         "reader-view--note-marker",
         *(f"reader-view--hl-{color}" for color in COLORS),
-        *(f"reader-view--md-{kind}" for kind in _MARKDOWN_KINDS),
     }
 
     class CursorMoved(Message):
@@ -174,6 +160,7 @@ class ReaderView(Widget, can_focus=True):
         self._preferred_column: int | None = None
         self._screen_rows: list[Row] | None = None
         self._styler: Styler | None = None  # for formats that style their text
+        self._markdown_styles: MarkdownStyles | None = None  # mounted when first needed
         self._finder: TextFinder | None = None
         self._current_match: tuple[int, int] | None = None
         self._styles: dict[str, Style] = {}
@@ -208,6 +195,10 @@ class ReaderView(Widget, can_focus=True):
         else:
             self.reflow = reflow == "on"
         self._styler = document.styler()
+        if self._styler is not None and self._markdown_styles is None:
+            # Their CSS is resolved now: a plain text's first screen goes without.
+            self._markdown_styles = MarkdownStyles()
+            self.mount(self._markdown_styles)
         self._finder = None
         self._current_match = None
         self.selection_anchor = None
@@ -631,6 +622,10 @@ class ReaderView(Widget, can_focus=True):
             self._styles[name] = style
         return style
 
+    def _span_style(self, kind: str) -> Style:
+        styles = self._markdown_styles
+        return styles.style(kind) if styles is not None else Style()
+
     def render_line(self, y: int) -> Strip:
         base = self.rich_style
         width = self.size.width
@@ -646,7 +641,7 @@ class ReaderView(Widget, can_focus=True):
         layers: list[tuple[int, int, Style]] = []
         if self._styler is not None:
             for span in self._styler.spans_between(row.start, row.end):
-                layers.append((span.start, span.end, self._style(f"reader-view--md-{span.kind}")))
+                layers.append((span.start, span.end, self._span_style(span.kind)))
         noted_row = False
         for highlight in self.highlights.overlapping(row.start, max(row.end, row.start + 1)):
             style = self._style(f"reader-view--hl-{highlight.color}")

@@ -1,0 +1,95 @@
+"""What the first paint leaves out comes right after it: the side panes' frames, the styles of
+Markdown, the garbage collector. Each test would fail if it never came back."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+from rich.style import Style
+
+from readertui.collector_pause import pause_collector, resume_collector
+from readertui.ui.widgets.markdown_styles import MarkdownStyles
+from tests.ui.helpers import AppFactory, wait_for_startup
+
+
+def _style_of(app: object, words: str) -> Style:
+    """The style the reader paints `words` in (the first row and segment holding them)."""
+    view = app.reader  # type: ignore[attr-defined]
+    for y in range(view.size.height):
+        for segment in view.render_line(y):
+            if words in segment.text:
+                return segment.style or Style()
+    raise AssertionError(f"{words!r} is not on the screen")
+
+
+async def test_the_side_panes_are_drawn_once_started(make: AppFactory) -> None:
+    app = make()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        assert not app.screen.has_class("-starting")
+        for pane in (app.reading.library_pane, app.reading.sidebar):
+            assert pane.display and pane.visible, pane.id
+            assert pane.region.width > 0
+
+
+async def test_markdown_is_styled_and_a_plain_text_goes_without_its_styles(
+    make: AppFactory,
+) -> None:
+    app = make(open_name="prose.txt")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        assert not app.query(MarkdownStyles)
+        app.reading.open_document("notes.md")
+        await wait_for_startup(pilot, app)
+        await pilot.pause()
+        heading = _style_of(app, "Heading One")
+        assert heading.bold and heading.underline
+        assert heading.color is not None
+        primary = app.current_theme.to_color_system().primary
+        assert heading.color.triplet == primary.rich_color.triplet
+        assert _style_of(app, "emphasis").italic
+        assert not _style_of(app, "More text.").bold
+        # Back to the plain text and to the Markdown: one holder of the styles, still styled.
+        app.reading.open_document("prose.txt")
+        await pilot.pause()
+        app.reading.open_document("notes.md")
+        await pilot.pause()
+        assert len(app.query(MarkdownStyles)) == 1
+        assert _style_of(app, "Heading One").bold
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    yield
+    resume_collector(freeze=False)
+    if was_enabled:
+        gc.enable()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_the_collector_pause_is_undone_once() -> None:
+    gc.enable()
+    pause_collector()
+    assert not gc.isenabled()
+    resume_collector(freeze=False)
+    assert gc.isenabled()
+    # Only a pause of its own is undone: a collector someone else turned off stays off.
+    gc.disable()
+    resume_collector()
+    assert not gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_on")
+async def test_the_reader_turns_the_collector_back_on_once_started(make: AppFactory) -> None:
+    gc.enable()
+    pause_collector()
+    app = make()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        await pilot.pause()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    gc.unfreeze()
