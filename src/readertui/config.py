@@ -39,7 +39,9 @@ EXPORT_HASH_DIGITS: Final = 8
 _EXPORT_NAME_CHARS: Final = 60
 # What a folder name may not hold: controls (C0, DEL, C1, bidi), lone surrogates (bytes of a
 # name that is not UTF-8), and the separators of the systems exports may be synced to.
-_UNSAFE_NAME = re.compile(
+# The patterns of this module are compiled (and cached by `re`) when first used: most starts
+# need none of them, and this module is on the reader's start-up path.
+_UNSAFE_NAME = (
     r'[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff/\\:*?"<>|]+'
 )
 
@@ -152,7 +154,7 @@ def export_folder_for(config: Config, library: Library) -> Path:
     else:
         # The key is the folder's real path: a library opened as `.` is named all the same.
         folder_name = os.path.basename(library.key)
-        name = _UNSAFE_NAME.sub("_", folder_name).strip(" ._")[:_EXPORT_NAME_CHARS]
+        name = re.sub(_UNSAFE_NAME, "_", folder_name).strip(" ._")[:_EXPORT_NAME_CHARS]
     return config.export_folder / f"{name or 'library'}-{digest[:EXPORT_HASH_DIGITS]}"
 
 
@@ -355,10 +357,10 @@ def _parse_keys(value: object, config_path: Path, text: str) -> tuple[UserKey, .
 
 # A TOML key as written: "quoted", 'literal' or bare.
 _TOML_KEY = r"""(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|'(?P<literal>[^']*)'|(?P<bare>[A-Za-z0-9_-]+))"""
-_KEYS_HEADER = re.compile(r"""^\s*\[\s*(?:keys|"keys"|'keys')\s*\]\s*(?:#.*)?$""")
-_TABLE_ENTRY = re.compile(rf"^\s*{_TOML_KEY}\s*=")
-_DOTTED_ENTRY = re.compile(rf"^\s*keys\s*\.\s*{_TOML_KEY}\s*=")
-_INLINE_KEYS = re.compile(r"^\s*keys\s*=")
+_KEYS_HEADER = r"""^\s*\[\s*(?:keys|"keys"|'keys')\s*\]\s*(?:#.*)?$"""
+_TABLE_ENTRY = rf"^\s*{_TOML_KEY}\s*="
+_DOTTED_ENTRY = rf"^\s*keys\s*\.\s*{_TOML_KEY}\s*="
+_INLINE_KEYS = r"^\s*keys\s*="
 
 
 def _key_lines(text: str) -> dict[str, int]:
@@ -376,15 +378,15 @@ def _key_lines(text: str) -> dict[str, int]:
     for number, line in enumerate(text.split("\n"), 1):
         if line.lstrip().startswith("["):
             at_top = False
-            in_keys = bool(_KEYS_HEADER.match(line))
+            in_keys = bool(re.match(_KEYS_HEADER, line))
             if in_keys:
                 lines.setdefault("", number)
             continue
         if in_keys:
-            match = _TABLE_ENTRY.match(line)
+            match = re.match(_TABLE_ENTRY, line)
         elif at_top:
-            match = _DOTTED_ENTRY.match(line)
-            if match is None and _INLINE_KEYS.match(line):
+            match = re.match(_DOTTED_ENTRY, line)
+            if match is None and re.match(_INLINE_KEYS, line):
                 lines.setdefault("", number)
         else:
             match = None

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from readertui.formats.base import OutlineEntry, Styler
 
 # A line starting like this begins a new element: reflow never joins it to the line above.
-_BLOCK_START = re.compile(r"\s*(?:[-*+>|#]|\d+[.)]\s|```|~~~)")
+# (Compiled and cached by `re` when first used, not on the reader's start-up path.)
+_BLOCK_START = r"\s*(?:[-*+>|#]|\d+[.)]\s|```|~~~)"
 
 
 class Markdown(PlainText):
@@ -42,7 +43,7 @@ class Markdown(PlainText):
     def keeps_line_breaks(self, lines: Sequence[str]) -> bool:
         if lines[0].startswith(("```", "~~~", "    ")):
             return True  # a code block
-        return any(_BLOCK_START.match(line) for line in lines[1:])
+        return any(re.match(_BLOCK_START, line) for line in lines[1:])
 
 
 MARKDOWN = Markdown()
