@@ -371,6 +371,59 @@ CASES: tuple[Case, ...] = (
         suffix=" and nobody crossed it.",
     ),
     Case("an empty quote is an orphan", FILLER, "", prefix="The harbour"),
+    # -- found by attacking the locator ------------------------------------------------------
+    Case(
+        "a copy at the stored offsets whose context half agrees loses to the original",
+        "In the summary he said that ⁑the lamps had failed before midnight, and after the "
+        "storm.\n\n"
+        + HARBOUR
+        + ORCHARD
+        + "In the report she said that ⟦the lamps had failed before midnight⟧, not after the "
+        "storm.\n\n" + MARKET,
+        "the lamps had failed before midnight",
+        prefix="In the report she said that ",
+        suffix=", not after the storm.\n\n",
+    ),
+    Case(
+        "a word with no context far from the hint: orphan, as it is nearer",
+        "‸" + FILLER * 4 + "Then came Borodino.\n",
+        "Borodino",
+    ),
+    Case(
+        "a character with no context far from the hint: orphan",
+        "‸" + FILLER * 10 + "See the note marked *.\n",
+        "*",
+    ),
+    Case(
+        "a word inserted before the quote, beginning with its letter, stays outside it",
+        HARBOUR
+        + "In April ⟦I also visited the old lending library by the stove.⟧\n\nBoth times the "
+        "keeper took the" + FILLER * 5 + "‸",
+        "I also visited the old lending library by the stove.",
+        prefix="he water.\n\n",
+        suffix="\n\nBoth times the keeper took the",
+    ),
+    Case(
+        "two copies near the hint with no-break spaces where the quote has spaces: orphan",
+        LIBRARY
+        + "The fee was 12\u00a0shillings a year. Later the fee was ‸12\u00a0shillings a term.\n"
+        + MARKET,
+        "12 shillings",
+    ),
+    Case(
+        "a common two-letter quote, its context common too: orphan, not a look-alike",
+        "She reflects on her garden. "
+        + (FILLER.replace("on the ", "at the ") * 8 + "He looked on the water. ") * 10,
+        "on",
+        suffix=" the ",
+    ),
+    Case(
+        "two copies near the hint broken across lines differently: orphan",
+        LIBRARY
+        + "He wrote the\nlamps had failed. And ‸then he wrote the lamps\nhad failed.\n"
+        + MARKET,
+        "the lamps had failed",
+    ),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from readertui.core.locator import Placement, QuoteLocator, locate_quote
+from readertui.core.locator import Hint, Placement, QuoteLocator, locate_quote
 from tests.core.locator_cases import CASES, HINT, START, VOCABULARY, Case, document
 
 # -- hand-made cases --------------------------------------------------------------------
@@ -68,6 +69,33 @@ def test_a_quick_look_only_finds_a_sure_match_near_the_hint() -> None:
     assert placement is not None and placement.start == len(moved) - len(text) + start
 
 
+def test_a_hint_outside_the_text_counts_as_its_nearest_end() -> None:
+    """A hint before the start or past the end (an offset from a longer version of the
+    text, a negative one from a broken export) is taken where the text ends that way."""
+    copy = "The note said: we shall meet again at the bridge. That was all.\n\n"
+    filler = document(5)
+    text = copy + filler + copy
+    first, last = 15, len(copy) + len(filler) + 15
+    exact = "we shall meet again at the bridge"
+    for hint, start in ((-(10**9), first), (-1, first), (len(text) + 5, last), (10**12, last)):
+        placement = locate_quote(text, exact, "The note said: ", ". That was all.", hint=hint)
+        assert placement is not None and placement.start == start, hint
+        assert locate_quote(text, exact, start=hint) is not None
+    unique = text.index("\n", 1000) + 1
+    quote = text[unique : unique + 40]
+    far_hints: tuple[Hint, ...] = (-(10**9), 10**12, (10**12, -(10**9)))
+    for far in far_hints:
+        placement = locate_quote(text, quote, text[unique - 10 : unique], hint=far)
+        assert placement is not None and placement.start == unique, far
+
+
+def test_nothing_to_look_for_or_in() -> None:
+    assert locate_quote("", "anything") is None
+    assert locate_quote("short text", "") is None
+    assert locate_quote("short text", "short text and more") is None
+    assert locate_quote("short text", "short text and more", hint=0, start=0) is None
+
+
 def test_a_spent_scan_budget_leaves_a_quote_without_hint_unplaced() -> None:
     text = document(4)
     start = text.index(" ", 1000) + 1
@@ -91,12 +119,21 @@ def plain(text: str) -> str:
 
 
 @st.composite
-def quoted(draw: st.DrawFn, *, least: int = 12) -> tuple[str, int, int, str, str]:
+def quoted(
+    draw: st.DrawFn, *, least: int = 12, holding: str = ""
+) -> tuple[str, int, int, str, str]:
     """A text, a span of it (whole words or not), and some of the context either side:
-    from none to a few hundred characters."""
+    from none to a few hundred characters. With `holding`, the span holds one of those
+    characters."""
     text = draw(texts)
     length = draw(st.integers(least, 150))
-    start = draw(st.integers(0, len(text) - length))
+    if holding:
+        places = [at for at, char in enumerate(text) if char in holding]
+        assume(places)
+        at = draw(st.sampled_from(places))
+        start = draw(st.integers(max(0, at - length + 1), min(at, len(text) - length)))
+    else:
+        start = draw(st.integers(0, len(text) - length))
     end = start + length
     before = draw(st.one_of(st.just(0), st.integers(1, 300)))
     after = draw(st.one_of(st.just(0), st.integers(1, 300)))
@@ -228,3 +265,125 @@ def test_a_removed_passage_is_an_orphan(
     hint = data.draw(hints(start))
     placement = locate_quote(removed, exact, prefix, suffix, hint=hint)
     assert placement is None, (placement, removed[placement.start : placement.end])
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(case=quoted(), data=st.data())
+def test_only_as_much_text_as_the_context_given_is_compared(
+    case: tuple[str, int, int, str, str], data: st.DataObject
+) -> None:
+    """Whatever stands beyond the context given (here: the same text in capitals) changes
+    neither where the quote is placed nor how sure the locator is."""
+    text, start, end, prefix, suffix = case
+    exact = text[start:end]
+    assume(plain(text).count(plain(exact)) == 1)
+    hint = data.draw(hints(start))
+    low, high = start - len(prefix), end + len(suffix)
+    elsewhere = text[:low].upper() + text[low:high] + text[high:].upper()
+    assume(plain(elsewhere).count(plain(exact)) == 1)
+    placement = locate_quote(text, exact, prefix, suffix, hint=hint)
+    assert placement is not None
+    assert locate_quote(elsewhere, exact, prefix, suffix, hint=hint) == placement
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    seeds=st.tuples(st.integers(0, 100_000), st.integers(0, 100_000)),
+    words=st.lists(st.sampled_from(VOCABULARY), min_size=4, max_size=30),
+    which=st.sampled_from((0, 1)),
+    context=st.tuples(st.integers(0, 40), st.integers(0, 18)),
+    off=st.integers(-150, 150),
+)
+def test_where_the_context_cannot_tell_two_copies_apart_the_hint_does(
+    seeds: tuple[int, int],
+    words: list[str],
+    which: int,
+    context: tuple[int, int],
+    off: int,
+) -> None:
+    """The same passage in the same surroundings twice, thousands of characters apart: a
+    hint near one copy places it there; with no hint it is a coin flip, an orphan."""
+    intro, outro = "\n\nAnd again the same words came back to him: ", ", and nothing else.\n\n"
+    quoted = " ".join(words)
+    filler = document(seeds[0], 40)
+    assume(len(filler) > 3000)
+    copy = intro + quoted + outro
+    text = document(seeds[1], 5) + copy + filler + copy + document(seeds[1] + 1, 5)
+    first = text.index(copy) + len(intro)
+    copies = (first, first + len(copy) + len(filler))
+    start = copies[which]
+    end = start + len(quoted)
+    assume(text.count(quoted) == 2)
+    prefix, suffix = text[start - context[0] : start], text[end : end + context[1]]
+    placement = locate_quote(text, quoted, prefix, suffix, hint=start + off)
+    assert placement is not None
+    assert (placement.start, placement.end) == (start, end)
+    assert locate_quote(text, quoted, prefix, suffix) is None
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(case=quoted(holding="’“”—–\n"), data=st.data())
+def test_line_ends_and_kinds_of_quotes_and_dashes_do_not_matter(
+    case: tuple[str, int, int, str, str], data: st.DataObject
+) -> None:
+    """The text with CRLF line ends and the quote as copied from a plain page (LF, straight
+    quotes, hyphens), or the reverse: found where it is, as if all were alike."""
+    text, start, end, prefix, suffix = case
+    exact = text[start:end]
+    assume(exact == exact.strip())
+    assume(plain(text).count(plain(exact)) == 1)
+    hint = data.draw(hints(start))
+    if data.draw(st.booleans()):
+        # CRLF in the text, the quote as another tool copied it.
+        crlf = text.replace("\n", "\r\n")
+        moved = start + text.count("\n", 0, start), end + text.count("\n", 0, end)
+        flat = [
+            part.replace("’", "'").replace("“", '"').replace("”", '"')
+            for part in (exact, prefix, suffix)
+        ]
+        flat = [part.replace("—", "-").replace("–", "-") for part in flat]
+        crlf_hint = None if hint is None else hint + text.count("\n", 0, max(0, hint))
+        placement = locate_quote(crlf, *flat, hint=crlf_hint)
+    else:
+        # LF in the text, the quote with CRLF line ends.
+        moved = start, end
+        parts = [part.replace("\n", "\r\n") for part in (exact, prefix, suffix)]
+        placement = locate_quote(text, *parts, hint=hint)
+    assert placement is not None
+    assert (placement.start, placement.end) == moved
+    assert placement.method == "exact"
+
+
+def test_a_context_of_tens_of_thousands_of_characters_is_cheap() -> None:
+    """A side of context far longer than anyone keeps (an export may carry anything) is
+    compared by its nearest part: with a common quote and contexts that agree nowhere, all
+    of it once took seconds for every candidate."""
+    text = "".join(document(seed) for seed in range(30))
+    word = "verpel"  # one of the commonest words of these documents: hundreds of places
+    assert text.count(word) > 300
+    start = text.index(f" {word} ", len(text) // 2) + 1
+    end = start + len(word)
+    prefix, suffix = text[start - 20_000 : start], text[end : end + 20_000]
+    began = time.perf_counter()
+    placement = locate_quote(text, word, prefix, suffix)
+    wrong = locate_quote(text, word, prefix[::-1], suffix[::-1], hint=start)
+    assert time.perf_counter() - began < 2.0
+    assert placement is not None and (placement.start, placement.end) == (start, end)
+    assert wrong is None
+
+
+def test_a_long_quote_with_typos_is_found_in_well_under_a_second() -> None:
+    """A chapter highlighted whole, a letter changed at each end: its spans are compared
+    within a band of edits (compared whole, 100,000 characters took seconds)."""
+    text = "".join(document(seed) for seed in range(60))
+    start = text.index(" ", 50_000) + 1
+    end = start + 100_000
+    exact = "Q" + text[start + 1 : end - 1] + "Q"
+    began = time.perf_counter()
+    placement = locate_quote(text, exact, text[start - 32 : start], text[end : end + 32])
+    hinted = locate_quote(text, exact, hint=start)
+    assert time.perf_counter() - began < 2.0
+    assert placement is not None and (placement.start, placement.end) == (start, end)
+    # Without context, a mistyped first or last letter may as well be a letter less.
+    assert hinted is not None
+    assert abs(hinted.start - start) <= 1 and abs(hinted.end - end) <= 1

@@ -6,7 +6,8 @@ annotations, 10 or 300 in other tools', none in a bare citation. A *hint* says w
 expected. `locate_quote` looks for it in this order:
 
 1. **offsets** - when `start` is given (an annotation's stored start): the quote is still
-   there and its context still agrees;
+   there and its context still agrees (where it agrees only in part, nowhere else may
+   clearly beat it);
 2. **exact** - an occurrence of the quote, chosen by how well its context agrees and how near
    it is to the hint;
 3. **approximate** - the quote with small edits in it (typos, a word changed), found by
@@ -15,11 +16,12 @@ expected. `locate_quote` looks for it in this order:
 
 Only what was given is compared: a 10-character prefix with the 10 characters before a
 candidate, a missing one with nothing (a side longer than 32 characters counts half by its
-nearest 32). Differences of kind are not edits: curly and straight quotes, the dashes
-(hyphen, en and em dash, minus), line breaks, tabs and no-break spaces against spaces, CRLF
-against LF line ends. Candidates are compared with both sides folded to one kind each
-(`_fold`, one character for one, so offsets do not move; only CRLF line ends in a text
-change lengths, and are mapped back).
+nearest 32; of one longer than 1,024, only the nearest 1,024 are read). Differences of kind
+are not edits: curly and straight quotes, the dashes (hyphen, en and em dash, minus), line
+breaks, tabs and no-break spaces against spaces, CRLF against LF line ends. Candidates are
+compared with both sides folded to one kind each (`readertui.core.folding`, one character
+for one, so offsets do not move; only CRLF line ends in a text change lengths, and are
+mapped back).
 
 Candidates are scored as the web annotation tools score them, from quote, context and
 position similarity. Unlike them (Hypothesis's client has no minimum score and no margin,
@@ -28,9 +30,11 @@ because a highlight in the wrong place is worse than none, the locator returns N
 orphan - when the best candidate scores below a minimum; when another place scores nearly
 as well (a coin flip); when a quote under 32 characters is found only with edits and has
 too little context (or, with none, a longer one keeps less than nine in ten of its
-letters); or when the candidate is far from the hint without strong evidence. A hint moves
-the score by at most a tenth: it decides between places the context cannot tell apart,
-never against a clearly better context.
+letters); or when the candidate is far from the hint without strong evidence (which a
+word or a character on its own never is). A hint moves the score by at most a tenth: it
+decides between places the context cannot tell apart, never against a clearly better
+context. An approximate match that overlaps the quote as it is yields to it: the text
+inserted or deleted at its ends was edited around the quote.
 
 The search is local first, and cheap where it can be: a quick look near the hint in the
 text as it is (which places nearly every annotation whose document was edited elsewhere);
@@ -45,7 +49,6 @@ is one quote in one text. Everything here is pure and deterministic.
 from __future__ import annotations
 
 import bisect
-import functools
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,55 +58,13 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Opcodes
 
 from readertui.core.annotations import CONTEXT_CHARS
+from readertui.core.folding import MARKS, FoldedText, fold, join_crlf, plain_line_ends
 
 Method = Literal["offsets", "exact", "approximate"]
 #: Where a quote is expected to start: one offset, or a range low..high of them.
 Hint = int | tuple[int, int]
 # A stretch of the text, low..high.
 _Window = tuple[int, int]
-
-# -- kinds of characters --------------------------------------------------------------------
-# Each row: the plain character, then the ones that are the same thing of another kind. A
-# quote copied from a web page or a word processor has curly quotes and dashes where a plain
-# text has straight ones (and the reverse), spaces where a hard-wrapped text breaks lines.
-_KINDS = (
-    (
-        " ",
-        "\t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-        "\u2009\u200a\u2028\u2029\u202f\u205f\u3000",
-    ),
-    ("'", "\u2018\u2019\u201a\u201b\u2032\u2039\u203a`\xb4"),
-    ('"', "\u201c\u201d\u201e\u201f\u2033\xab\xbb"),
-    ("-", "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043"),
-)
-
-
-@dataclass(frozen=True)
-class _Folding:
-    """Some rows of _KINDS: how to fold them, and which characters belong to them."""
-
-    folds: tuple[tuple[str, str], ...]
-    ascii_folds: tuple[tuple[str, str], ...]
-    of_a_kind: frozenset[str]
-
-    @classmethod
-    def of(cls, rows: tuple[tuple[str, str], ...]) -> _Folding:
-        folds = tuple((variant, plain) for plain, variants in rows for variant in variants)
-        ascii_folds = tuple((variant, plain) for variant, plain in folds if variant.isascii())
-        return cls(folds, ascii_folds, frozenset("".join(p + v for p, v in rows)))
-
-    def apply(self, text: str) -> str:
-        """`text` with every character of these rows replaced by the plain one of its row."""
-        for variant, plain in self.ascii_folds if text.isascii() else self.folds:
-            # A scan for one character is far cheaper than a replace that changes nothing.
-            if variant in text:
-                text = text.replace(variant, plain)
-        return text
-
-
-_EVERY_KIND = _Folding.of(_KINDS)
-# Quotes and dashes, not spaces: what seeds are blind to (see _Pieces).
-_MARKS = _Folding.of(_KINDS[1:])
 
 # -- scoring ------------------------------------------------------------------------------
 # A candidate's score is a weighted mean of quote, context and position evidence, each 0..1.
@@ -116,6 +77,10 @@ _QUOTE_WEIGHT = 50.0
 # shorter than _SPECIFIC_CHARS with less context than that is only found without edits.
 _CONTEXT_WEIGHT = 40.0
 _FULL_CONTEXT_CHARS = 16
+# Of a side of context longer than this, only the nearest this many characters are
+# compared: context is kept by the tens or hundreds, and comparing tens of thousands of
+# characters with the text around every candidate would take seconds.
+_MAX_CONTEXT_CHARS = 1024
 # Only when a hint is given.
 _POSITION_WEIGHT = 10.0
 _SPECIFIC_CHARS = 32
@@ -156,6 +121,10 @@ _SHORT_QUOTE_CONTEXT = ((8, 0.6), (_SPECIFIC_CHARS, 0.45))
 # place is rarely further, and the whole text holds many more look-alikes (a phrase
 # repeated chapters apart) than the neighbourhood does.
 _NEAR_CHARS = 4096
+# That evidence is weighed against no less than a whole quote's weight: a word or a
+# character matches itself wholly, but says next to nothing of the place (near the hint,
+# the position's weight does the same for it).
+_LEAST_EVIDENCE = _QUOTE_WEIGHT
 # An end of an approximate match is firm when this many characters on one side of it are
 # the quote's or the context's own; otherwise firm places this far either side compete
 # with it (at most this many of them). Ends that differ by no more than _BOUNDARY_CHARS
@@ -177,6 +146,14 @@ _MAX_SPREAD = 48
 # Ends that score alike are a coin flip only if they also need about as many edits: in a
 # long quote one typo against a word more or less scores alike, but it is no contest.
 _TIE_EDITS = 2
+# Strings longer than this together are compared within a band of edits, at first this
+# wide (see _similarity).
+_BANDED_CHARS = 4096
+_FIRST_BAND = 256
+# A span of a long quote that needs more edits than this (a few thousand characters
+# rewritten) is not taken for it: a band that wide already costs about 0.1 s for every
+# 100,000 characters of quote, and a wider one nearly as much as a whole comparison.
+_MOST_EDITS = 1 << 14
 # The quote at its stored offsets is kept as it is when its context agrees this well.
 _OFFSETS_CONTEXT = 0.5
 
@@ -210,19 +187,6 @@ _ALIGN_CHARS = 64
 _ALIGN_CONTEXT_CHARS = CONTEXT_CHARS
 # Room either side of the context when an approximate match is aligned again.
 _REFINE_CHARS = 32
-# A scan of the text with kinds folded (_FoldedText) folds a stretch up to this long, and
-# looks for the needle by a run of it at least _MIN_RUN_CHARS long in a longer one, unless
-# it is found more often than _MAX_RUN_HITS times in one scan, or _MAX_RUN_FOLDS of those
-# hits have to be folded to be compared (the needle's other runs are compared first).
-_FOLD_STRETCH_CHARS = 1 << 14
-_MIN_RUN_CHARS = 4
-_MAX_RUN_HITS = 4096
-_MAX_RUN_FOLDS = 64
-# Up to this many runs are tried in turn; for this many needles is it remembered which
-# runs were too common.
-_MAX_ANCHORS = 3
-_MAX_REMEMBERED = 4096
-_COMMON_LETTERS = frozenset("etaoinshrdlETAOINSHRDL")
 # The near search of the folded text folds the stretch it reads at once when it is no
 # longer than this, with this much room beyond what it reads.
 _NEAR_FOLD_CHARS = 1 << 16
@@ -285,11 +249,11 @@ class QuoteLocator:
 
     def __init__(self, text: str, *, scan_chars: int | None = None) -> None:
         self.text = text
-        self._work, self._joined = _without_crlf(text)
+        self._work, self._joined = join_crlf(text)
         # Where each joined CRLF's CR was in `text`, for mapping offsets the other way.
         self._crs = [at + index for index, at in enumerate(self._joined)]
-        self._folded = _FoldedText(self._work)
-        self._marks = _FoldedText(self._work, _MARKS)
+        self._folded = FoldedText(self._work)
+        self._marks = FoldedText(self._work, MARKS)
         self._budget = _ScanBudget(scan_chars)
 
     def locate(
@@ -310,16 +274,25 @@ class QuoteLocator:
         """
         quote = _Query(exact, prefix, suffix)
         if "\r" in exact or "\r" in prefix or "\r" in suffix:
-            quote = _Query(
-                _plain_line_ends(exact), _plain_line_ends(prefix), _plain_line_ends(suffix)
+            quote = _Query(plain_line_ends(exact), plain_line_ends(prefix), plain_line_ends(suffix))
+        if len(quote.prefix) > _MAX_CONTEXT_CHARS or len(quote.suffix) > _MAX_CONTEXT_CHARS:
+            quote = quote._replace(
+                prefix=quote.prefix[-_MAX_CONTEXT_CHARS:], suffix=quote.suffix[:_MAX_CONTEXT_CHARS]
             )
         work = self._work
         if not quote.exact or not work:
             return None
+        # The quote at its stored offsets with its context partly changed: kept there
+        # unless the search finds a place that clearly beats it (a copy of the passage,
+        # with one word changed near the quote, may have taken the original's offsets).
+        in_place: int | None = None
         if start is not None:
             at = self._to_work(start) if self._crs else start
-            if self._at_offsets(quote, at):
+            there = self._at_offsets(quote, at)
+            if there == "as given":
                 return self._placement(at, at + len(quote.exact), "offsets", 1.0)
+            if there == "in part":
+                in_place = at
             hint = start if hint is None else hint
         if hint is None:
             expected = None
@@ -332,22 +305,38 @@ class QuoteLocator:
             found = None if expected is None else self._near_as_it_is(quote, expected)
         else:
             found = self._anywhere(quote, expected)
+        if in_place is not None and not self._beats(found, quote, in_place, expected):
+            return self._placement(in_place, in_place + len(quote.exact), "offsets", 1.0)
         if found is None:
             return None
         return self._placement(found.start, found.end, found.method, round(found.score, 4))
 
     # -- the steps --------------------------------------------------------------------------
 
-    def _at_offsets(self, quote: _Query, at: int) -> bool:
+    def _at_offsets(self, quote: _Query, at: int) -> Literal["as given", "in part"] | None:
+        """Whether the quote is at offset `at` with its context as given (or none was
+        given), or with its context agreeing at least _OFFSETS_CONTEXT; None if neither."""
         if at < 0 or not self._work.startswith(quote.exact, at):
-            return False
+            return None
         if not (quote.prefix or quote.suffix):
-            return True
+            return "as given"
         end = at + len(quote.exact)
         work = self._work
         if work.startswith(quote.suffix, end) and work.endswith(quote.prefix, 0, at):
-            return True  # the context is exactly as stored: no need to weigh it
-        return _context(quote, work, at, end, _context_weights(quote)) >= _OFFSETS_CONTEXT
+            return "as given"  # no need to weigh it
+        agreement = _context(quote, work, at, end, _context_weights(quote))
+        return "in part" if agreement >= _OFFSETS_CONTEXT else None
+
+    def _beats(
+        self, found: _Candidate | None, quote: _Query, at: int, expected: _Expected | None
+    ) -> bool:
+        """Whether `found` is elsewhere than the quote at offset `at` and scores clearly
+        better than it."""
+        if found is None or (found.start < at + len(quote.exact) and at < found.end):
+            return False
+        folded = _Query(fold(quote.exact), fold(quote.prefix), fold(quote.suffix))
+        in_place = _Scorer(folded, self._folded, expected).exact(at)
+        return found.score >= in_place.score + _MARGIN
 
     def _near_as_it_is(self, quote: _Query, expected: _Expected) -> _Candidate | None:
         """The quick look: a strong match near the expected place, in the unfolded text.
@@ -362,23 +351,25 @@ class QuoteLocator:
 
     def _anywhere(self, quote: _Query, expected: _Expected | None) -> _Candidate | None:
         """The whole search, with kinds folded: near the expected place, then further."""
-        folded = _Query(_fold(quote.exact), _fold(quote.prefix), _fold(quote.suffix))
-        local: _Candidate | None = None
+        folded = _Query(fold(quote.exact), fold(quote.prefix), fold(quote.suffix))
+        local = _Local([], None)
         if expected is not None:
             # Near the expected place only a stretch of the text is read: fold it once.
             view, base = self._folded_near(folded, expected)
             moved = _Expected(expected.low - base, expected.high - base)
             found, local = _near(_Scorer(folded, view, moved))
-            if local is not None:
-                local = local._replace(start=local.start + base, end=local.end + base)
             if found is not None:
-                return found._replace(start=found.start + base, end=found.end + base)
+                return _moved(found, base)
+            local = _Local(
+                [_moved(candidate, base) for candidate in local.exact],
+                None if local.aligned is None else _moved(local.aligned, base),
+            )
         scorer = _Scorer(folded, self._folded, expected)
         if expected is None:
             # No near search has compared spaces with line breaks: scan fully folded.
             scan = _Scan(self._folded, folded)
         else:
-            scan = _Scan(self._marks, _Query(*(_MARKS.apply(part) for part in quote)))
+            scan = _Scan(self._marks, _Query(*(MARKS.apply(part) for part in quote)))
         return _far(scorer, local, self._budget, scan)
 
     def _folded_near(self, quote: _Query, expected: _Expected) -> tuple[_Text, int]:
@@ -395,7 +386,7 @@ class QuoteLocator:
         high = min(len(self._work), expected.high + reach)
         if high - low > _NEAR_FOLD_CHARS:
             return self._folded, 0
-        return _fold(self._work[low:high]), low
+        return fold(self._work[low:high]), low
 
     def _expected(self, hint: Hint) -> _Expected:
         low, high = (hint, hint) if isinstance(hint, int) else (min(hint), max(hint))
@@ -416,12 +407,7 @@ class QuoteLocator:
         return Placement(start, end, method, confidence)
 
 
-# -- kinds and line ends --------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    """`text` with every character of _KINDS replaced by the plain one of its row."""
-    return _EVERY_KIND.apply(text)
+# -- queries and texts ---------------------------------------------------------------------
 
 
 class _Query(NamedTuple):
@@ -444,144 +430,12 @@ class _Text(Protocol):
     def find(self, sub: str, start: int, end: int, /) -> int: ...
 
 
-class _FoldedText:
-    """A text as a folding makes it, folded only where it is read: the text the alignment
-    reads (every kind), and the text that the whole-text search scans (quotes and dashes).
-
-    Folding all of War and Peace takes ~45 ms, as long as re-anchoring a thousand
-    annotations in it when nothing moved far, and the search mostly reads a few stretches.
-    A scan of a short stretch folds it; a longer one looks for a long run of the needle
-    with no character of any kind in it (such a run reads the same folded or not), checks
-    the needle's other runs where it occurs, and folds only there, to compare the whole
-    needle. When no run is rare enough for that to pay (a needle of short words), the whole
-    text is folded once.
-    """
-
-    def __init__(self, text: str, folding: _Folding = _EVERY_KIND) -> None:
-        self.text = text
-        self.folding = folding
-        self._whole: str | None = None
-        # The last short stretch folded (its start, and it folded).
-        self._stretch: tuple[int, str] = (0, "")
-        # For a needle, how many of its runs (in _plain_runs' order) were found too often.
-        self._too_common: dict[str, int] = {}
-
-    def __len__(self) -> int:
-        return len(self.text)
-
-    def __getitem__(self, key: slice, /) -> str:
-        if self._whole is not None:
-            return self._whole[key]
-        return self.folding.apply(self.text[key])
-
-    def startswith(self, prefix: str, start: int, /) -> bool:
-        if self._whole is not None:
-            return self._whole.startswith(prefix, start)
-        return self.folding.apply(self.text[start : start + len(prefix)]) == prefix
-
-    def find(self, sub: str, start: int, end: int, /) -> int:
-        """Like str.find on the folded text, for a folded `sub`, with 0 <= start."""
-        if self._whole is not None:
-            return self._whole.find(sub, start, end)
-        text = self.text
-        if end - start <= _FOLD_STRETCH_CHARS:
-            # A scan asks again from just after each occurrence: fold the stretch once.
-            low, folded = self._stretch
-            if not (low <= start and end <= low + len(folded)):
-                low, folded = self._stretch = start, self.folding.apply(text[start:end])
-            found = folded.find(sub, start - low, end - low)
-            return found if found == -1 else low + found
-        runs = _plain_runs(sub, self.folding)
-        # Runs found too often by earlier scans for this needle are not tried again.
-        for index in range(self._too_common.get(sub, 0), min(len(runs), _MAX_ANCHORS)):
-            if len(runs[index][1]) < _MIN_RUN_CHARS:
-                break
-            by_run = self._find_by(sub, runs, index, start, end)
-            if by_run is not None:
-                return by_run
-            if len(self._too_common) >= _MAX_REMEMBERED:
-                self._too_common.clear()
-            self._too_common[sub] = index + 1
-        self._whole = self.folding.apply(text)
-        return self._whole.find(sub, start, end)
-
-    def _find_by(
-        self, sub: str, runs: tuple[tuple[int, str], ...], index: int, start: int, end: int
-    ) -> int | None:
-        """find() by the run runs[index]; None when it is found too often to pay."""
-        text = self.text
-        offset, run = runs[index]
-        if len(run) == len(sub):
-            # Nothing in the needle has another kind (a seed without quotes or dashes).
-            return text.find(sub, start, end)
-        others = runs[:index] + runs[index + 1 :]
-        # Where the run may occur for the whole needle to fit between start and end.
-        low, high = start + offset, end - (len(sub) - offset - len(run))
-        at = text.find(run, low, high)
-        folds = 0
-        for _ in range(_MAX_RUN_HITS):
-            if at == -1:
-                return -1
-            begin = at - offset
-            # The other runs are a cheap test; folding the stretch, the whole one.
-            if all(text.startswith(other, begin + where) for where, other in others):
-                folds += 1
-                if folds > _MAX_RUN_FOLDS:
-                    return None
-                if self.folding.apply(text[begin : begin + len(sub)]) == sub:
-                    return begin
-            at = text.find(run, at + 1, high)
-        return None
-
-
-@functools.lru_cache(maxsize=1024)
-def _plain_runs(sub: str, folding: _Folding) -> tuple[tuple[int, str], ...]:
-    """The stretches of `sub` with no character of the folding's kinds, each with where it
-    starts, the likeliest to be rare first.
-
-    (Cached: a scan asks about the same needle once for each occurrence it finds.)
-    """
-    runs: list[tuple[int, str]] = []
-    at = 0
-    for index, char in enumerate(sub):
-        if char in folding.of_a_kind:
-            if index > at:
-                runs.append((at, sub[at:index]))
-            at = index + 1
-    if at < len(sub):
-        runs.append((at, sub[at:]))
-    # Longer runs first, then those with more of the rarer letters ("came" before "that").
-    runs.sort(key=lambda run: (-len(run[1]), -sum(c not in _COMMON_LETTERS for c in run[1])))
-    return tuple(runs)
-
-
-def _plain_line_ends(text: str) -> str:
-    return text.replace("\r\n", "\n") if "\r" in text else text
-
-
-def _without_crlf(text: str) -> tuple[str, list[int]]:
-    """`text` with each CRLF made LF, and where the joined line ends are in the result.
-
-    A document's text has LF line ends already; a text from elsewhere may not. Lone CRs
-    stay (they fold to spaces, as LFs do).
-    """
-    # A scan for one character is much cheaper than one for two.
-    if "\r" not in text or "\r\n" not in text:
-        return text, []
-    joined: list[int] = []
-    at = text.find("\r\n")
-    while at != -1:
-        joined.append(at - len(joined))
-        at = text.find("\r\n", at + 2)
-    return text.replace("\r\n", "\n"), joined
-
-
 def _kinds_differ(quote: _Query, text: str, candidate: _Candidate) -> bool:
     """Whether the candidate's span is the quote but for differences of kind (then the
     folded search finds it exactly, and its ends for sure). Folding keeps lengths, so only
     a span as long as the quote can be; one with other edits as well is left as found."""
     exact, span = quote.exact, text[candidate.start : candidate.end]
-    return len(span) == len(exact) and _fold(span) == _fold(exact)
+    return len(span) == len(exact) and fold(span) == fold(exact)
 
 
 # -- candidates -------------------------------------------------------------------------------
@@ -635,10 +489,25 @@ class _Expected(NamedTuple):
 # -- the search ---------------------------------------------------------------------------
 
 
-def _near(scorer: _Scorer) -> tuple[_Candidate | None, _Candidate | None]:
-    """Near the expected place: a strong match, if there is one, and the best alignment.
+class _Local(NamedTuple):
+    """What the search near the expected place found, to compete with what is found
+    further away: the occurrences of the quote it scored, and its best alignment."""
 
-    The alignment (None if there is none) competes later with matches further away.
+    exact: list[_Candidate]
+    aligned: _Candidate | None
+
+
+def _moved(candidate: _Candidate, base: int) -> _Candidate:
+    return candidate._replace(start=candidate.start + base, end=candidate.end + base)
+
+
+def _near(scorer: _Scorer) -> tuple[_Candidate | None, _Local]:
+    """Near the expected place: a strong match, if there is one, and what else was found.
+
+    The occurrences and the alignment compete later with matches further away. The
+    occurrences must: the text scanned further away may not fold spaces, and two copies
+    near the hint whose line breaks or no-break spaces differ from the quote's are a coin
+    flip there too, not one copy (the one the alignment landed on) alone.
     """
     expected = scorer.expected
     assert expected is not None
@@ -648,7 +517,7 @@ def _near(scorer: _Scorer) -> tuple[_Candidate | None, _Candidate | None]:
     nearby = [scorer.exact(at) for at in _occurrences(text, exact, expected.low, window)]
     best = _choose(nearby)
     if best is not None and _strong(best):
-        return best, None
+        return best, _Local(nearby, None)
     # The quote with small edits, near the expected place. It competes with the exact
     # matches: when two of them tied, the alignment has landed on one (or on a third place),
     # and that is no reason to prefer it.
@@ -656,8 +525,8 @@ def _near(scorer: _Scorer) -> tuple[_Candidate | None, _Candidate | None]:
     if local is not None:
         best = _choose([*nearby, local])
         if best is not None and _strong(best):
-            return best, local
-    return None, local
+            return best, _Local(nearby, local)
+    return None, _Local(nearby, local)
 
 
 @dataclass(frozen=True)
@@ -687,11 +556,9 @@ class _Scan:
         return quote.prefix[-context:] + quote.exact + quote.suffix[:context]
 
 
-def _far(
-    scorer: _Scorer, local: _Candidate | None, budget: _ScanBudget, scan: _Scan
-) -> _Candidate | None:
+def _far(scorer: _Scorer, local: _Local, budget: _ScanBudget, scan: _Scan) -> _Candidate | None:
     """The quote anywhere (or in the wide window around the expected place), exact and then
-    with edits, competing with `local`, the best alignment near the expected place."""
+    with edits, competing with `local`, what the search near the expected place found."""
     text, quote, expected = scorer.text, scorer.quote, scorer.expected
     exact = quote.exact
     everywhere_affordable = budget.spend(len(text))
@@ -710,7 +577,7 @@ def _far(
     if len(everywhere) >= _MAX_OCCURRENCES and budget.spend(2 * len(text)):
         # A common quote: also look for it by the characters just around it.
         everywhere += _context_occurrences(scan.text, scanned, around)
-    pool = [scorer.exact(at) for at in sorted(set(everywhere))]
+    pool = [scorer.exact(at) for at in sorted(set(everywhere))] + local.exact
     best = _choose(pool)
     if best is not None and _strong(best):
         return best
@@ -718,8 +585,8 @@ def _far(
     # The quote with edits, further away: align where exact pieces of it occur. A weak
     # exact match competes with these: when the quote was edited and a copy of it stands
     # elsewhere, the edited one in its own context is the better match.
-    if local is not None:
-        pool.append(local)
+    if local.aligned is not None:
+        pool.append(local.aligned)
     quote_start = len(scorer.align_prefix)
     for whole_text in (False, True) if expected is not None else (True,):
         window = wide
@@ -769,13 +636,24 @@ def _choose(candidates: list[_Candidate]) -> _Candidate | None:
     if not acceptable:
         return None
     best = max(acceptable, key=lambda c: (c.score, -c.start))
+    if best.method == "approximate":
+        # The quote as it is, overlapping an approximate match, is the same place: what the
+        # match takes in or leaves out at its ends was edited around the quote, not in it.
+        # (Text inserted just before a quote, beginning with the quote's letters, makes the
+        # match that swallows it agree with the context better than the quote itself.)
+        verbatim = [c for c in acceptable if c.method != "approximate" and _overlap(c, best)]
+        if verbatim:
+            best = max(verbatim, key=lambda c: (c.score, -c.start))
     for rival in acceptable:
         # Overlapping candidates are the same place found twice (or a quote like "ha ha"
         # matching itself shifted), not a rival place.
-        separate = rival.end <= best.start or best.end <= rival.start
-        if separate and rival.score > best.score - _MARGIN:
+        if not _overlap(rival, best) and rival.score > best.score - _MARGIN:
             return None
     return best
+
+
+def _overlap(one: _Candidate, other: _Candidate) -> bool:
+    return one.start < other.end and other.start < one.end
 
 
 class _Scorer:
@@ -842,7 +720,7 @@ class _Scorer:
         if self.expected is not None:
             position = _POSITION_WEIGHT / (1 + self.expected.distance(start) / _POSITION_SCALE)
         score = (weighed + position) / self.total_weight
-        return score, weighed / (self.total_weight - self.position_weight)
+        return score, weighed / max(self.total_weight - self.position_weight, _LEAST_EVIDENCE)
 
     def exact(self, start: int) -> _Candidate:
         end = start + len(self.quote.exact)
@@ -948,7 +826,7 @@ class _Scorer:
         # the quote's own length from the other end (an aligner may take a quote's last
         # letters from a copy of its last word further on). Not worth asking of an
         # alignment that found next to nothing of the quote.
-        found = Indel.normalized_similarity(exact, text[start:end])
+        found = _quote_similarity(exact, text[start:end])
         hopeless = found < _HOPELESS_SIMILARITY
         refine_start = not (hopeless or (start_firm and len(self.quote.prefix) >= _SURE_CHARS))
         refine_end = not (hopeless or (end_firm and len(self.quote.suffix) >= _SURE_CHARS))
@@ -970,9 +848,7 @@ class _Scorer:
             self._judged(
                 low,
                 high,
-                found
-                if (low, high) == (start, end)
-                else Indel.normalized_similarity(exact, text[low:high]),
+                found if (low, high) == (start, end) else _quote_similarity(exact, text[low:high]),
                 "approximate",
             )
             for low in dict.fromkeys(starts)
@@ -988,8 +864,9 @@ class _Scorer:
             if moved <= _BOUNDARY_CHARS or option.score <= best.score - _MARGIN:
                 continue
             if edits is None:
-                edits = Indel.distance(exact, text[best.start : best.end])
-            if Indel.distance(exact, text[option.start : option.end]) <= edits + _TIE_EDITS:
+                edits = _distance(exact, text[best.start : best.end])
+            most = edits + _TIE_EDITS
+            if Indel.distance(exact, text[option.start : option.end], score_cutoff=most) <= most:
                 return None
         return best
 
@@ -1134,7 +1011,59 @@ def _context(quote: _Query, text: _Text, start: int, end: int, weights: tuple[in
 
 def _agreement(stored: str, actual: str) -> float:
     """Evidence, 0..1, that `actual` is the context `stored` was taken from."""
-    return _above(Indel.normalized_similarity(stored, actual), _CONTEXT_BASELINE)
+    return _above(_similarity(stored, actual, _CONTEXT_BASELINE), _CONTEXT_BASELINE)
+
+
+def _quote_similarity(exact: str, span: str) -> float:
+    """How much of the quote `exact` the span keeps (Indel similarity), 0.0 under
+    _QUOTE_BASELINE (where it scores nothing anyway).
+
+    A long quote is compared within a band of edits (see _similarity), and a span of it
+    that keeps less than _MIN_QUOTE_SIMILARITY of it, or needs more than _MOST_EDITS edits,
+    counts 0.0 too: no search accepts it, and a span where an alignment went astray would
+    otherwise cost as much as comparing it whole (half a second for a quote of 100,000
+    characters, and a search compares a few spans).
+    """
+    if len(exact) + len(span) <= _BANDED_CHARS:
+        return _similarity(exact, span, _QUOTE_BASELINE)
+    return _similarity(exact, span, _MIN_QUOTE_SIMILARITY, _MOST_EDITS)
+
+
+def _similarity(one: str, other: str, least: float, most_edits: int | None = None) -> float:
+    """Indel.normalized_similarity(one, other) when it is at least `least` (and takes no
+    more than `most_edits` edits), else 0.0.
+
+    Long strings are compared within a band of edits that widens only as far as needed:
+    the whole comparison costs their lengths multiplied, the band its width times theirs.
+    """
+    total = len(one) + len(other)
+    if total <= _BANDED_CHARS:
+        similarity = Indel.normalized_similarity(one, other)
+        return similarity if similarity >= least else 0.0
+    most = int(total * (1 - least))
+    edits = _bounded_distance(one, other, most if most_edits is None else min(most, most_edits))
+    return 0.0 if edits is None else 1 - edits / total
+
+
+def _distance(one: str, other: str) -> int:
+    """Indel.distance(one, other), within a band as in _similarity."""
+    edits = _bounded_distance(one, other, len(one) + len(other))
+    assert edits is not None  # no two strings are further apart than that
+    return edits
+
+
+def _bounded_distance(one: str, other: str, most: int) -> int | None:
+    """Indel.distance(one, other), or None when it is over `most`: within a band of edits
+    that widens as far as needed."""
+    band = _FIRST_BAND
+    while True:
+        band = min(band, most)
+        edits = Indel.distance(one, other, score_cutoff=band)
+        if edits <= band:
+            return edits
+        if band == most:
+            return None
+        band *= 8
 
 
 def _above(similarity: float, baseline: float) -> float:
@@ -1198,12 +1127,16 @@ def _occurrences(text: _Text, needle: str, around: int, window: _Window) -> list
     """
     low, high = max(0, window[0]), min(len(text), window[1])
     found = _scan(text, needle, low, high, _MAX_SCANNED)
-    reach = _FIRST_REACH
-    while len(found) > _MAX_SCANNED:
-        found = _scan(text, needle, max(low, around - reach), min(high, around + reach), None)
-        if len(found) >= _MAX_OCCURRENCES:
-            break
-        reach *= 8
+    if len(found) > _MAX_SCANNED:
+        reach = _FIRST_REACH
+        # Until the stretch holds enough: one with only a few of them would leave out the
+        # rest, where the context may show that the quote's place is a coin flip.
+        while True:
+            stretch = max(low, around - reach), min(high, around + reach)
+            found = _scan(text, needle, *stretch, None)
+            if len(found) >= _MAX_OCCURRENCES or stretch == (low, high):
+                break
+            reach *= 8
     found.sort(key=lambda start: (abs(start - around), start))
     return found[:_MAX_OCCURRENCES]
 
