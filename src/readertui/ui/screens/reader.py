@@ -25,7 +25,6 @@ from readertui.collector_pause import resume_collector
 from readertui.config import Config
 from readertui.core.annotations import Annotation, has_tag
 from readertui.core.document import Document
-from readertui.core.editing import FollowUp
 from readertui.core.jump_history import JumpHistory
 from readertui.core.library import Library
 from readertui.core.location import Location
@@ -35,8 +34,6 @@ from readertui.core.visible import visible_line
 from readertui.core.workspace import Workspace
 from readertui.errors import ReaderError
 from readertui.store.layout import jump_history_key
-from readertui.ui.annotating import Annotating
-from readertui.ui.choices import Choice, offer_choices
 from readertui.ui.finding import Finding
 from readertui.ui.keymap import KeySpec
 from readertui.ui.literal import literal
@@ -51,6 +48,7 @@ if TYPE_CHECKING:
 
     from readertui.store.save_queue import SaveQueue
     from readertui.store.store import Store
+    from readertui.ui.annotating import Annotating
     from readertui.ui.exports import Exports
     from readertui.ui.widgets.find_bar import FindBar
     from readertui.ui.widgets.notes_pane import NotesPane
@@ -99,7 +97,9 @@ class ReaderScreen(Screen[None]):
         self.tag_counts: dict[str, int] = {}
         self.started = False
         self._find_bar: FindBar | None = None
-        self.annotating = Annotating(self)
+        # Annotating (editing, undo, the clipboard) is read in when first used: after the
+        # first paint, which places the open document's annotations (see _painted).
+        self._annotating: Annotating | None = None
         self._exports: Exports | None = None
         self.finding = Finding(self)
         self._library_pane = LibraryPane(library, id="library")
@@ -122,6 +122,14 @@ class ReaderScreen(Screen[None]):
 
             self._exports = Exports(self)
         return self._exports
+
+    @property
+    def annotating(self) -> Annotating:
+        if self._annotating is None:
+            from readertui.ui.annotating import Annotating
+
+            self._annotating = Annotating(self)
+        return self._annotating
 
     @property
     def library(self) -> Library:
@@ -396,7 +404,6 @@ class ReaderScreen(Screen[None]):
         self._close_find()
         self.reader.show_document(opened, target.offset, self._config.reflow, target.top)
         self.sidebar.show_annotations(opened)
-        self.annotating.place(opened)
         meta = document.metadata
         header = literal(meta.title or document.rel_path, style="bold")
         if meta.byline():
@@ -409,8 +416,11 @@ class ReaderScreen(Screen[None]):
     def _painted(self, document: Document) -> None:
         # What the first screen of text does not need waits until it is painted.
         self._finish_startup()
-        if document is not self.document:
+        if document is not self.document or self._opened is None:
             return
+        # Placed in today's text (in a worker) once the text is on screen, not before: the
+        # stored places are shown meanwhile, and are right unless the file changed.
+        self.annotating.place(self._opened)
         self._show_facts()
         if self._saves is not None:
             self._saves.set_last_document(document.rel_path, library=self.library_key)
@@ -490,6 +500,8 @@ class ReaderScreen(Screen[None]):
 
     def choose_document(self) -> None:
         """`o`: choose a document by (fuzzy) name."""
+        from readertui.ui.choices import Choice, offer_choices
+
         choices = [
             Choice(
                 entry.metadata.title or entry.rel_path,
@@ -587,14 +599,20 @@ class ReaderScreen(Screen[None]):
 
     @on(ReaderView.HighlightAsked)
     def _highlight_asked(self, event: ReaderView.HighlightAsked) -> None:
+        from readertui.core.editing import FollowUp
+
         self.annotating.annotate(event.selection, event.highlight, FollowUp.NONE)
 
     @on(ReaderView.NoteAsked)
     def _note_asked(self, event: ReaderView.NoteAsked) -> None:
+        from readertui.core.editing import FollowUp
+
         self.annotating.annotate(event.selection, event.highlight, FollowUp.NOTE)
 
     @on(ReaderView.TagsAsked)
     def _tags_asked(self, event: ReaderView.TagsAsked) -> None:
+        from readertui.core.editing import FollowUp
+
         self.annotating.annotate(event.selection, event.highlight, FollowUp.TAGS)
 
     @on(ReaderView.ColorAsked)
@@ -686,6 +704,8 @@ class ReaderScreen(Screen[None]):
 
     def _offer_annotations(self, annotations: list[Annotation], placeholder: str) -> None:
         """List annotations in the palette; choosing one opens it in its document."""
+        from readertui.ui.choices import Choice, offer_choices
+
         titles = {entry.rel_path: entry.metadata.title for entry in self._library.entries}
         choices = []
         for annotation in sorted(annotations, key=lambda a: (a.doc.path, a.start)):
