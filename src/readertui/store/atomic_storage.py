@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-
 from readertui.errors import StoreError
 from readertui.store.errors import StoreCorruptError
 
