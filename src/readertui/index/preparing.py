@@ -1,0 +1,192 @@
+"""Cutting documents up for the index — passages, fingerprints, outline — in this process,
+or, for a large first build, in a pool of worker processes.
+
+Cutting up is pure Python and most of the cost of indexing; SQLite's writing is not. Worker
+processes do it beside the writer (on a 2-core machine, about twice as fast), and hold no
+lock that the reader's own threads wait for, so the app stays responsive while a big library
+is indexed. They are started with `forkserver` (or `spawn`), never plain `fork`: the app has
+threads. Results come back in the library's order, a few documents ahead at most, so memory
+stays bounded; stopping early (cancelled) ends the workers before returning.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from readertui.core.document import Document, load_document
+from readertui.core.library import LibraryEntry
+from readertui.core.workspace import Workspace
+from readertui.errors import DocumentError
+from readertui.index.fingerprints import WordHashes, fingerprint
+from readertui.index.passages import split_passages
+from readertui.index.words import fingerprint_words
+
+#: Reading at least this much (bytes) in one update uses worker processes.
+POOL_BYTES = 16 * 1024 * 1024
+#: Documents handed to the pool ahead of the one being written, per worker.
+_AHEAD_PER_WORKER = 2
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document cut up for the index."""
+
+    passages: list[tuple[int, int, int, str]]  # start, end, line, text
+    # The fingerprint hashes as JSON, [[hash, passage number], …]: SQLite reads it in one
+    # statement (json_each), far cheaper than binding millions of rows one by one.
+    fingerprints: str
+    fingerprint_count: int
+    headings: list[tuple[int, int, str]]  # offset, level, title
+
+
+@dataclass(frozen=True)
+class Read:
+    """A document read for an update: its text's hash, and how to get it cut up (done
+    only when it is to be indexed: a renamed or touched document is not)."""
+
+    entry: LibraryEntry
+    stamp: tuple[int, int]
+    sha256: str
+    prepared: Callable[[], Prepared]
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A document that could not be read, and why."""
+
+    entry: LibraryEntry
+    stamp: tuple[int, int]
+    reason: str
+
+
+def prepare(document: Document, word_hashes: WordHashes) -> Prepared:
+    passages = split_passages(document.text)
+    pairs = [
+        (value, number)
+        for number, passage in enumerate(passages)
+        for value in sorted(fingerprint(fingerprint_words(passage.text), word_hashes))
+    ]
+    return Prepared(
+        passages=[(p.start, p.end, p.line, p.text) for p in passages],
+        fingerprints=json.dumps(pairs, separators=(",", ":")),
+        fingerprint_count=len(pairs),
+        headings=[(h.offset, h.level, h.title) for h in document.outline()],
+    )
+
+
+def pool_size(entries: Sequence[LibraryEntry]) -> int:
+    """How many worker processes an update reading `entries` should use (0: none)."""
+    cpus = os.cpu_count() or 1
+    if cpus < 2 or sum(entry.size for entry in entries) < POOL_BYTES:
+        return 0
+    return min(cpus, 4)
+
+
+def read_all(
+    workspace: Workspace,
+    items: Sequence[tuple[LibraryEntry, tuple[int, int]]],
+    workers: int,
+) -> Generator[Read | Unreadable, None, None]:
+    """Each of `items` (entry, file stamp) read and ready to be cut up, in order; `close`
+    it when stopping early."""
+    if workers <= 0:
+        yield from _read_here(workspace, items)
+    else:
+        yield from _read_in_pool(workspace, items, workers)
+
+
+def _read_here(
+    workspace: Workspace, items: Sequence[tuple[LibraryEntry, tuple[int, int]]]
+) -> Iterator[Read | Unreadable]:
+    word_hashes = WordHashes()
+    for entry, stamp in items:
+        try:
+            document = workspace.load(entry.rel_path)
+            sha256 = document.sha256
+        except DocumentError as error:
+            yield Unreadable(entry, stamp, error.reason)
+            continue
+
+        def cut_up(document: Document = document) -> Prepared:
+            return prepare(document, word_hashes)
+
+        yield Read(entry, stamp, sha256, cut_up)
+
+
+def _read_in_pool(
+    workspace: Workspace,
+    items: Sequence[tuple[LibraryEntry, tuple[int, int]]],
+    workers: int,
+) -> Iterator[Read | Unreadable]:
+    """`_read_here`, with the cutting up done by worker processes. If the pool cannot be
+    started or breaks (a process killed, no way to start one here), the documents not yet
+    given back are read in this process instead."""
+    given = 0
+    try:
+        for read in _from_pool(workspace, items, workers):
+            yield read
+            given += 1
+    except (BrokenProcessPool, OSError, RuntimeError):
+        yield from _read_here(workspace, items[given:])
+
+
+def _from_pool(
+    workspace: Workspace,
+    items: Sequence[tuple[LibraryEntry, tuple[int, int]]],
+    workers: int,
+) -> Iterator[Read | Unreadable]:
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    root = str(workspace.library.root)
+    pending: list[Future[tuple[str, Prepared] | str]] = []
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        try:
+            queued: list[tuple[LibraryEntry, tuple[int, int]]] = []
+            for entry, stamp in items:
+                queued.append((entry, stamp))
+                pending.append(
+                    pool.submit(prepare_file, str(entry.path), root, workspace.max_bytes)
+                )
+                if len(pending) < workers * _AHEAD_PER_WORKER:
+                    continue
+                yield _result(*queued.pop(0), pending.pop(0).result())
+            while pending:
+                yield _result(*queued.pop(0), pending.pop(0).result())
+        finally:
+            # Stopped early (cancelled, or the pool broke): drop what has not started, wait
+            # for the rest.
+            for future in pending:
+                future.cancel()
+
+
+def _result(
+    entry: LibraryEntry, stamp: tuple[int, int], outcome: tuple[str, Prepared] | str
+) -> Read | Unreadable:
+    if isinstance(outcome, str):
+        return Unreadable(entry, stamp, outcome)
+    sha256, prepared = outcome
+    return Read(entry, stamp, sha256, lambda: prepared)
+
+
+# -- in a worker process ----------------------------------------------------------------------
+
+_worker_word_hashes: WordHashes | None = None
+
+
+def prepare_file(path: str, root: str, max_bytes: int) -> tuple[str, Prepared] | str:
+    """Load and cut up the document at `path` (in a worker): its text's hash and its
+    pieces, or why it cannot be read."""
+    global _worker_word_hashes
+    if _worker_word_hashes is None:
+        _worker_word_hashes = WordHashes()
+    try:
+        document = load_document(Path(path), Path(root), max_bytes=max_bytes)
+        return document.sha256, prepare(document, _worker_word_hashes)
+    except DocumentError as error:
+        return error.reason

@@ -1,0 +1,108 @@
+"""The index from worker threads: queries while an update runs, and stale requests cancelled
+(the UI cancels the previous search when the user types on)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from readertui.core.library import scan_library
+from readertui.index import Cancelled, CancelToken, LibraryIndex
+from tests.index.helpers import open_index, write_library
+
+BIG = {
+    f"doc{number:02}.txt": "\n\n".join(
+        f"Paragraph {part} of {number}: the heron stood among the reeds by the mill."
+        for part in range(300)
+    )
+    for number in range(12)
+}
+
+
+class CancelledWhileRunning(CancelToken):
+    """Reads as not cancelled the first `calm` times, then as cancelled: a cancel that comes
+    while the query runs, at a known moment."""
+
+    def __init__(self, calm: int) -> None:
+        super().__init__()
+        self.reads = 0
+        self.calm = calm
+
+    @property
+    def cancelled(self) -> bool:
+        self.reads += 1
+        return self.reads > self.calm
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> LibraryIndex:
+    root = write_library(tmp_path / "library", BIG)
+    built = open_index(root, tmp_path / "index.sqlite3")
+    built.update()
+    return built
+
+
+def test_a_cancelled_request_raises_cancelled(index: LibraryIndex) -> None:
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        index.search("heron", cancel=token)
+    with pytest.raises(Cancelled):
+        index.cross_references("doc01.txt", 0, cancel=token)
+    with pytest.raises(Cancelled):
+        index.concordance("heron", cancel=token)
+    index.close()
+
+
+def test_a_request_cancelled_while_it_runs_stops_inside_sqlite(index: LibraryIndex) -> None:
+    token = CancelledWhileRunning(calm=1)
+    with pytest.raises(Cancelled) as raised:
+        index.search("heron", limit=5000, cancel=token)
+    # SQLite's progress handler asked, and the query was interrupted (not left to finish).
+    assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+    # The connection is usable afterwards.
+    assert len(index.search("heron", limit=3)) == 3
+    index.close()
+
+
+def test_queries_from_threads_while_another_thread_updates(tmp_path: Path) -> None:
+    root = write_library(tmp_path / "library", BIG)
+    index = open_index(root, tmp_path / "index.sqlite3")
+    index.update()
+    (root / "new.txt").write_text("A kingfisher flashed past.\n", encoding="utf-8")
+    index.use_library(scan_library(root))
+    problems: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            for _ in range(20):
+                assert index.search("heron", limit=5)
+                index.cross_references("doc03.txt", 200)
+        except BaseException as error:  # collected for the main thread
+            problems.append(error)
+
+    workers = [threading.Thread(target=ask) for _ in range(3)]
+    updater = threading.Thread(target=index.update)
+    for thread in [updater, *workers]:
+        thread.start()
+    for thread in [updater, *workers]:
+        thread.join(timeout=60)
+    assert problems == []
+    assert [hit.place.path for hit in index.search("kingfisher")] == ["new.txt"]
+    index.close()
+
+
+def test_the_index_imports_neither_textual_nor_rich() -> None:
+    code = (
+        "import sys, readertui.index, readertui.index.library_index, readertui.cli.subcommands;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    assert out.strip() == "[]"
