@@ -1,5 +1,6 @@
-"""The command line (PRODUCT 9): `readertui [PATH]` opens the reader; `export`, `import` and
-`list` work on the library and the database directly, without starting the TUI.
+"""The command line (PRODUCT 9): `readertui [PATH]` opens the reader; `export`, `import`,
+`list`, `search` and `xref` work on the library, its index and the database directly,
+without starting the TUI.
 
 Exit code 0 on success, 2 on a usage error, 1 on any other error, always with one clear line
 on stderr and never a traceback for a user's mistake.
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 from readertui.cli.output import EXIT_ERROR, fail
 
-SUBCOMMANDS = ("export", "import", "list")
+SUBCOMMANDS = ("export", "import", "list", "search", "xref")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,7 +25,9 @@ SAVE_ON_CRASH_TIMEOUT = 3.0
 SUBCOMMAND_USAGE = """\
   readertui export [--format markdown|json] [-o DIR|FILE|-] [--doc PATH] [--tag TAG]
   readertui import FILE              (a JSON export, a changes file or a database)
-  readertui list docs|tags|annotations|problems"""
+  readertui list docs|tags|annotations|problems
+  readertui search QUERY [--limit N] [--json]
+  readertui xref PATH[:LINE] [--json]"""
 
 
 def build_parser() -> argparse.ArgumentParser:
