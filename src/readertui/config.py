@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from readertui.core.library import SAMPLE_LIBRARY_KEY, Library
 from readertui.errors import ConfigError
@@ -41,13 +41,10 @@ _EXPORT_NAME_CHARS: Final = 60
 # name that is not UTF-8), and the separators of the systems exports may be synced to.
 # The patterns of this module are compiled (and cached by `re`) when first used: most starts
 # need none of them, and this module is on the reader's start-up path.
-_UNSAFE_NAME = (
-    r'[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff/\\:*?"<>|]+'
-)
+_UNSAFE_NAME = r'[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff/\\:*?"<>|]+'
 
 
-@dataclass(frozen=True)
-class UserKey:
+class UserKey(NamedTuple):
     """One entry of config.toml's `[keys]` table: a binding id and the keys the user gave it.
 
     Only the shape is checked here (a value must be a string); whether the id exists and the

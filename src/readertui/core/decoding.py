@@ -6,9 +6,8 @@ same bytes must always give the same string, whichever path (small or large file
 
 import codecs
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from readertui.errors import DocumentError
 
@@ -59,8 +58,7 @@ _BOMS = (
 )
 
 
-@dataclass(frozen=True)
-class DecodedText:
+class DecodedText(NamedTuple):
     """A document's normalised text and the Python codec name it was decoded with."""
 
     text: str

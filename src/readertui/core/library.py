@@ -20,6 +20,7 @@ import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from readertui import formats
 from readertui.core.decoding import (
@@ -57,8 +58,7 @@ class LibraryEntry:
         return self.kind.name
 
 
-@dataclass(frozen=True)
-class SkippedFile:
+class SkippedFile(NamedTuple):
     """A file in the library folder that is not shown as a document, and why."""
 
     rel_path: str

@@ -6,11 +6,10 @@ palette, cross-references) goes to a `Location`, and the jump history keeps them
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where the reader is: `offset` is the cursor in the text of `document` (its path in the
     library); `top` is the offset the first row on screen starts at, or None when the
     screen is to be placed around the cursor."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import get_character_cell_size
 
@@ -31,8 +32,7 @@ MAX_BLOCK_CHARS = 16_384
 _BLOCK_CACHE_SIZE = 512
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One screen row: shows text[start:end] and owns the offsets start <= offset < stop.
 
     `stop` is past `end` when the row ends in a break character (the space a soft wrap broke
@@ -44,8 +44,7 @@ class Row:
     stop: int
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """A wrapping unit: text[start:end] (no trailing newline), followed by `next_start`."""
 
     start: int

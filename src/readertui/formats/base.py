@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
 MAX_OUTLINE_ENTRIES = 5000
 
 
-@dataclass(frozen=True)
-class OutlineEntry:
+class OutlineEntry(NamedTuple):
     """A heading: its title, where its line starts in the text and its depth (1 to 6)."""
 
     title: str

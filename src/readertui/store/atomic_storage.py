@@ -16,9 +16,8 @@ import re
 import stat
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from readertui.errors import StoreError
 from readertui.store.errors import StoreCorruptError
@@ -107,8 +106,7 @@ def open_regular(path: Path) -> int:
     return fd
 
 
-@dataclass(frozen=True)
-class FileStamp:
+class FileStamp(NamedTuple):
     """What tells two versions of the file apart: every rewrite makes a new inode."""
 
     inode: int

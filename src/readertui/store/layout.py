@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 from readertui.core.annotations import Annotation
 from readertui.store.atomic_storage import Tables
@@ -145,8 +145,7 @@ def check_changes(changes: Snapshot) -> None:
             _CHECKS[table](where, record)
 
 
-@dataclass(frozen=True)
-class RecordProblem:
+class RecordProblem(NamedTuple):
     """A record of the file that is not used: why, and where it is (kept there as it is)."""
 
     table: str  # the file's table, e.g. "annotations"

@@ -18,9 +18,8 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 from readertui.core.annotations import Annotation, check_annotation
 from readertui.errors import ReaderError
@@ -36,8 +35,7 @@ RETRY_DELAYS: Final = (0.5, 1.0, 2.0, 4.0, 8.0, 10.0)
 GATHER_DELAY: Final = 0.03
 
 
-@dataclass(frozen=True)
-class SaveState:
+class SaveState(NamedTuple):
     """Whether everything is on disk, and if not, why."""
 
     pending: int = 0

@@ -17,9 +17,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Final
+from typing import Final, NamedTuple
 
 from textual.binding import Binding, BindingType
 from textual.keys import KEY_ALIASES, KEY_NAME_REPLACEMENTS, REPLACED_KEYS, key_to_character
@@ -28,8 +27,7 @@ from readertui.config import SETTING_NAMES, UserKey
 from readertui.core.visible import visible_line
 
 
-@dataclass(frozen=True)
-class KeySpec:
+class KeySpec(NamedTuple):
     """One key: its binding id, what it is bound to, where, and how the help describes it."""
 
     binding_id: str  # what a user's [keys] table calls it; "" when it cannot be rebound

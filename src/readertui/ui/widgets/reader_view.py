@@ -8,8 +8,7 @@ short one. Text is painted as plain segments, never parsed as markup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, Protocol
 
 from rich.segment import Segment
 from rich.style import Style
@@ -50,8 +49,7 @@ class Jumps(Protocol):
     def jump_within(self, offset: int) -> None: ...
 
 
-@dataclass(frozen=True)
-class ReaderPosition:
+class ReaderPosition(NamedTuple):
     """Where the cursor is, for the status line."""
 
     offset: int
