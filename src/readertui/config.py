@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -63,8 +62,7 @@ class UserKey(NamedTuple):
         return f"{self.file}, line {self.line}" if self.line else f"{self.file}, [keys]"
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Settings after the config file and the environment have been applied.
 
     Paths are absolute (`~` expanded); None means "use the built-in default".

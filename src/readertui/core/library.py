@@ -42,8 +42,7 @@ LINK_OUTSIDE_FILE = "a link to a file outside the library"
 LINK_OUTSIDE_FOLDER = "a link to a folder outside the library"
 
 
-@dataclass(frozen=True)
-class LibraryEntry:
+class LibraryEntry(NamedTuple):
     """A document of the library, as listed (its text is not loaded)."""
 
     path: Path

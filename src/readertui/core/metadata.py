@@ -7,8 +7,8 @@ front matter at the top of the text, and for the title a guess from the text or 
 import datetime
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 SIDECAR_SUFFIX = ".meta.toml"
 
@@ -26,8 +26,7 @@ _LEVEL1_HEADING = re.compile(r" {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 _DOUBLE_QUOTED_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "t": "\t"}
 
 
-@dataclass(frozen=True)
-class DocumentMetadata:
+class DocumentMetadata(NamedTuple):
     """What the library pane and the reader's title line show about a document."""
 
     title: str

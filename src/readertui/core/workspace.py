@@ -14,7 +14,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from readertui.core.annotations import Annotation
 from readertui.core.document import DEFAULT_MAX_BYTES, Document, load_document
@@ -27,8 +27,7 @@ from readertui.errors import DocumentError
 CACHE_SIZE = 3
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """Annotations placed in a document's text: all of them, and those that moved."""
 
     annotations: tuple[Annotation, ...]
