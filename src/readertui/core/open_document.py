@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from readertui.core.annotations import Annotation
 from readertui.core.document import Document
 from readertui.core.outline import OutlineEntry
-from readertui.core.undo import Change
+
+if TYPE_CHECKING:
+    from readertui.core.undo import Change
 
 
 @dataclass(frozen=True, eq=False)

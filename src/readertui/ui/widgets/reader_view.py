@@ -34,10 +34,10 @@ from readertui.core.motion import (
 from readertui.core.open_document import OpenDocument
 from readertui.core.textlayout import Row, RowRef, TextLayout, cell_width, hard_wrap_column
 from readertui.ui.keymap import reader_bindings
-from readertui.ui.widgets.markdown_styles import MarkdownStyles
 
 if TYPE_CHECKING:
     from readertui.formats import Styler
+    from readertui.ui.widgets.markdown_styles import MarkdownStyles
 
 # Rows of context kept above a jump target, so the reader sees where they landed.
 _JUMP_CONTEXT = 3
@@ -195,6 +195,8 @@ class ReaderView(Widget, can_focus=True):
         self._styler = document.styler()
         if self._styler is not None and self._markdown_styles is None:
             # Their CSS is resolved now: a plain text's first screen goes without.
+            from readertui.ui.widgets.markdown_styles import MarkdownStyles
+
             self._markdown_styles = MarkdownStyles()
             self.mount(self._markdown_styles)
         self._finder = None
