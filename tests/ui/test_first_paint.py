@@ -93,3 +93,29 @@ async def test_the_reader_turns_the_collector_back_on_once_started(make: AppFact
         assert gc.isenabled()
         assert gc.get_freeze_count() > 0
     gc.unfreeze()
+
+
+async def test_quitting_at_the_first_paint_ends_cleanly(make: AppFactory) -> None:
+    """The app asked to end as its first screen of text is shown (before the rest of the
+    screen is mounted) ends without an error: it once raised a MountError there, and its
+    traceback, locals and all, printed the whole text."""
+    app = make()
+    original = type(app)._display
+    ended = False
+
+    def display_then_exit(screen: object, renderable: object) -> None:
+        nonlocal ended
+        original(app, screen, renderable)  # type: ignore[arg-type]
+        if renderable is not None and app.document is not None and not ended:
+            ended = True
+            app.exit()
+
+    app._display = display_then_exit  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(50):
+            if not app.is_running:
+                break
+            await pilot.pause(0.02)
+    assert ended
+    assert app._exception is None
+    assert app.return_code in (0, None)

@@ -416,7 +416,7 @@ class ReaderScreen(Screen[None]):
     def _painted(self, document: Document) -> None:
         # What the first screen of text does not need waits until it is painted.
         self._finish_startup()
-        if document is not self.document or self._opened is None:
+        if not self.started or document is not self.document or self._opened is None:
             return
         # Placed in today's text (in a worker) once the text is on screen, not before: the
         # stored places are shown meanwhile, and are right unless the file changed.
@@ -445,7 +445,9 @@ class ReaderScreen(Screen[None]):
 
     def _finish_startup(self) -> None:
         """Mount what the first paint could do without: footer, library list, find bar."""
-        if self.started:
+        if self.started or not self.library_pane.is_attached:
+            # Started already, or the app is ending before its first paint was followed up
+            # (quit at once): there is nothing to mount into.
             return
         self.started = True
         self.remove_class("-starting")
