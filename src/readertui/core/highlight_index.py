@@ -13,23 +13,74 @@ from collections.abc import Iterable
 from readertui.core.annotations import Annotation
 
 
+def _order(annotation: Annotation) -> tuple[int, int, str]:
+    return annotation.start, annotation.end, annotation.id
+
+
+def _shown(annotation: Annotation) -> bool:
+    return not annotation.orphaned and annotation.end > annotation.start
+
+
 class HighlightIndex:
     """The placed (not orphaned) highlights of one document, for span queries."""
 
     def __init__(self, annotations: Iterable[Annotation]) -> None:
-        placed = sorted(
-            (a for a in annotations if not a.orphaned and a.end > a.start),
-            key=lambda a: (a.start, a.end),
-        )
+        # Ordered by span, then id: one order however they came (an edited index agrees).
+        placed = sorted(filter(_shown, annotations), key=_order)
         self.annotations: tuple[Annotation, ...] = tuple(placed)
         self._starts = [a.start for a in placed]
         # _reach[i]: the furthest end among highlights 0..i, so a backwards scan can stop
         # as soon as nothing earlier reaches the queried span.
         self._reach: list[int] = []
-        furthest = 0
-        for annotation in placed:
-            furthest = max(furthest, annotation.end)
-            self._reach.append(furthest)
+        self._reach_from(0)
+
+    def _reach_from(self, index: int) -> None:
+        del self._reach[index:]
+        furthest = self._reach[-1] if self._reach else 0
+        reach = self._reach
+        for annotation in self.annotations[index:]:
+            end = annotation.end
+            if end > furthest:
+                furthest = end
+            reach.append(furthest)
+
+    def changed(self, removed: Iterable[Annotation], added: Iterable[Annotation]) -> HighlightIndex:
+        """A new index without `removed` and with `added` (this one is left as it is).
+
+        What one edit costs: a few list insertions and the running maximum from the first
+        place that changed, instead of sorting every highlight of the document again.
+        """
+        placed = list(self.annotations)
+        starts = list(self._starts)
+        first = len(placed)
+        for annotation in removed:
+            index = bisect_left(starts, annotation.start)
+            while index < len(placed) and starts[index] == annotation.start:
+                if placed[index].id == annotation.id:
+                    del placed[index], starts[index]
+                    first = min(first, index)
+                    break
+                index += 1
+        for annotation in added:
+            if not _shown(annotation):
+                continue
+            index = bisect_left(starts, annotation.start)
+            key = _order(annotation)
+            while (
+                index < len(placed)
+                and starts[index] == annotation.start
+                and _order(placed[index]) < key
+            ):
+                index += 1
+            placed.insert(index, annotation)
+            starts.insert(index, annotation.start)
+            first = min(first, index)
+        result = HighlightIndex.__new__(HighlightIndex)
+        result.annotations = tuple(placed)
+        result._starts = starts
+        result._reach = self._reach[:first]
+        result._reach_from(first)
+        return result
 
     def __len__(self) -> int:
         return len(self.annotations)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from readertui.core.annotations import Annotation
 from readertui.core.document import Document
+from readertui.core.highlight_index import HighlightIndex
 from readertui.core.outline import OutlineEntry
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class OpenDocument:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "annotations", MappingProxyType(dict(self.annotations)))
+        # The highlights indexed for painting, built when first asked for (see
+        # highlight_index); an edit derives the next value's from this one.
+        object.__setattr__(self, "_index", None)
 
     @classmethod
     def opened(cls, document: Document, stored: Iterable[Annotation]) -> OpenDocument:
@@ -52,23 +56,43 @@ class OpenDocument:
 
     def highlights(self) -> list[Annotation]:
         """The annotations to paint: all placed ones once settled, else those still in place."""
+        return [annotation for annotation in self.annotations.values() if self._shown(annotation)]
+
+    def _shown(self, annotation: Annotation) -> bool:
+        if annotation.orphaned:
+            return False
         text = self.document.text
-        return [
-            annotation
-            for annotation in self.annotations.values()
-            if not annotation.orphaned
-            and (self.settled or text[annotation.start : annotation.end] == annotation.quote.exact)
-        ]
+        return self.settled or text[annotation.start : annotation.end] == annotation.quote.exact
+
+    def highlight_index(self) -> HighlightIndex:
+        """`highlights()` indexed for painting (built once per value)."""
+        index: HighlightIndex | None = getattr(self, "_index", None)
+        if index is None:
+            index = HighlightIndex(self.highlights())
+            object.__setattr__(self, "_index", index)
+        return index
 
     def with_changes(self, changes: Iterable[Change]) -> OpenDocument:
         """This document after `changes` (made here, so they belong to it)."""
+        changes = list(changes)
         annotations = dict(self.annotations)
         for change in changes:
             if change.after is not None:
                 annotations[change.after.id] = change.after
             elif change.before is not None:
                 annotations.pop(change.before.id, None)
-        return replace(self, annotations=annotations)
+        changed = replace(self, annotations=annotations)
+        index: HighlightIndex | None = getattr(self, "_index", None)
+        if index is not None:
+            # One edit need not sort every highlight again (thousands of them).
+            removed = [change.before for change in changes if change.before is not None]
+            added = [
+                change.after
+                for change in changes
+                if change.after is not None and changed._shown(change.after)
+            ]
+            object.__setattr__(changed, "_index", index.changed(removed, added))
+        return changed
 
     def with_placed(self, placed: Iterable[Annotation], sha256: str) -> OpenDocument:
         """The re-anchored annotations; an annotation edited meanwhile keeps its edit."""

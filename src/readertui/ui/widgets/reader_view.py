@@ -202,7 +202,7 @@ class ReaderView(Widget, can_focus=True):
         self._finder = None
         self._current_match = None
         self.selection_anchor = None
-        self.highlights = HighlightIndex(opened.highlights())
+        self.highlights = opened.highlight_index()
         self._pending_top = top
         self._lines = text.count("\n") + (0 if text.endswith("\n") else 1) if text else 1
         self._line_offset, self._line_number = 0, 1
@@ -577,7 +577,7 @@ class ReaderView(Widget, can_focus=True):
         if self.document is not opened.document:
             return
         self.opened = opened
-        self.highlights = HighlightIndex(opened.highlights())
+        self.highlights = opened.highlight_index()
         self._screen_rows = None
         self.refresh()
 
