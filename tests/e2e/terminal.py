@@ -155,6 +155,12 @@ class Terminal:
             time.sleep(0.05)
         return not self.running(session)
 
+    @property
+    def socket_path(self) -> Path:
+        """Where tmux keeps this server's socket (removed by `close`: thousands piled up)."""
+        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        return folder / self.socket
+
     def kill_server(self) -> None:
         """Close every session at once, as a dropped connection does."""
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
@@ -162,6 +168,7 @@ class Terminal:
     def close(self) -> None:
         """End the terminal; fail if a readertui outlives it (and kill it, so none leaks)."""
         self.kill_server()
+        self.socket_path.unlink(missing_ok=True)
         survivors = [pid for pid in self.pids if not wait_until_ended(pid, END_WITHIN + 1)]
         for pid in survivors:
             with contextlib.suppress(ProcessLookupError):

@@ -62,3 +62,12 @@ def test_gutenberg_novel_shows_curly_quotes(
     screen = terminal.wait_for("“Well, Prince")
     assert "\ufffd" not in screen
     terminal.keys("Escape", "q")
+
+
+def test_a_closed_terminal_leaves_no_tmux_socket_behind(tmp_path: Path) -> None:
+    require_tools()
+    term = Terminal(tmp_path, 80, 24)
+    term.tmux("new-session", "-d", "-s", "main", "-x", "80", "-y", "24", "sleep 30")
+    assert term.socket_path.exists()
+    term.close()
+    assert not term.socket_path.exists()
