@@ -186,6 +186,12 @@ class ReaderApp(KeyOrderedApp[None]):
     def action_open_document(self) -> None:
         self.reading.choose_document()
 
+    def action_library_search(self) -> None:
+        self.reading.library_search()
+
+    def action_concordance(self) -> None:
+        self.reading.concordance()
+
     def action_jump_back(self) -> None:
         self.reading.jump_back()
 
@@ -379,6 +385,7 @@ class ReaderApp(KeyOrderedApp[None]):
             return
         self._ended = True
         self._save_position()
+        self.reading.close_library_lookups()
         saves = self.saves
         if saves is not None:
             signalled = self.exit_guard is not None and self.exit_guard.signalled is not None

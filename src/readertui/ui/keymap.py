@@ -242,6 +242,22 @@ KEYS: tuple[KeySpec, ...] = (
         footer=True,
         short="Open",
     ),
+    KeySpec(
+        "library-search",
+        "ctrl+f",
+        "library_search",
+        "Search the whole library",
+        "Finding",
+        "app",
+    ),
+    KeySpec(
+        "concordance",
+        "asterisk",
+        "concordance",
+        "Concordance of the word at the cursor",
+        "Finding",
+        "app",
+    ),
     # Exporting
     KeySpec(
         "export",

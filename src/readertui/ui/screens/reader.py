@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from readertui.store.store import Store
     from readertui.ui.annotating import Annotating
     from readertui.ui.exports import Exports
+    from readertui.ui.library_lookup import LibraryLookups
     from readertui.ui.widgets.find_bar import FindBar
     from readertui.ui.widgets.notes_pane import NotesPane
 
@@ -100,6 +101,8 @@ class ReaderScreen(Screen[None]):
         # Annotating (editing, undo, the clipboard) is read in when first used: after the
         # first paint, which places the open document's annotations (see _painted).
         self._annotating: Annotating | None = None
+        # ctrl+f and *: the library index, opened when first asked for.
+        self._lookups: LibraryLookups | None = None
         self._exports: Exports | None = None
         self.finding = Finding(self)
         self._library_pane = LibraryPane(library, id="library")
@@ -576,6 +579,38 @@ class ReaderScreen(Screen[None]):
     def show_save_label(self, label: str) -> None:
         self.status.saved_state = label
         self.status.show()
+
+    # -- the library: search and concordance -----------------------------------------------------
+
+    def library_search(self) -> None:
+        """`ctrl+f`: search the whole library."""
+        if self.started:
+            self._library_lookups().search()
+
+    def concordance(self) -> None:
+        """`*`: every occurrence of the word under the cursor, across the library."""
+        if self.started and self.document is not None:
+            self._library_lookups().concordance(self.document.text, self.reader.cursor)
+
+    def _library_lookups(self) -> LibraryLookups:
+        if self._lookups is None:
+            from readertui.ui.library_lookup import LibraryLookups
+
+            self._lookups = LibraryLookups(self)
+        return self._lookups
+
+    def close_library_lookups(self) -> None:
+        if self._lookups is not None:
+            self._lookups.close()
+
+    def library_annotations(self) -> list[Annotation]:
+        """Every annotation of this library (for the index's `tag:` and `note:`)."""
+        return self._saves.annotations(library=self.library_key) if self._saves else []
+
+    def go(self, target: Location) -> None:
+        """Go to `target` (a jump: `ctrl+o` comes back) and read there."""
+        self._navigation.go(target)
+        self.focus_pane("reader")
 
     # -- find -----------------------------------------------------------------------------------
 

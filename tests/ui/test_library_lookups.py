@@ -1,0 +1,78 @@
+"""ctrl+f and * in the reader: the library index is built when first asked for, the screens
+open over it, and choosing a result is a jump that ctrl+o comes back from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from readertui.config import Config
+from readertui.ui.app import make_app
+from readertui.ui.library_lookup import word_at
+from readertui.ui.screens.concordance import ConcordanceScreen
+from readertui.ui.screens.library_search import LibrarySearchScreen
+from tests.ui.helpers import wait_for_startup
+from tests.ui.library_hosts import until
+
+SAMPLE = Path(__file__).resolve().parents[2] / "library"
+MORNING_STAR = "jiayuguan-morning-star.txt"
+REPORT = "delegation-report-2025.txt"
+
+
+def test_the_word_under_the_cursor() -> None:
+    text = "Dunhuang’s molten-salt plant, 100MW."
+    assert word_at(text, 3) == "Dunhuang’s"
+    assert word_at(text, 10) == "Dunhuang’s"  # just after a word: that word
+    assert word_at(text, 11) == "molten"
+    assert word_at(text, 31) == "100MW"
+    assert word_at("  ...  ", 3) == ""
+
+
+async def test_ctrl_f_finds_molten_salt_in_the_report_and_ctrl_o_comes_back(
+    tmp_path: Path,
+) -> None:
+    app = make_app(SAMPLE, tmp_path / "db.json", Config(), open_path=SAMPLE / MORNING_STAR)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        start = app.reader.cursor
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: isinstance(app.screen, LibrarySearchScreen), "search opens")
+        await pilot.press(*"molten salt")
+        screen = app.screen
+        assert isinstance(screen, LibrarySearchScreen)
+        await until(pilot, lambda: screen.up_to_date, "results for the query")
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: app.document is not None and app.document.rel_path == REPORT,
+            "the report opens",
+        )
+        await pilot.pause()
+        text = app.document.text
+        cursor = app.reader.cursor
+        assert text[cursor : cursor + len("molten salt")].casefold() == "molten salt"
+        assert app.focused is app.reader
+        await pilot.press("ctrl+o")
+        await until(
+            pilot,
+            lambda: app.document is not None and app.document.rel_path == MORNING_STAR,
+            "back in the Morning Star piece",
+        )
+        assert app.reader.cursor == start
+
+
+async def test_asterisk_lists_every_occurrence_of_the_word_under_the_cursor(
+    tmp_path: Path,
+) -> None:
+    app = make_app(SAMPLE, tmp_path / "db.json", Config(), open_path=SAMPLE / MORNING_STAR)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        assert app.document is not None
+        app.reader.move_cursor(app.document.text.index("Jiayuguan") + 2, jump=True)
+        await pilot.press("asterisk")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "it opens")
+        screen = app.screen
+        assert isinstance(screen, ConcordanceScreen)
+        assert screen.word == "Jiayuguan"
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ConcordanceScreen), "it closes")
+        assert app.document.rel_path == MORNING_STAR
