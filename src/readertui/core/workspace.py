@@ -57,7 +57,7 @@ class Workspace:
         entry = self.library.find(rel_path)
         if entry is None:
             raise DocumentError(rel_path, f"not in the library {self.library.root}")
-        stamp = _stamp(entry.path)
+        stamp = file_stamp(entry.path)
         with self._lock:
             cached = self._cache.get(rel_path)
             if cached is not None and cached[0] == stamp:
@@ -119,8 +119,9 @@ class Workspace:
         )
 
 
-def _stamp(path: os.PathLike[str]) -> tuple[int, int]:
-    """The file's size and modification time: a change in either means read it again."""
+def file_stamp(path: os.PathLike[str]) -> tuple[int, int]:
+    """The file's size and modification time: a change in either means read it again
+    ((-1, -1) when it cannot be read, which matches no stamp of a file that could)."""
     try:
         status = os.stat(path)
     except OSError:

@@ -18,13 +18,12 @@ between documents; progress is reported as documents done out of those to read.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from readertui.core.library import Library, LibraryEntry
-from readertui.core.workspace import Workspace
+from readertui.core.workspace import Workspace, file_stamp
 from readertui.index.cache import FINGERPRINT_INDEX, IndexCache, is_damage
 from readertui.index.cancel import CancelToken
 from readertui.index.preparing import Prepared, Read, Unreadable, pool_size, read_all
@@ -124,7 +123,7 @@ def _update(
     tally = _Tally()
     to_read: list[tuple[LibraryEntry, tuple[int, int]]] = []
     for entry in library.entries:
-        stamp = _stamp(entry.path)
+        stamp = file_stamp(entry.path)
         known = stored.get(entry.rel_path)
         if known is not None and (known.size, known.mtime_ns) == stamp:
             tally.unchanged += 1
@@ -292,12 +291,3 @@ def _stored(connection: sqlite3.Connection) -> dict[str, _Stored]:
         "SELECT path, id, sha256, size, mtime_ns, title FROM documents"
     ).fetchall()
     return {row[0]: _Stored(*row[1:]) for row in rows}
-
-
-def _stamp(path: os.PathLike[str]) -> tuple[int, int]:
-    """The file's size and modification time (-1, -1 when it cannot be read: read it)."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return (-1, -1)
-    return (status.st_size, status.st_mtime_ns)
