@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from readertui.core.shortening import one_line
+from readertui.ui.dialogs.frame import dialog_css
 from readertui.ui.literal import literal
 from readertui.ui.widgets.literal_fields import LiteralTextArea, editable_text
 
@@ -23,21 +24,9 @@ from readertui.ui.widgets.literal_fields import LiteralTextArea, editable_text
 class NoteEditor(ModalScreen[str]):
     """Edit a note (Markdown). Dismisses with the text; an empty note is allowed."""
 
-    DEFAULT_CSS = """
-    NoteEditor {
-        align: center middle;
-    }
-
-    #note-dialog {
-        width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 90%;
-        border: thick $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-
+    DEFAULT_CSS = (
+        dialog_css("NoteEditor", "#note-dialog", "$accent")
+        + """
     #note-text {
         height: 12;
         min-height: 4;
@@ -52,6 +41,7 @@ class NoteEditor(ModalScreen[str]):
         padding: 0;
     }
     """
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save the note", id="note-save"),

@@ -13,33 +13,23 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from readertui.ui.dialogs.frame import dialog_css
 from readertui.ui.literal import literal
 
 
 class RecoveredChangesDialog(ModalScreen[bool]):
     """`m` merges the kept changes into the database; `l` (or escape) asks again next start."""
 
-    DEFAULT_CSS = """
-    RecoveredChangesDialog {
-        align: center middle;
-    }
-
-    #recovered-dialog {
-        width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 90%;
-        border: thick $warning;
-        background: $surface;
-        padding: 0 1;
-    }
-
+    DEFAULT_CSS = (
+        dialog_css("RecoveredChangesDialog", "#recovered-dialog", "$warning")
+        + """
     #recovered-choices {
         height: auto;
         max-height: 8;
         margin: 1 0 0 0;
     }
     """
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "choose(True)", "Merge", id="recovered-merge"),

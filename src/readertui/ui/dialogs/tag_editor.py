@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from readertui.core.annotations import parse_tags, tag_key
 from readertui.core.visible import visible_line
+from readertui.ui.dialogs.frame import dialog_css
 from readertui.ui.literal import literal
 from readertui.ui.widgets.literal_fields import LiteralInput
 
@@ -69,25 +70,14 @@ class TagSuggester(Suggester):
 class TagEditor(ModalScreen[tuple[str, ...]]):
     """Edit tags; enter, ctrl+s or escape saves and closes."""
 
-    DEFAULT_CSS = """
-    TagEditor {
-        align: center middle;
-    }
-
-    #tags-dialog {
-        width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 90%;
-        border: thick $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-
+    DEFAULT_CSS = (
+        dialog_css("TagEditor", "#tags-dialog", "$accent")
+        + """
     #tags-help, #tags-known {
         padding: 0;
     }
     """
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save the tags", id="tags-save"),

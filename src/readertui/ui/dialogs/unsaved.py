@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from readertui.ui.dialogs.frame import dialog_css
 from readertui.ui.literal import literal
 
 
@@ -28,27 +29,16 @@ class UnsavedChoice:
 class UnsavedChangesDialog(ModalScreen[UnsavedChoice | None]):
     """Retry, write the changes to another file, quit anyway, or go back (escape)."""
 
-    DEFAULT_CSS = """
-    UnsavedChangesDialog {
-        align: center middle;
-    }
-
-    #unsaved-dialog {
-        width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 90%;
-        border: thick $error;
-        background: $surface;
-        padding: 0 1;
-    }
-
+    DEFAULT_CSS = (
+        dialog_css("UnsavedChangesDialog", "#unsaved-dialog", "$error")
+        + """
     #unsaved-choices {
         height: auto;
         max-height: 8;
         margin: 1 0 0 0;
     }
     """
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "choose('retry')", "Retry", id="unsaved-retry"),
