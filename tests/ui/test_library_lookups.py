@@ -18,12 +18,15 @@ MORNING_STAR = "jiayuguan-morning-star.txt"
 REPORT = "delegation-report-2025.txt"
 
 
-def test_the_word_under_the_cursor() -> None:
-    text = "Dunhuang’s molten-salt plant, 100MW."
-    assert word_at(text, 3) == "Dunhuang’s"
-    assert word_at(text, 10) == "Dunhuang’s"  # just after a word: that word
+def test_the_word_under_the_cursor_is_one_the_concordance_takes() -> None:
+    """Letters and digits, as the index cuts words: on "Dunhuang’s" it is "Dunhuang" (the
+    concordance refuses two words, and "Dunhuang’s" is two to the index)."""
+    text = "Dunhuang’s molten-salt plant_site, 100MW."
+    assert word_at(text, 3) == "Dunhuang"
+    assert word_at(text, 8) == "Dunhuang"  # just after a word: that word
     assert word_at(text, 11) == "molten"
-    assert word_at(text, 31) == "100MW"
+    assert word_at(text, 25) == "plant"
+    assert word_at(text, 36) == "100MW"
     assert word_at("  ...  ", 3) == ""
 
 

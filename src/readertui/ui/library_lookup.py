@@ -10,7 +10,6 @@ comes back.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
     from readertui.ui.screens.library_jump import LibraryJump
     from readertui.ui.widgets.status_line import StatusLine
 
-# A word as the concordance takes it: letters and digits, joined by apostrophes.
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
 _AROUND_CURSOR = 80
 
 
@@ -53,9 +50,12 @@ class LookupHost(Protocol):
 
 
 def word_at(text: str, offset: int) -> str:
-    """The word at `offset` in `text` (or just before it), or "" when there is none."""
+    """The word at `offset` in `text` (or just before it), or "" when there is none: a word
+    as the index takes one (letters and digits), so the concordance can look it up."""
+    from readertui.index.words import TERM
+
     low = max(0, offset - _AROUND_CURSOR)
-    for match in _WORD.finditer(text, low, min(len(text), offset + _AROUND_CURSOR)):
+    for match in TERM.finditer(text, low, min(len(text), offset + _AROUND_CURSOR)):
         if match.start() <= offset <= match.end():
             return match.group()
     return ""
