@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
+
 from readertui.config import Config
 from readertui.ui.app import make_app
 from readertui.ui.library_lookup import word_at
@@ -79,3 +81,27 @@ async def test_asterisk_lists_every_occurrence_of_the_word_under_the_cursor(
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ConcordanceScreen), "it closes")
         assert app.document.rel_path == MORNING_STAR
+
+
+async def test_a_search_typed_in_one_burst_reaches_the_search_screen(tmp_path: Path) -> None:
+    """ctrl+f, the query and enter typed at once, while the index is still being built: the
+    keys wait for the search screen and go there, none of them to the reader (where `o`,
+    `e` and `n` would open, export and annotate)."""
+    app = make_app(SAMPLE, tmp_path / "db.json", Config(), open_path=SAMPLE / MORNING_STAR)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        # Posted at once, as a terminal hands over keys typed in one burst (pilot.press
+        # would wait for each key to be handled).
+        for key in ("ctrl+f", *"molten salt", "enter"):
+            character = key if len(key) == 1 else ("\r" if key == "enter" else None)
+            app.post_message(events.Key("space" if key == " " else key, character))
+        await until(
+            pilot,
+            lambda: app.document is not None and app.document.rel_path == REPORT,
+            "the report opens at the words typed",
+        )
+        await pilot.pause()
+        cursor = app.reader.cursor
+        assert app.document.text[cursor : cursor + 11].casefold() == "molten salt"
+        assert app.screen is app.reading
+        assert not app.reading.annotating.annotations

@@ -125,8 +125,9 @@ class ReaderApp(KeyOrderedApp[None]):
         )
 
     def keys_ready(self) -> bool:
-        """Keys typed during start-up wait until the first screen of text is shown."""
-        return self.reading.started
+        """Keys typed during start-up wait until the first screen of text is shown, and
+        those typed after `ctrl+f` or `*` until its screen is."""
+        return self.reading.takes_keys
 
     # -- the reading screen and what tests and the command line look at -----------------------
 

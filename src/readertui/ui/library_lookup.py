@@ -69,6 +69,12 @@ class LibraryLookups:
         self._index: LibraryIndex | None = None
         self._busy = False
 
+    @property
+    def opening(self) -> bool:
+        """Whether a screen is on its way (the index being brought up to date for it): keys
+        typed meanwhile are meant for it."""
+        return self._busy
+
     def search(self) -> None:
         from readertui.ui.screens.library_search import LibrarySearchScreen
 

@@ -599,6 +599,12 @@ class ReaderScreen(Screen[None]):
             self._lookups = LibraryLookups(self)
         return self._lookups
 
+    @property
+    def takes_keys(self) -> bool:
+        """Whether keys can go where they are typed: the first screen of text is up, and no
+        screen is on its way (`ctrl+f` and `*` open theirs once the index is up to date)."""
+        return self.started and not (self._lookups is not None and self._lookups.opening)
+
     def close_library_lookups(self) -> None:
         if self._lookups is not None:
             self._lookups.close()
