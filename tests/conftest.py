@@ -34,6 +34,23 @@ def isolated_dirs(
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_index_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps under test do not index their library after start-up (each would, in a worker
+    thread); the tests of that behaviour turn it back on with `index_at_start`."""
+    from readertui.ui import index_keeper
+
+    monkeypatch.setattr(index_keeper, "BUILD_AT_START", False)
+
+
+@pytest.fixture
+def index_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps under test index their library after start-up, as the real app does."""
+    from readertui.ui import index_keeper
+
+    monkeypatch.setattr(index_keeper, "BUILD_AT_START", True)
+
+
 @pytest.fixture
 def private_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point platformdirs at a temporary home so nothing here can reach the real user folders."""

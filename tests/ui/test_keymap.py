@@ -205,7 +205,7 @@ def test_a_key_another_action_keeps_is_a_problem() -> None:
 
 
 def test_one_key_given_to_two_actions_names_both_lines() -> None:
-    problem = only_problem(("highlight", "m"), ("tags", "x"), ("note", "M,m"))
+    problem = only_problem(("highlight", "m"), ("tags", "z"), ("note", "M,m"))
     assert problem.startswith(f"{CONFIG}, line 4: ")
     assert "m is also given to highlight (line 2)" in problem
 

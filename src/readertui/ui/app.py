@@ -193,6 +193,9 @@ class ReaderApp(KeyOrderedApp[None]):
     def action_concordance(self) -> None:
         self.reading.concordance()
 
+    def action_show_cross_references(self) -> None:
+        self.reading.show_cross_references()
+
     def action_jump_back(self) -> None:
         self.reading.jump_back()
 

@@ -258,6 +258,14 @@ KEYS: tuple[KeySpec, ...] = (
         "Finding",
         "app",
     ),
+    KeySpec(
+        "cross-references",
+        "x",
+        "show_cross_references",
+        "Cross-references of the passage at the cursor",
+        "Finding",
+        "app",
+    ),
     # Exporting
     KeySpec(
         "export",

@@ -1,11 +1,10 @@
 """`ctrl+f` and `*` in the reader: the library search and the concordance, on the library index.
 
-The index (readertui.index) is opened the first time either key is pressed, not at start-up:
-most sessions never ask for it. Each time, it is first brought up to date in a worker thread
-(only the documents that changed are read again, so after the first build this takes a
-moment), with the library's annotations handed over for `tag:` and `note:`; the screen opens
-once that is done. Choosing a result goes there through the reader's navigation, so `ctrl+o`
-comes back.
+The index is the app's one (`IndexKeeper`). Each time either key is pressed it is first
+brought up to date (only the documents that changed are read again, so after the first build
+this takes a moment; while the start-up build runs, the screen waits for it); the screen
+opens once that is done. Choosing a result goes there through the reader's navigation, so
+`ctrl+o` comes back, with the words that matched marked.
 """
 
 from __future__ import annotations
@@ -19,12 +18,9 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.screen import Screen
 
-    from readertui.core.annotations import Annotation
-    from readertui.core.library import Library
-    from readertui.core.workspace import Workspace
     from readertui.index import LibraryIndex
+    from readertui.ui.index_keeper import IndexKeeper
     from readertui.ui.screens.library_jump import LibraryJump
-    from readertui.ui.widgets.status_line import StatusLine
 
 _AROUND_CURSOR = 80
 
@@ -35,18 +31,7 @@ class LookupHost(Protocol):
     @property
     def app(self) -> App[object]: ...
 
-    @property
-    def library(self) -> Library: ...
-
-    @property
-    def workspace(self) -> Workspace: ...
-
-    @property
-    def status(self) -> StatusLine: ...
-
-    def library_annotations(self) -> list[Annotation]: ...
-
-    def go(self, target: Location) -> None: ...
+    def go(self, target: Location, *, mark: tuple[int, int] | None = None) -> None: ...
 
 
 def word_at(text: str, offset: int) -> str:
@@ -62,18 +47,17 @@ def word_at(text: str, offset: int) -> str:
 
 
 class LibraryLookups:
-    """Opens the index when first asked and the two screens over it."""
+    """The two screens over the library index, opened once it is up to date."""
 
-    def __init__(self, host: LookupHost) -> None:
+    def __init__(self, host: LookupHost, keeper: IndexKeeper) -> None:
         self.host = host
-        self._index: LibraryIndex | None = None
-        self._busy = False
+        self.keeper = keeper
 
     @property
     def opening(self) -> bool:
         """Whether a screen is on its way (the index being brought up to date for it): keys
         typed meanwhile are meant for it."""
-        return self._busy
+        return self.keeper.waiting
 
     def search(self) -> None:
         from readertui.ui.screens.library_search import LibrarySearchScreen
@@ -89,53 +73,21 @@ class LibraryLookups:
 
         self._with_index(lambda index: ConcordanceScreen(index, word))
 
-    def close(self) -> None:
-        if self._index is not None:
-            self._index.close()
-
-    # -- the index --------------------------------------------------------------------------
-
     def _with_index(self, screen: Callable[[LibraryIndex], Screen[LibraryJump | None]]) -> None:
-        if self._busy:
-            return
-        self._busy = True
-        host = self.host
-        if self._index is None:
-            from readertui.index import LibraryIndex
+        if self.keeper.waiting:
+            return  # one screen at a time: the first key asked already
+        if self.keeper.updating and self.keeper.percent is not None:
+            self.host.app.notify(
+                f"The library is being indexed ({self.keeper.percent}%): "
+                "this opens when it is done.",
+                timeout=3,
+            )
 
-            self._index = LibraryIndex(host.library, workspace=host.workspace)
-        index = self._index
-        annotations = host.library_annotations()
-        host.status.mode = "INDEXING"
-        host.status.show()
+        def open_screen(index: LibraryIndex) -> None:
+            self.host.app.push_screen(screen(index), self._chosen)
 
-        def update() -> None:
-            index.update()
-            index.replace_annotations(annotations)
-
-        def done(problem: str) -> None:
-            self._busy = False
-            host.status.mode = "NORMAL"
-            host.status.show()
-            if problem:
-                host.app.notify(f"The library index cannot be used: {problem}", markup=False)
-                return
-            host.app.push_screen(screen(index), self._chosen)
-
-        def work() -> None:
-            import sqlite3
-
-            from readertui.errors import ReaderError
-
-            try:
-                update()
-            except (ReaderError, OSError, sqlite3.Error) as error:
-                host.app.call_from_thread(done, str(error) or type(error).__name__)
-                return
-            host.app.call_from_thread(done, "")
-
-        host.app.run_worker(work, thread=True, group="library-index", description="index")
+        self.keeper.refresh(open_screen)
 
     def _chosen(self, jump: LibraryJump | None) -> None:
         if jump is not None:
-            self.host.go(Location(jump.path, jump.start))
+            self.host.go(Location(jump.path, jump.start), mark=(jump.start, jump.end))

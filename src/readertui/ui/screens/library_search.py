@@ -29,11 +29,11 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from readertui.core.visible import visible_line
 from readertui.errors import ReaderError
-from readertui.index import Cancelled, CancelToken, LibraryIndex, SearchHit, Snippet
+from readertui.index import Cancelled, CancelToken, LibraryIndex, SearchHit
 from readertui.ui.literal import literal
 from readertui.ui.screens.library_jump import LibraryJump
+from readertui.ui.snippet_text import snippet_text
 from readertui.ui.widgets.literal_fields import LiteralInput
 
 #: Seconds after the last key before the search starts (typing a word costs one search).
@@ -61,15 +61,6 @@ def where_label(hit: SearchHit) -> str:
     if hit.place.heading:
         parts.append(hit.place.heading)
     return " · ".join(parts)
-
-
-def snippet_text(snippet: Snippet, mark: Style | str) -> Text:
-    """The snippet on one line, shown literally, its marked spans in the style `mark`."""
-    # visible_line replaces each control with one code point: the spans stay in place.
-    text = Text(visible_line(snippet.text))
-    for start, end in snippet.marks:
-        text.stylize(mark, start, end)
-    return text
 
 
 def hit_label(hit: SearchHit, *, title: Style | str, where: Style | str, mark: Style | str) -> Text:

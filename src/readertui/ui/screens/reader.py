@@ -49,10 +49,13 @@ if TYPE_CHECKING:
     from readertui.store.save_queue import SaveQueue
     from readertui.store.store import Store
     from readertui.ui.annotating import Annotating
+    from readertui.ui.cross_references import CrossReferenceFollower
     from readertui.ui.exports import Exports
+    from readertui.ui.index_keeper import IndexKeeper
     from readertui.ui.library_lookup import LibraryLookups
     from readertui.ui.widgets.find_bar import FindBar
     from readertui.ui.widgets.notes_pane import NotesPane
+    from readertui.ui.widgets.xref_pane import XrefPane
 
 # Below these widths the side panes fold away until asked for (PRODUCT 3: usable at 80x24).
 LIBRARY_MIN_WIDTH = 100
@@ -101,8 +104,11 @@ class ReaderScreen(Screen[None]):
         # Annotating (editing, undo, the clipboard) is read in when first used: after the
         # first paint, which places the open document's annotations (see _painted).
         self._annotating: Annotating | None = None
-        # ctrl+f and *: the library index, opened when first asked for.
+        # The library index (built in the background after start-up), ctrl+f and *, and
+        # the Cross-refs tab following the cursor.
+        self._keeper: IndexKeeper | None = None
         self._lookups: LibraryLookups | None = None
+        self._follower: CrossReferenceFollower | None = None
         self._exports: Exports | None = None
         self.finding = Finding(self)
         self._library_pane = LibraryPane(library, id="library")
@@ -320,9 +326,10 @@ class ReaderScreen(Screen[None]):
         """The open document changed (edits, placed annotations, outline): show the new one."""
         if self._opened is not None and opened.document is not self._opened.document:
             return  # from a document no longer open
-        self._opened = opened
+        before, self._opened = self._opened, opened
         self.reader.update_document(opened)
         self.sidebar.show_annotations(opened)
+        self._annotations_changed(before, opened)
 
     def reload_annotations(self) -> None:
         """Read the open document's annotations again (changes were merged from elsewhere)."""
@@ -335,6 +342,22 @@ class ReaderScreen(Screen[None]):
         self.reader.update_document(fresh)
         self.sidebar.show_annotations(fresh)
         self.annotating.place(fresh)
+        self._annotations_changed(opened, fresh)
+
+    def _annotations_changed(self, before: OpenDocument | None, after: OpenDocument) -> None:
+        """Tell the library index (and the Cross-refs tab) what changed in the annotations."""
+        old = before.annotations if before is not None else {}
+        new = after.annotations
+        if old is new:
+            return
+        changed = [a for key, a in new.items() if old.get(key) != a]
+        removed = [key for key in old if key not in new]
+        if not changed and not removed:
+            return
+        if self._keeper is not None:
+            self._keeper.annotations_changed(changed, removed)
+        if self._follower is not None:
+            self._follower.refresh()
 
     def open_document(self, rel_path: str) -> None:
         """Open a library document at its reading position (a jump: `ctrl+o` comes back)."""
@@ -468,6 +491,8 @@ class ReaderScreen(Screen[None]):
         # A footer mounted late has missed the bindings signal: send it again.
         self.call_after_refresh(self.app.refresh_bindings)
         self.post_message(self.Started())
+        # The library index is brought up to date in the background (PRODUCT 7).
+        self.call_after_refresh(self.keeper.start)
         # Start-up is over once what was just mounted is on screen: collect as usual again.
         self.call_after_refresh(resume_collector)
 
@@ -559,6 +584,8 @@ class ReaderScreen(Screen[None]):
                 self._save_timer.stop()
             self._save_timer = self.set_timer(SAVE_DELAY, self._save_position)
         status.show()
+        if self._follower is not None:
+            self._follower.cursor_moved()
 
     def _base_mode(self) -> str:
         return "FIND" if self.finding.active else "NORMAL"
@@ -596,27 +623,85 @@ class ReaderScreen(Screen[None]):
         if self._lookups is None:
             from readertui.ui.library_lookup import LibraryLookups
 
-            self._lookups = LibraryLookups(self)
+            self._lookups = LibraryLookups(self, self.keeper)
         return self._lookups
+
+    @property
+    def keeper(self) -> IndexKeeper:
+        """The library index, kept up to date in the background."""
+        if self._keeper is None:
+            from readertui.ui.index_keeper import IndexKeeper
+
+            self._keeper = IndexKeeper(self)
+        return self._keeper
 
     @property
     def takes_keys(self) -> bool:
         """Whether keys can go where they are typed: the first screen of text is up, and no
         screen is on its way (`ctrl+f` and `*` open theirs once the index is up to date)."""
-        return self.started and not (self._lookups is not None and self._lookups.opening)
+        return self.started and not (self._keeper is not None and self._keeper.waiting)
 
     def close_library_lookups(self) -> None:
-        if self._lookups is not None:
-            self._lookups.close()
+        """The app is ending: stop the index's work and close it."""
+        if self._follower is not None:
+            self._follower.stop()
+        if self._keeper is not None:
+            self._keeper.close()
 
     def library_annotations(self) -> list[Annotation]:
         """Every annotation of this library (for the index's `tag:` and `note:`)."""
         return self._saves.annotations(library=self.library_key) if self._saves else []
 
-    def go(self, target: Location) -> None:
-        """Go to `target` (a jump: `ctrl+o` comes back) and read there."""
+    def go(self, target: Location, *, mark: tuple[int, int] | None = None) -> None:
+        """Go to `target` (a jump: `ctrl+o` comes back) and read there, with text[start:end]
+        of its document marked when `mark` is given (the passage or words jumped to)."""
+        if mark is not None:
+            self.reader.mark(target.document, *mark)
         self._navigation.go(target)
         self.focus_pane("reader")
+
+    # -- cross-references -------------------------------------------------------------------------
+
+    def show_cross_references(self) -> None:
+        """`x`: the Cross-refs tab, focused, on the passage at the cursor."""
+        if not self.started:
+            return
+        if not self._pane_visible("sidebar"):
+            self.peeking.add("sidebar")
+            self._apply_layout()
+        self.sidebar.focus_xref()
+        keeper = self.keeper
+        if not keeper.ready and not keeper.updating:
+            keeper.refresh()  # not built at start-up (or it failed): build it now
+        self.call_after_refresh(self._follow_cursor().refresh)
+
+    def _follow_cursor(self) -> CrossReferenceFollower:
+        if self._follower is None:
+            from readertui.ui.cross_references import CrossReferenceFollower
+
+            self._follower = CrossReferenceFollower(self, self.keeper)
+        return self._follower
+
+    def xref_pane(self) -> XrefPane | None:
+        """The Cross-refs tab's pane when it is on screen."""
+        return self.sidebar.xref
+
+    def cursor_and_highlight(self) -> tuple[int, Annotation | None]:
+        """The cursor's offset and the highlight under it."""
+        reader = self.reader
+        return reader.cursor, reader.highlights.at(reader.cursor)
+
+    def on_xref_pane_chosen(self, event: XrefPane.Chosen) -> None:
+        place = event.reference.place
+        if place.line is None:  # an orphaned highlight has no place to go to
+            self.app.notify("That highlight is orphaned: its quote is not in its document.")
+            return
+        self.go(Location(place.path, place.start), mark=(place.start, place.end))
+
+    def on_tabbed_content_tab_activated(self, event: object) -> None:
+        # The Cross-refs tab shown (by key or mouse): bring it up to the cursor.
+        if self.sidebar.xref is not None:
+            self._follow_cursor().refresh()
 
     # -- find -----------------------------------------------------------------------------------
 

@@ -161,6 +161,9 @@ class ReaderView(Widget, can_focus=True):
         self._markdown_styles: MarkdownStyles | None = None  # mounted when first needed
         self._finder: TextFinder | None = None
         self._current_match: tuple[int, int] | None = None
+        # A passage a jump was made to (a cross-reference, a search result): marked, in the
+        # colour of find's current match, until the cursor leaves it. (document, start, end)
+        self._marked: tuple[str, int, int] | None = None
         self._styles: dict[str, Style] = {}
         self._wrap_column: int | None = None
         # Whether the status line has heard of the current document's position.
@@ -295,6 +298,11 @@ class ReaderView(Widget, can_focus=True):
     def _changed(self) -> None:
         self._screen_rows = None
         self._announced = True
+        marked = self._marked
+        document = self.document
+        here = document.rel_path if document is not None else None
+        if marked is not None and marked[0] == here and not marked[1] <= self.cursor <= marked[2]:
+            self._marked = None  # the cursor left the passage jumped to
         self.refresh()
         if self.document is not None:
             self.post_message(self.CursorMoved(self, self.position))
@@ -609,6 +617,21 @@ class ReaderView(Widget, can_focus=True):
     def current_match(self) -> tuple[int, int] | None:
         return self._current_match
 
+    def mark(self, document: str, start: int, end: int) -> None:
+        """Mark text[start:end] of `document` (a jump's target) until the cursor leaves it;
+        shown once `document` is the one on screen."""
+        self._marked = (document, start, end) if end > start else None
+        self._screen_rows = None
+        self.refresh()
+
+    @property
+    def marked(self) -> tuple[int, int] | None:
+        """The marked span of the document on screen, if any."""
+        marked = self._marked
+        if marked is None or self.document is None or marked[0] != self.document.rel_path:
+            return None
+        return marked[1], marked[2]
+
     # -- painting -----------------------------------------------------------------------------
 
     def notify_style_update(self) -> None:
@@ -649,6 +672,9 @@ class ReaderView(Widget, can_focus=True):
                 style = style + self._style("reader-view--noted")
                 noted_row = noted_row or highlight.start >= row.start
             layers.append((highlight.start, highlight.end, style))
+        marked = self.marked
+        if marked is not None:
+            layers.append((marked[0], marked[1], self._style("reader-view--current-match")))
         selection = self.selection
         if selection is not None:
             layers.append((selection[0], selection[1], self._style("reader-view--selection")))

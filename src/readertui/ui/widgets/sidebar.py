@@ -1,4 +1,5 @@
-"""The sidebar: the Notes tab (this document's annotations) and the Document tab (its facts).
+"""The sidebar: the Notes tab (this document's annotations), the Cross-refs tab (what the
+library holds about the passage at the cursor) and the Document tab (its facts).
 
 Its widgets are mounted just after the first paint (`populate`), like the library list: the
 text comes first. What it is asked to show before then is kept and shown once mounted.
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from textual.widgets import Static
 
     from readertui.ui.widgets.notes_pane import NotesPane
+    from readertui.ui.widgets.xref_pane import XrefPane
 
 
 def document_facts(document: Document, reflow: bool, tags: tuple[str, ...]) -> Text:
@@ -61,6 +63,7 @@ class Sidebar(Vertical):
         # and what is shown meanwhile must reach them.
         self._info: Static | None = None
         self._notes: NotesPane | None = None
+        self._xref: XrefPane | None = None
 
     def populate(self) -> None:
         """Mount the tabs (after the first paint)."""
@@ -71,14 +74,17 @@ class Sidebar(Vertical):
         from textual.widgets import Static, TabbedContent, TabPane
 
         from readertui.ui.widgets.notes_pane import NotesPane
+        from readertui.ui.widgets.xref_pane import XrefPane
 
         notes = self._notes = NotesPane(id="notes")
+        xref = self._xref = XrefPane(id="xref")
         notes.opened = self._opened
         self._info = Static(self._facts, id="sidebar-info")
         facts = VerticalScroll(self._info, id="facts")
         tabs = TabbedContent(id="sidebar-tabs")
         # What `with TabbedContent(): yield TabPane(...)` does in a compose method.
         tabs.compose_add_child(TabPane("Notes", notes, id="tab-notes"))
+        tabs.compose_add_child(TabPane("Cross-refs", xref, id="tab-xref"))
         tabs.compose_add_child(TabPane("Document", facts, id="tab-document"))
         self.mount(tabs)
 
@@ -86,6 +92,28 @@ class Sidebar(Vertical):
     def notes(self) -> NotesPane | None:
         """The Notes tab's pane, once it is mounted."""
         return self._notes if self._notes is not None and self._notes.is_mounted else None
+
+    @property
+    def xref(self) -> XrefPane | None:
+        """The Cross-refs tab's pane, when it is the tab shown (None otherwise)."""
+        xref = self._xref
+        if xref is None or not xref.is_mounted or not self.display:
+            return None
+        from textual.widgets import TabbedContent
+
+        tabs = self.query_one("#sidebar-tabs", TabbedContent)
+        return xref if tabs.active == "tab-xref" else None
+
+    def focus_xref(self) -> None:
+        """Show the Cross-refs tab and focus its list."""
+        xref = self._xref
+        if xref is None or not xref.is_mounted or not xref.query("#xref-list"):
+            self.call_after_refresh(self.focus_xref)  # asked before the tabs are mounted
+            return
+        from textual.widgets import TabbedContent
+
+        self.query_one("#sidebar-tabs", TabbedContent).active = "tab-xref"
+        xref.focus_list()
 
     def show_document(self, document: Document, reflow: bool, tags: tuple[str, ...] = ()) -> None:
         self._facts = document_facts(document, reflow, tags)

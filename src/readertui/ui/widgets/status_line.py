@@ -21,6 +21,8 @@ class StatusLine(Static):
         self.reflow = False
         self.saved_state = "saved"
         self.find_state = ""
+        #: How far the library index is (`indexing 34%`), while it is being built.
+        self.indexing = ""
 
     def show(self) -> None:
         parts = [self.mode]
@@ -32,6 +34,8 @@ class StatusLine(Static):
                 parts.append("reflow")
         if self.find_state:
             parts.append(self.find_state)
+        if self.indexing:
+            parts.append(self.indexing)
         parts.append(self.saved_state)
         # One row, whatever it says: no layout pass is needed.
         self.update(literal(" · ".join(parts)), layout=False)

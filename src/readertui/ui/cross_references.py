@@ -1,0 +1,194 @@
+"""The Cross-refs tab following the cursor: asked off the UI thread, stale answers dropped.
+
+When the cursor moves (and the tab is on screen), a short pause later the index is asked for
+the cross-references of the passage at the cursor and of the highlight there, in a worker
+thread. A newer move cancels the older question (its `CancelToken`), and an answer that comes
+back after a newer question was asked is never shown, so the tab never shows the passage
+before last. Moves within the passage already shown ask nothing. Typing is never held up:
+the UI thread only starts the question and lists the answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.timer import Timer
+
+    from readertui.core.annotations import Annotation
+    from readertui.core.open_document import OpenDocument
+    from readertui.index import CancelToken, CrossReferences
+    from readertui.ui.index_keeper import IndexKeeper
+    from readertui.ui.widgets.xref_pane import XrefPane
+
+#: How long the cursor rests before the question is asked (a held `j` asks nothing).
+SETTLE_DELAY = 0.06
+#: Entries per group.
+GROUP_LIMIT = 8
+
+
+class FollowerHost(Protocol):
+    """What the follower needs of the reading screen."""
+
+    @property
+    def app(self) -> App[object]: ...
+
+    @property
+    def opened(self) -> OpenDocument | None: ...
+
+    def cursor_and_highlight(self) -> tuple[int, Annotation | None]: ...
+
+    def xref_pane(self) -> XrefPane | None:
+        """The tab's pane when it is on screen (None: nothing to follow for)."""
+        ...
+
+    def set_timer(self, delay: float, callback: Callable[[], None]) -> Timer: ...
+
+
+class CrossReferenceFollower:
+    """Keeps the Cross-refs tab on the passage at the cursor."""
+
+    def __init__(self, host: FollowerHost, keeper: IndexKeeper) -> None:
+        self.host = host
+        self.keeper = keeper
+        self._timer: Timer | None = None
+        self._token: CancelToken | None = None
+        self._generation = 0
+        # What the tab answers: (document, passage start, passage end, highlight).
+        self._answered: tuple[str, int, int, Annotation | None] | None = None
+        keeper.when_ready(self.refresh)
+
+    @property
+    def settled(self) -> bool:
+        """Whether the tab answers the cursor's place (no question waiting or running)."""
+        return self._timer is None and self._token is None
+
+    def cursor_moved(self) -> None:
+        """The cursor moved: ask again once it rests, unless it is still in the passage."""
+        pane = self.host.xref_pane()
+        if pane is None:
+            return
+        if self._answers_cursor():
+            return
+        self._schedule()
+
+    def refresh(self) -> None:
+        """Ask again now (the tab was shown, the index or the annotations changed)."""
+        self._answered = None
+        if self.host.xref_pane() is not None:
+            self._schedule(delay=0.005)  # at once (a timer cannot take 0)
+
+    def stop(self) -> None:
+        self._cancel()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    # -- inside ---------------------------------------------------------------------------------
+
+    def _answers_cursor(self) -> bool:
+        answered, opened = self._answered, self.host.opened
+        if answered is None or opened is None or answered[0] != opened.rel_path:
+            return False
+        cursor, highlight = self.host.cursor_and_highlight()
+        return answered[1] <= cursor < answered[2] and answered[3] == highlight
+
+    def _schedule(self, delay: float = SETTLE_DELAY) -> None:
+        self._cancel()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.host.set_timer(delay, self._ask)
+
+    def _cancel(self) -> None:
+        if self._token is not None:
+            self._token.cancel()
+            self._token = None
+
+    def _ask(self) -> None:
+        self._timer = None
+        pane, opened = self.host.xref_pane(), self.host.opened
+        if pane is None:
+            return
+        if opened is None:
+            pane.show_message("No document is open.")
+            return
+        index = self.keeper.index
+        if index is None:
+            pane.show_message(self._not_ready())
+            return
+        from readertui.index import CancelToken
+
+        cursor, highlight = self.host.cursor_and_highlight()
+        self._generation += 1
+        generation = self._generation
+        token = self._token = CancelToken()
+        path = opened.rel_path
+        app = self.host.app
+
+        def work() -> None:
+            from readertui.errors import ReaderError
+            from readertui.index import Cancelled
+
+            try:
+                found = index.cross_references(
+                    path, cursor, highlight=highlight, limit=GROUP_LIMIT, cancel=token
+                )
+            except Cancelled:
+                return
+            except ReaderError as error:
+                answer: CrossReferences | str = str(error)
+            else:
+                answer = found
+            if token.cancelled:
+                return
+            with contextlib.suppress(RuntimeError):  # the app ended meanwhile
+                app.call_from_thread(self._answer, generation, path, highlight, answer)
+
+        app.run_worker(work, thread=True, group="cross-references", description="xref")
+
+    def _answer(
+        self,
+        generation: int,
+        path: str,
+        highlight: Annotation | None,
+        answer: CrossReferences | str,
+    ) -> None:
+        if generation != self._generation:
+            return  # a newer question was asked: this answer is stale
+        self._token = None
+        pane, opened = self.host.xref_pane(), self.host.opened
+        if pane is None or opened is None or opened.rel_path != path:
+            return
+        if isinstance(answer, str):
+            self._answered = None
+            pane.show_message(f"The library index cannot be read: {answer}")
+            return
+        passage = answer.passage
+        if passage is None:
+            self._answered = None
+            pane.show_message(
+                "This document is not in the library index yet."
+                if self.keeper.updating
+                else "There is no passage at the cursor."
+            )
+            return
+        place = passage.place
+        self._answered = (path, place.start, max(place.end, place.start + 1), highlight)
+        about = f"¶ line {place.line}" if place.line is not None else "¶"
+        if place.heading:
+            about += f" · {place.heading}"
+        if highlight is not None:
+            about += " · the highlight at the cursor"
+        pane.show(answer, about, highlight=highlight is not None)
+
+    def _not_ready(self) -> str:
+        keeper = self.keeper
+        if keeper.updating:
+            percent = f" ({keeper.percent}%)" if keeper.percent is not None else ""
+            return f"The library is being indexed{percent}: cross-references come when it is done."
+        if keeper.problem:
+            return f"The library index cannot be used: {keeper.problem}"
+        return "The library index is not built yet: it is built after start-up."

@@ -1,0 +1,239 @@
+"""The library index while the app runs: built in the background, kept up to date, shared.
+
+PRODUCT 7: the index behind search and the cross-references is built in the background from
+start-up (the app is usable at once, its progress in the status line) and updated only for
+what changed. `IndexKeeper` owns the one `LibraryIndex` of the app: it brings it up to date in
+a worker thread just after the first paint and again when a lookup asks (`refresh`, which runs
+what was asked once the index is current), and hands it the annotations as they change.
+
+Whoever uses the index asks `ready` (built at least once this session) and listens with
+`when_ready`; what was asked while an update runs waits for it, never a second update.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from readertui.core.annotations import Annotation
+    from readertui.core.library import Library
+    from readertui.core.workspace import Workspace
+    from readertui.index import CancelToken, LibraryIndex
+    from readertui.ui.widgets.status_line import StatusLine
+
+#: Whether the index is brought up to date right after start-up. The Pilot tests turn it off
+#: (each would index its library) and on in the tests of this behaviour.
+BUILD_AT_START = True
+
+IndexUser = Callable[["LibraryIndex"], None]
+
+
+class KeeperHost(Protocol):
+    """What the keeper needs of the reading screen."""
+
+    @property
+    def app(self) -> App[object]: ...
+
+    @property
+    def library(self) -> Library: ...
+
+    @property
+    def workspace(self) -> Workspace: ...
+
+    @property
+    def status(self) -> StatusLine: ...
+
+    def library_annotations(self) -> list[Annotation]: ...
+
+
+class IndexKeeper:
+    """Opens the library index, keeps it current in a worker, and runs what waits for it."""
+
+    def __init__(self, host: KeeperHost) -> None:
+        self.host = host
+        self._index: LibraryIndex | None = None
+        self._updating = False
+        self._cancel: CancelToken | None = None
+        #: Built (or found up to date) at least once since start-up.
+        self.ready = False
+        #: Why the last update failed ("" when it did not).
+        self.problem = ""
+        #: How far the running update is, in percent (None when none runs).
+        self.percent: int | None = None
+        self._waiting: list[IndexUser] = []
+        self._listeners: list[Callable[[], None]] = []
+        # Annotation changes not yet written to the index (None: removed), written in order.
+        self._pending: dict[str, Annotation | None] = {}
+        self._writing = False
+        self._closed = False
+
+    @property
+    def updating(self) -> bool:
+        return self._updating
+
+    @property
+    def waiting(self) -> bool:
+        """Whether something asked for the index and waits for the update to end."""
+        return bool(self._waiting)
+
+    def when_ready(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (on the UI thread) after every update that ends."""
+        self._listeners.append(listener)
+
+    def start(self) -> None:
+        """Start-up is over: bring the index up to date in the background."""
+        if BUILD_AT_START:
+            self.refresh()
+
+    def refresh(self, then: IndexUser | None = None) -> None:
+        """Bring the index up to date with the library on disk, then call `then` with it
+        (on the UI thread; not at all when the update fails, which is notified instead)."""
+        if self._closed:
+            return
+        if then is not None:
+            self._waiting.append(then)
+        if self._updating:
+            return
+        self._updating = True
+        self.problem = ""
+        self.percent = 0
+        self._show_progress()
+        read_annotations = self.host.library_annotations
+        post = self._post
+
+        def work() -> None:
+            # The index's code is read in here, off the UI thread.
+            import sqlite3
+
+            from readertui.errors import ReaderError
+            from readertui.index import Cancelled, CancelToken
+
+            cancel = self._cancel = CancelToken()
+            if self._closed:
+                return
+            shown = [-1]
+
+            def progress(done: int, total: int) -> None:
+                percent = done * 100 // total if total else 100
+                if percent != shown[0] and not cancel.cancelled:
+                    shown[0] = percent
+                    post(self._progressed, percent)
+
+            try:
+                index = self._open()
+                if self._closed:
+                    index.close()
+                    return
+                index.update(progress=progress, cancel=cancel)
+                index.replace_annotations(read_annotations())
+            except Cancelled:
+                return
+            except (ReaderError, OSError, sqlite3.Error) as error:
+                if not cancel.cancelled:
+                    post(self._updated, str(error) or type(error).__name__)
+                return
+            if not cancel.cancelled:
+                post(self._updated, "")
+
+        self.host.app.run_worker(
+            work, thread=True, group="library-index", description="index the library"
+        )
+
+    def annotations_changed(self, changed: Iterable[Annotation], removed: Iterable[str]) -> None:
+        """Annotations were edited (or removed): the index learns it in the background."""
+        for annotation in changed:
+            self._pending[annotation.id] = annotation
+        for annotation_id in removed:
+            self._pending[annotation_id] = None
+        self._write_pending()
+
+    def close(self) -> None:
+        """The app is ending: stop a running update and close the file."""
+        self._closed = True
+        if self._cancel is not None:
+            self._cancel.cancel()
+        if self._index is not None:
+            self._index.close()
+
+    @property
+    def index(self) -> LibraryIndex | None:
+        """The index, once it has been brought up to date (None before)."""
+        return self._index if self.ready else None
+
+    # -- inside ---------------------------------------------------------------------------------
+
+    def _open(self) -> LibraryIndex:
+        if self._index is None:
+            from readertui.index import LibraryIndex
+
+            host = self.host
+            self._index = LibraryIndex(host.library, workspace=host.workspace)
+        return self._index
+
+    def _progressed(self, percent: int) -> None:
+        if self._updating:
+            self.percent = percent
+            self._show_progress()
+
+    def _show_progress(self) -> None:
+        status = self.host.status
+        status.indexing = f"indexing {self.percent}%" if self.percent is not None else ""
+        status.show()
+
+    def _updated(self, problem: str) -> None:
+        self._updating = False
+        self._cancel = None
+        self.percent = None
+        self._show_progress()
+        self.problem = problem
+        waiting, self._waiting = self._waiting, []
+        if problem:
+            if waiting:  # asked for: say why it cannot be used
+                self.host.app.notify(
+                    f"The library index cannot be used: {problem}", severity="error", markup=False
+                )
+        else:
+            self.ready = True
+            self._write_pending()
+            index = self._index
+            assert index is not None
+            for then in waiting:
+                then(index)
+        for listener in self._listeners:
+            listener()
+
+    def _write_pending(self) -> None:
+        index = self._index
+        if self._writing or self._updating or not self.ready or not self._pending or not index:
+            return
+        pending, self._pending = self._pending, {}
+        changed = [a for a in pending.values() if a is not None]
+        removed = [key for key, a in pending.items() if a is None]
+        self._writing = True
+
+        def work() -> None:
+            from readertui.errors import ReaderError
+
+            # On failure, the next update hands every annotation over again.
+            with contextlib.suppress(ReaderError):
+                index.update_annotations(changed, removed=removed)
+            self._post(self._written)
+
+        self.host.app.run_worker(
+            work, thread=True, group="index-annotations", description="index the annotations"
+        )
+
+    def _post(self, callback: Callable[..., None], *args: object) -> None:
+        """Run `callback` on the UI thread, from a worker; nothing once the app has ended."""
+        if self._closed:
+            return
+        with contextlib.suppress(RuntimeError):  # the app ended meanwhile
+            self.host.app.call_from_thread(callback, *args)
+
+    def _written(self) -> None:
+        self._writing = False
+        self._write_pending()

@@ -1,0 +1,277 @@
+"""`x` and the Cross-refs tab on the sample library: the teacher's words in the Morning Star
+piece find the report's and the digest's versions under *Same passage*, the tab follows the
+cursor, `enter` jumps there (marked) and `ctrl+o` comes back; the index is built in the
+background after start-up with its progress in the status line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from readertui.config import Config
+from readertui.core.annotations import DocumentRef, new_annotation
+from readertui.store.store import Store
+from readertui.ui.app import ReaderApp, make_app
+from readertui.ui.widgets.xref_pane import XrefPane
+from tests.ui.helpers import wait_for_startup
+from tests.ui.library_hosts import until
+
+SAMPLE = Path(__file__).resolve().parents[2] / "library"
+MORNING_STAR = "jiayuguan-morning-star.txt"
+REPORT = "delegation-report-2025.txt"
+DIGEST = "technology-infrastructure.txt"  # the digest page ("Gifts from The Morning Star")
+TEACHER = "China saved socialism"
+
+
+def _app(tmp_path: Path, name: str = MORNING_STAR, size: str = "") -> ReaderApp:
+    return make_app(SAMPLE, tmp_path / "db.json", Config(), open_path=SAMPLE / name)
+
+
+def _pane(app: ReaderApp) -> XrefPane:
+    pane = app.reading.sidebar.xref
+    assert pane is not None, "the Cross-refs tab is not shown"
+    return pane
+
+
+def _settled(app: ReaderApp) -> bool:
+    follower = app.reading._follower
+    return (
+        follower is not None
+        and follower.settled
+        and app.reading.keeper.ready
+        and app.reading.sidebar.xref is not None
+    )
+
+
+async def _cross_references_at(pilot: object, app: ReaderApp, phrase: str) -> XrefPane:
+    document = app.document
+    assert document is not None
+    app.reader.move_cursor(document.text.index(phrase), jump=True)
+    await pilot.press("x")  # type: ignore[attr-defined]
+    await until(pilot, lambda: _settled(app) and bool(_pane(app).entries), "cross-references")  # type: ignore[arg-type]
+    return _pane(app)
+
+
+async def test_x_lists_the_teachers_words_in_the_report_and_the_digest_under_same_passage(
+    tmp_path: Path,
+) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        pane = await _cross_references_at(pilot, app, TEACHER)
+        same = [r for r in pane.references() if r.group == "same"]
+        paths = {r.place.path for r in same}
+        assert REPORT in paths and DIGEST in paths
+        report = next(r for r in same if r.place.path == REPORT)
+        assert TEACHER in report.snippet.text
+        # x focuses the tab's list, on its first entry.
+        assert app.focused is pane.option_list
+        assert pane.option_list.highlighted is not None
+        assert "Same passage" in str(pane.option_list.get_option_at_index(0).prompt)
+
+
+async def test_enter_lands_on_the_reports_passage_marked_and_ctrl_o_returns(
+    tmp_path: Path,
+) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        pane = await _cross_references_at(pilot, app, TEACHER)
+        start = app.reader.cursor
+        entries = pane.entries
+        index = next(i for i, r in enumerate(entries) if r is not None and r.place.path == REPORT)
+        pane.option_list.highlighted = index
+        target = entries[index]
+        assert target is not None
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: app.document is not None and app.document.rel_path == REPORT,
+            "the report opens",
+        )
+        await pilot.pause()
+        assert app.reader.cursor == target.place.start
+        assert app.reader.marked == (target.place.start, target.place.end)
+        assert TEACHER in app.document.text[target.place.start : target.place.end]
+        assert app.focused is app.reader
+        await pilot.press("ctrl+o")
+        await until(
+            pilot,
+            lambda: app.document is not None and app.document.rel_path == MORNING_STAR,
+            "back in the Morning Star piece",
+        )
+        assert app.reader.cursor == start
+        assert app.reader.marked is None
+
+
+async def test_the_tab_follows_the_cursor_from_passage_to_passage(tmp_path: Path) -> None:
+    app = _app(tmp_path, REPORT)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        pane = await _cross_references_at(pilot, app, TEACHER)
+        first = pane.about
+        assert any(r.place.path == MORNING_STAR for r in pane.references())
+        app.reading.focus_pane("reader")
+        document = app.document
+        assert document is not None
+        app.reader.move_cursor(document.text.index("molten salt"), jump=True)
+        await until(pilot, lambda: _settled(app) and pane.about != first, "the tab follows")
+        assert not any(
+            r.group == "same" and r.place.path == MORNING_STAR for r in pane.references()
+        ), "still the teacher's passage"
+        related = [r for r in pane.references() if r.group == "related"]
+        assert related, "the molten salt paragraph has related passages"
+
+
+async def test_stale_answers_are_never_shown(tmp_path: Path) -> None:
+    """Moves faster than the answers: the tab ends on the last passage, whatever order the
+    answers come back in."""
+    app = _app(tmp_path, REPORT)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        pane = await _cross_references_at(pilot, app, TEACHER)
+        app.reading.focus_pane("reader")
+        document = app.document
+        assert document is not None
+        follower = app.reading._follow_cursor()
+        for phrase in ("molten salt", "JISCO", TEACHER, "Dunhuang"):
+            app.reader.move_cursor(document.text.index(phrase), jump=True)
+            await pilot.pause()
+            follower._ask()  # asked at once, each: several questions in flight
+        last = document.text.index("Dunhuang")
+        await until(pilot, lambda: _settled(app), "the last answer")
+        index = app.reading.keeper.index
+        assert index is not None
+        expected = index.passage_at(REPORT, last)
+        assert expected is not None
+        assert pane.about.startswith(f"¶ line {expected.place.line}")
+
+
+async def test_shared_tags_of_the_highlight_under_the_cursor(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        document = app.document
+        assert document is not None
+        # A tagged highlight in the report, then one with the same tag here.
+        app.reading.open_document(REPORT)
+        await until(
+            pilot, lambda: app.document is not None and app.document.rel_path == REPORT, "report"
+        )
+        report = app.document
+        assert report is not None
+        app.reader.move_cursor(report.text.index("molten salt"), jump=True)
+        await pilot.press("v", "w", "w", "t", *"energy", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await until(
+            pilot,
+            lambda: app.document is not None and app.document.rel_path == MORNING_STAR,
+            "back",
+        )
+        app.reader.move_cursor(document.text.index(TEACHER), jump=True)
+        await pilot.press("v", "w", "w", "t", *"energy", "enter")
+        await pilot.pause()
+        app.reader.move_cursor(document.text.index(TEACHER), jump=True)
+        pane = await _cross_references_at(pilot, app, TEACHER)
+        await until(
+            pilot,
+            lambda: any(r.group == "tag" for r in _pane(app).references()),
+            "the shared tag",
+        )
+        tagged = [r for r in _pane(app).references() if r.group == "tag"]
+        assert [r.place.path for r in tagged] == [REPORT]
+        assert tagged[0].tags == ("energy",)
+        assert "the highlight at the cursor" in pane.about
+
+
+async def test_links_and_backlinks_of_the_highlight_under_the_cursor(tmp_path: Path) -> None:
+    """A highlight of the report links to the teacher's words here: from here it is a
+    backlink; from the report, a link."""
+    here_text = (SAMPLE / MORNING_STAR).read_text(encoding="utf-8")
+    there_text = (SAMPLE / REPORT).read_text(encoding="utf-8")
+    here_at = here_text.index(TEACHER)
+    there_at = there_text.index("molten salt")
+    here = new_annotation(here_text, DocumentRef(MORNING_STAR), here_at, here_at + len(TEACHER))
+    there = new_annotation(there_text, DocumentRef(REPORT), there_at, there_at + len("molten salt"))
+    there = replace(there, links=(here.id,))
+    with Store(tmp_path / "db.json") as store:
+        store.save_annotations([here, there])
+    app = _app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        await until(pilot, lambda: app.reader.highlights.at(here_at) is not None, "placed")
+        pane = await _cross_references_at(pilot, app, TEACHER)
+        (backlink,) = [r for r in pane.references() if r.group == "backlink"]
+        assert backlink.place.path == REPORT and backlink.annotation_id == there.id
+        assert "links here" in str(
+            pane.option_list.get_option_at_index(pane.entries.index(backlink)).prompt
+        )
+        pane.option_list.highlighted = pane.entries.index(backlink)
+        await pilot.press("enter")
+        await until(
+            pilot, lambda: app.document is not None and app.document.rel_path == REPORT, "there"
+        )
+        assert app.reader.cursor == there.start
+        await pilot.press("x")
+        await until(
+            pilot,
+            lambda: _settled(app) and any(r.group == "link" for r in _pane(app).references()),
+            "the link from there",
+        )
+        (link,) = [r for r in _pane(app).references() if r.group == "link"]
+        assert link.place.path == MORNING_STAR and link.annotation_id == here.id
+
+
+async def test_before_the_index_is_built_the_tab_says_why(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        keeper = app.reading.keeper
+        assert not keeper.ready  # the tests turn the start-up build off
+        await pilot.press("x")
+        await until(pilot, lambda: app.reading.sidebar.xref is not None, "the tab")
+        # x builds it when it was not built at start-up; meanwhile the tab says so.
+        assert "indexed" in _pane(app).about or keeper.ready
+        await until(pilot, lambda: _settled(app) and bool(_pane(app).entries), "it comes")
+
+
+@pytest.mark.usefixtures("index_at_start")
+async def test_the_index_is_built_after_start_up_with_progress_in_the_status_line(
+    tmp_path: Path,
+) -> None:
+    app = _app(tmp_path)
+    shown: list[str] = []
+    async with app.run_test(size=(140, 40)) as pilot:
+        status = app.reading.status
+        original = status.show
+
+        def watch() -> None:
+            original()
+            shown.append(status.indexing)
+
+        status.show = watch  # type: ignore[method-assign]
+        await wait_for_startup(pilot, app)
+        await until(pilot, lambda: app.reading.keeper.ready, "the index is built")
+        assert any(text.startswith("indexing ") for text in shown)
+        assert status.indexing == ""
+        assert app.reading.keeper.index is not None
+        assert app.reading.keeper.index.document_count() == 4
+        # ctrl+f now opens at once: nothing to wait for.
+        await pilot.press("x")
+        await until(pilot, lambda: _settled(app) and bool(_pane(app).entries), "cross-refs")
+
+
+async def test_x_at_80_columns_unfolds_the_sidebar_and_escape_returns(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_startup(pilot, app)
+        assert not app.reading.sidebar.display
+        await _cross_references_at(pilot, app, TEACHER)
+        assert app.reading.sidebar.display
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.reader
+        assert not app.reading.sidebar.display
