@@ -13,6 +13,7 @@ Whoever uses the index asks `ready` (built at least once this session) and liste
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,7 +30,28 @@ if TYPE_CHECKING:
 #: (each would index its library) and on in the tests of this behaviour.
 BUILD_AT_START = True
 
+#: Worker processes a background update cuts documents up in (never this process: see
+#: `refresh`); two leave the reader a core on a two-core machine... and use both otherwise.
+BACKGROUND_WORKERS = 2
+
 IndexUser = Callable[["LibraryIndex"], None]
+
+
+def start_process_helper() -> None:
+    """Start multiprocessing's resource tracker now, on the UI thread, with the real stderr.
+
+    The first pool of worker processes starts it otherwise, handing it `sys.stderr`'s file
+    number; inside a Textual app `sys.stderr` is Textual's capture of prints, whose file
+    number is -1, and the start fails ("bad value(s) in fds_to_keep"). It runs once per
+    process; later calls only check that it still runs."""
+    real = sys.__stderr__
+    if real is None:
+        return
+    from multiprocessing import resource_tracker
+
+    # Only this thread's code runs meanwhile: nothing else can print to the real stderr.
+    with contextlib.redirect_stderr(real):
+        resource_tracker.ensure_running()
 
 
 class KeeperHost(Protocol):
@@ -102,6 +124,7 @@ class IndexKeeper:
         self.problem = ""
         self.percent = 0
         self._show_progress()
+        start_process_helper()
         read_annotations = self.host.library_annotations
         post = self._post
 
@@ -128,7 +151,9 @@ class IndexKeeper:
                 if self._closed:
                     index.close()
                     return
-                index.update(progress=progress, cancel=cancel)
+                # Documents are cut up in worker processes, however few: in this process
+                # they would hold the interpreter for whole seconds, and keys would wait.
+                index.update(progress=progress, cancel=cancel, workers=BACKGROUND_WORKERS)
                 index.replace_annotations(read_annotations())
             except Cancelled:
                 return
