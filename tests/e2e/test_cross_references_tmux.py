@@ -1,0 +1,158 @@
+"""End to end, as issue 10's "Done when" walks it, on the sample library in a real terminal:
+open the Morning Star piece, go to "China saved socialism", `x` lists the delegation report's
+and the digest's versions under *Same passage*; `enter` lands on the report's, `ctrl+o`
+returns; `ctrl+f` "molten salt" lists the report's paragraph first; `*` on "Jiayuguan" lists
+its occurrences across the documents; `readertui search` and `readertui xref` print the same.
+The index is built in the background after start-up (`indexing N%` in the status line)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.terminal import READERTUI, Terminal, require_tools
+
+pytestmark = pytest.mark.e2e
+
+SAMPLE = Path(__file__).resolve().parents[2] / "library"
+REPORT_TITLE = "Report: Delegation to China"
+MORNING_STAR_HEADER = "China’s socialism succeeds"
+
+
+def _sidebar(screen: str) -> str:
+    """The right-hand pane's text (at 140 columns the three panes show)."""
+    rows = []
+    for row in screen.splitlines()[:-2]:
+        boxes = row.split("│")
+        if len(boxes) >= 7:
+            rows.append(boxes[5].strip())
+    return "\n".join(rows)
+
+
+def _reader(screen: str) -> str:
+    rows = []
+    for row in screen.splitlines()[:-2]:
+        boxes = row.split("│")
+        if len(boxes) >= 7:
+            rows.append(boxes[3])
+    return "\n".join(rows)
+
+
+def _until(term: Terminal, done: object, what: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = term.screen()
+        if done(screen):  # type: ignore[operator]
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"never happened: {what}; the screen was:\n{screen}")
+
+
+def _status(screen: str) -> str:
+    return screen.splitlines()[-2].strip()
+
+
+def _find(term: Terminal, words: str) -> None:
+    """`/words`, then `escape`: the cursor on the first match, the find bar closed. Each key
+    waits for the screen to show the one before (an `escape` with a key right behind it is,
+    to a terminal, that key with `alt`)."""
+    term.keys("/", words)
+    _until(term, lambda s: "find 1/" in _status(s), f"/{words} finds")
+    term.keys("Escape")
+    _until(term, lambda s: _status(s).startswith("NORMAL"), "escape closes the find bar")
+
+
+def _cli(home: Path, library: Path, *args: str) -> str:
+    environment = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
+    result = subprocess.run(
+        [str(READERTUI), *args, "--library", str(library), "--db", str(home / "db.json")],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_the_done_when_walk_of_cross_references(tmp_path: Path) -> None:
+    require_tools()
+    library = tmp_path / "library"
+    shutil.copytree(SAMPLE, library)
+    db = tmp_path / "db.json"
+    term = Terminal(tmp_path, 140, 45)
+    try:
+        term.start(
+            str(READERTUI), "--db", str(db), str(library / "jiayuguan-morning-star.txt")
+        )
+        term.wait_until_ready(60)
+        # Built in the background: the status line says so until it is done.
+        _until(term, lambda s: "indexing" not in s.splitlines()[-2], "the index is built")
+
+        _find(term, "China saved")
+        term.keys("x")
+        screen = _until(
+            term,
+            lambda s: "Same passage" in _sidebar(s) and "Report: Deleg" in _sidebar(s),
+            "the report under Same passage",
+        )
+        sidebar = _sidebar(screen)
+        same = sidebar[sidebar.index("Same passage") : sidebar.index("Related")]
+        assert "Report: Deleg" in same and "China’s technology" in same, sidebar
+        assert "alike" in same
+
+        # The first entry of Same passage is the report's (the list's cursor is on it).
+        term.keys("Enter")
+        screen = _until(
+            term,
+            lambda s: REPORT_TITLE in _reader(s) and "Jiayuguan told the delegation" in s,
+            "the report's passage",
+        )
+        term.keys("C-o")
+        screen = _until(
+            term,
+            lambda s: MORNING_STAR_HEADER in _reader(s) and "China saved socialism" in _reader(s),
+            "back in the Morning Star piece",
+        )
+
+        term.keys("C-f")
+        term.wait_for("search the library")
+        term.keys("molten salt")
+        screen = _until(term, lambda s: "results" in s, "search results")
+        lines = screen.splitlines()
+        first = next(i for i, line in enumerate(lines) if REPORT_TITLE in line)
+        first_hit = lines[first] + lines[first + 1]
+        cli_first = _cli(tmp_path, library, "search", "molten salt", "--limit", "1")
+        path_line, title, snippet = cli_first.rstrip("\n").split("\t")
+        assert path_line.startswith("delegation-report-2025.txt:")
+        assert f"line {path_line.split(':')[1]}" in first_hit, (first_hit, cli_first)
+        assert snippet[:40].lstrip("…") in screen.replace("\n", " ") or snippet[1:30] in screen
+        term.keys("Escape")
+        _until(term, lambda s: "Search: words" not in s, "the search screen closes")
+
+        _find(term, "Jiayuguan")
+        term.keys("*")
+        screen = _until(term, lambda s: "occurrences" in s.lower(), "the concordance")
+        assert screen.count("Jiayuguan") >= 8
+        term.keys("Escape")
+        _until(term, lambda s: "occurrences" not in s.lower(), "the concordance closes")
+        term.keys("q")
+        assert term.wait_until_closed(15)
+    finally:
+        term.close()
+
+    xref = _cli(tmp_path, library, "xref", "jiayuguan-morning-star.txt:59")
+    same_lines = [line.split("\t") for line in xref.splitlines() if "\tsame passage\t" in line]
+    targets = {fields[2].split(":")[0] for fields in same_lines}
+    assert {"delegation-report-2025.txt", "technology-infrastructure.txt"} <= targets
