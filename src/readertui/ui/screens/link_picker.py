@@ -1,0 +1,308 @@
+"""The link picker (`L`): every other annotation of the library, filtered fuzzily as you type.
+
+It lists the `LinkTarget`s it is given (`readertui.core.link_targets`): links already made
+first, marked `linked`, then the newest. What is typed is matched (`readertui.core.fuzzy`)
+against each one's quote, note, tags and document title in a thread worker, so typing never
+waits for the matching; a newer query stops the older one's worker, and an answer to an older
+query is dropped by its generation number. When the new query only adds to the last answered
+one, only that answer's matches are looked at again. At most `SHOWN` rows are listed: the
+best ones. Up, down, `ctrl+n` and `ctrl+p` move in the list while the cursor stays in the
+field; `enter` dismisses the screen with the chosen target (once the list answers what is
+typed), `escape` with None.
+
+Quotes, notes, tags and titles come from documents and users: shown literally (`ui.literal`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from readertui.core.fuzzy import FuzzyQuery
+from readertui.core.link_targets import LinkTarget, ranked
+from readertui.core.shortening import one_line
+from readertui.ui.literal import literal
+from readertui.ui.widgets.literal_fields import LiteralInput
+
+#: How many rows are listed (the best ones): more only slows the list down.
+SHOWN = 100
+#: What the picker's keys do, below the list.
+HINT = (
+    "enter links · on one marked linked, enter removes the link · ↑↓ ctrl+n ctrl+p choose "
+    "· escape closes"
+)
+#: Characters of the highlight's own quote in the title.
+_TITLE_QUOTE = 60
+
+
+def target_label(
+    target: LinkTarget, *, linked: Style | str, where: Style | str, orphaned: Style | str
+) -> Text:
+    """A target as list text: the quote (marked when linked), then the document's title,
+    whether it is orphaned, its tags and the note's start, each line shown literally."""
+    label = Text("linked ", style=linked) if target.linked else Text("")
+    if target.annotation is None:
+        label.append_text(literal(target.quote_line, style=orphaned))
+        label.append("\n")
+        label.append_text(literal(target.id, style=where))
+        return label
+    label.append_text(literal(f"“{target.quote_line}”"))
+    label.append("\n")
+    label.append_text(literal(target.title, style=where))
+    if target.orphaned:
+        label.append(" · ", style=where)
+        label.append("orphaned", style=orphaned)
+    if target.tags:
+        label.append(" · ", style=where)
+        label.append_text(literal(" ".join(f"#{tag}" for tag in target.tags), style=where))
+    if target.note_line:
+        label.append(" · ", style=where)
+        label.append_text(literal(target.note_line))
+    return label
+
+
+class LinkPicker(ModalScreen[LinkTarget | None]):
+    """Choose an annotation to link to (or a linked one to unlink); None when closed."""
+
+    DEFAULT_CSS = """
+    LinkPicker {
+        align: center middle;
+    }
+
+    #link-dialog {
+        width: 110;
+        max-width: 100%;
+        height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+
+    #link-filter {
+        border: none;
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+
+    #link-title, #link-status {
+        height: 1;
+    }
+
+    #link-hint {
+        color: $text-muted;
+        height: auto;
+    }
+
+    #link-list, #link-list:focus {
+        /* Two lines a target, each cut at the edge with an ellipsis. */
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        height: 1fr;
+        border: none;
+        background: transparent;
+        padding: 0;
+    }
+
+    LinkPicker > .link-picker--linked {
+        color: $accent;
+        text-style: bold;
+    }
+
+    LinkPicker > .link-picker--where {
+        color: $text-muted;
+    }
+
+    LinkPicker > .link-picker--orphaned {
+        color: $warning;
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "link-picker--linked",
+        "link-picker--where",
+        "link-picker--orphaned",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="link-close"),
+        Binding("down", "move(1)", "Next", show=False, id="link-next"),
+        Binding("up", "move(-1)", "Previous", show=False, id="link-previous"),
+        Binding("ctrl+n", "move(1)", "Next", show=False, id="link-next-alt"),
+        Binding("ctrl+p", "move(-1)", "Previous", show=False, id="link-previous-alt"),
+    ]
+
+    class Answered(Message):
+        """What a query matched, posted by the worker; `generation` names the query."""
+
+        def __init__(
+            self, generation: int, typed: str, query: FuzzyQuery, matches: list[LinkTarget]
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.typed = typed
+            self.query = query
+            self.matches = matches
+
+    def __init__(self, quote: str, targets: Sequence[LinkTarget], *, shown: int = SHOWN) -> None:
+        super().__init__()
+        self.quote = quote
+        self.targets = tuple(targets)
+        self.shown = shown
+        #: Every target the answered query matched, in list order (the first `shown` listed).
+        self.matches: tuple[LinkTarget, ...] = ()
+        #: What was typed when the listed answer was asked for (None: no answer yet).
+        self.answered: str | None = None
+        self._answered_query: FuzzyQuery | None = None
+        self._generation = 0
+        # Enter came before the answer to what is typed: choose when it comes.
+        self._choose_when_answered = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="link-dialog"):
+            title = Text("Link ", style="bold")
+            title.append_text(literal(f"“{one_line(self.quote, _TITLE_QUOTE)}”"))
+            title.append(" to…", style="bold")
+            yield Static(title, id="link-title")
+            yield LiteralInput(placeholder="filter: quote, note, tags, title", id="link-filter")
+            yield Static(Text(""), id="link-status")
+            options = OptionList(id="link-list")
+            # Typing stays in the field: the list is moved with the screen's keys.
+            options.can_focus = False
+            yield options
+            yield Static(Text(HINT), id="link-hint")
+
+    @property
+    def field(self) -> Input:
+        return self.query_one("#link-filter", Input)
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one("#link-list", OptionList)
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether the list answers what the field holds."""
+        return self.answered == self.field.value
+
+    def on_mount(self) -> None:
+        self.field.focus()
+        self._start()
+
+    # -- matching -------------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._choose_when_answered = False
+        self._start()
+
+    def _start(self) -> None:
+        typed = self.field.value
+        query = FuzzyQuery.parse(typed)
+        self._generation += 1
+        earlier = self._answered_query
+        # Typing on only narrows what the last answer matched: look at those alone.
+        pool = self.matches if earlier is not None and query.narrows(earlier) else self.targets
+        self._match(self._generation, typed, query, pool)
+
+    @work(thread=True, exclusive=True, group="link-picker")
+    def _match(
+        self, generation: int, typed: str, query: FuzzyQuery, pool: tuple[LinkTarget, ...]
+    ) -> None:
+        """Match one query off the UI thread and post what it found."""
+        worker = get_current_worker()
+        found = ranked(pool, query.matcher(), lambda: worker.is_cancelled)
+        if found is not None and not worker.is_cancelled:
+            self.post_message(self.Answered(generation, typed, query, found))
+
+    def on_link_picker_answered(self, message: Answered) -> None:
+        message.stop()
+        # An answer to an older query, however late it comes, is never shown.
+        if message.generation != self._generation:
+            return
+        self.matches = tuple(message.matches)
+        self.answered = message.typed
+        self._answered_query = message.query
+        self._show()
+        if self._choose_when_answered:
+            self._choose()
+
+    def _show(self) -> None:
+        status = self.query_one("#link-status", Static)
+        options = self.options
+        options.clear_options()
+        count = len(self.matches)
+        if not self.targets:
+            status.update(Text("There is no other annotation in the library yet."))
+            return
+        if not count:
+            status.update(Text("No annotation matches."))
+            return
+        if self._answered_query is None or self._answered_query.empty:
+            counted = f"{count} annotation{'s' if count != 1 else ''}"
+        else:
+            counted = f"{count} match{'es' if count != 1 else ''}"
+        many = f" (the first {self.shown} listed)" if count > self.shown else ""
+        status.update(Text(counted + many))
+        linked = self.get_component_rich_style("link-picker--linked")
+        where = self.get_component_rich_style("link-picker--where")
+        orphaned = self.get_component_rich_style("link-picker--orphaned")
+        options.add_options(
+            [
+                Option(target_label(t, linked=linked, where=where, orphaned=orphaned))
+                for t in self.matches[: self.shown]
+            ]
+        )
+        options.highlighted = 0
+
+    # -- moving and choosing --------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        """Move the list's cursor by `step` rows (wrapping at the ends)."""
+        listed = min(len(self.matches), self.shown)
+        if not listed:
+            return
+        options = self.options
+        current = options.highlighted if options.highlighted is not None else -step
+        options.highlighted = (current + step) % listed
+
+    @property
+    def chosen(self) -> LinkTarget | None:
+        """The target under the list's cursor."""
+        highlighted = self.options.highlighted
+        if highlighted is None or not 0 <= highlighted < min(len(self.matches), self.shown):
+            return None
+        return self.matches[highlighted]
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._choose()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()  # a click on a row
+        self._choose()
+
+    def _choose(self) -> None:
+        # The list may still answer an older query: enter typed ahead waits for the answer to
+        # what is typed, so it never links what happened to be listed a moment before.
+        if not self.up_to_date:
+            self._choose_when_answered = True
+            return
+        target = self.chosen
+        if target is not None:
+            self.dismiss(target)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
