@@ -7,7 +7,8 @@ from pathlib import Path
 
 from readertui.core.annotations import Annotation, DocumentRef, new_annotation
 from readertui.core.document import load_document
-from readertui.core.library import library_key
+from readertui.core.library import library_key, scan_library
+from readertui.export.exporting import ExportRequest, export_text
 from readertui.store.store import Store
 from readertui.ui.app import ReaderApp
 from readertui.ui.screens.link_picker import LinkPicker
@@ -294,3 +295,24 @@ async def test_orphaned_annotations_are_offered_and_shown_as_orphaned(
         await pilot.press("enter")
         await pilot.pause()
         assert source_in(app, source).links == (lost.id,)
+
+
+async def test_a_link_made_with_L_is_in_the_markdown_export(
+    make: AppFactory, tmp_path: Path, library: Path
+) -> None:
+    target = annotation_in(library, "notes.md", "Some *emphasis*")
+    seed(tmp_path, target)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_startup(pilot, app)
+        source = await highlight_paragraph_0(pilot, app)
+        await pilot.press("L")
+        await answered(pilot, app)
+        await pilot.press("enter")
+        await pilot.pause()
+        await saved(pilot, app)
+    with Store(tmp_path / "annotations.json") as store:
+        text = export_text(scan_library(library), store, ExportRequest(doc="prose.txt"))
+    (see_also,) = [line for line in text.splitlines() if line.startswith("- **See also:**")]
+    assert see_also == f"- **See also:** [“Some \\*emphasis\\*”](#^{target.id})"
+    assert source.id in text

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from readertui.core.library import Library
-    from readertui.core.link_targets import LinkTarget
+    from readertui.core.link_choices import LinkChoice
     from readertui.store.save_queue import SaveQueue
     from readertui.ui.widgets.reader_view import ReaderView
 
@@ -265,7 +265,7 @@ class Annotating:
     def pick_link(self, source: Annotation) -> None:
         """`L`: pick an annotation of the library to link `source` to; picking one it is
         linked to already removes that link."""
-        from readertui.core.link_targets import link_targets
+        from readertui.core.link_choices import link_choices
         from readertui.ui.screens.link_picker import LinkPicker
 
         saves = self.host.saves
@@ -274,21 +274,21 @@ class Annotating:
         # The open document's as they are placed and edited now (the store may lag behind).
         everything.update(self.annotations)
         titles = {entry.rel_path: entry.metadata.title for entry in self.host.library.entries}
-        targets = link_targets(source, everything.values(), titles)
-        if not targets:
+        choices = link_choices(source, everything.values(), titles)
+        if not choices:
             self._tell("There is no other annotation in this library to link to yet.")
             return
 
-        def chosen(target: LinkTarget | None) -> None:
+        def chosen(choice: LinkChoice | None) -> None:
             current = self.annotations.get(source.id)
-            if target is None or current is None:
+            if choice is None or current is None:
                 return
-            if target.id in current.links:
-                self.carry_out(self.editor.unlink(current, target.id, target.annotation))
-            elif target.annotation is not None:
-                self.carry_out(self.editor.link(current, target.annotation))
+            if choice.id in current.links:
+                self.carry_out(self.editor.unlink(current, choice.id, choice.annotation))
+            elif choice.annotation is not None:
+                self.carry_out(self.editor.link(current, choice.annotation))
 
-        self.host.app.push_screen(LinkPicker(source.quote.exact, targets), chosen)
+        self.host.app.push_screen(LinkPicker(source.quote.exact, choices), chosen)
 
     def capture_open_editors(self) -> None:
         """Save what every open editor holds now (the app is about to end)."""

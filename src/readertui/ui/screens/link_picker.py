@@ -1,13 +1,13 @@
 """The link picker (`L`): every other annotation of the library, filtered fuzzily as you type.
 
-It lists the `LinkTarget`s it is given (`readertui.core.link_targets`): links already made
+It lists the `LinkChoice`s it is given (`readertui.core.link_choices`): links already made
 first, marked `linked`, then the newest. What is typed is matched (`readertui.core.fuzzy`)
 against each one's quote, note, tags and document title in a thread worker, so typing never
 waits for the matching; a newer query stops the older one's worker, and an answer to an older
 query is dropped by its generation number. When the new query only adds to the last answered
 one, only that answer's matches are looked at again. At most `SHOWN` rows are listed: the
 best ones. Up, down, `ctrl+n` and `ctrl+p` move in the list while the cursor stays in the
-field; `enter` dismisses the screen with the chosen target (once the list answers what is
+field; `enter` dismisses the screen with the chosen one (once the list answers what is
 typed), `escape` with None.
 
 Quotes, notes, tags and titles come from documents and users: shown literally (`ui.literal`).
@@ -31,7 +31,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from readertui.core.fuzzy import FuzzyQuery
-from readertui.core.link_targets import LinkTarget, ranked
+from readertui.core.link_choices import LinkChoice, ranked
 from readertui.core.shortening import one_line
 from readertui.ui.literal import literal
 from readertui.ui.widgets.literal_fields import LiteralInput
@@ -47,33 +47,33 @@ HINT = (
 _TITLE_QUOTE = 60
 
 
-def target_label(
-    target: LinkTarget, *, linked: Style | str, where: Style | str, orphaned: Style | str
+def choice_label(
+    choice: LinkChoice, *, linked: Style | str, where: Style | str, orphaned: Style | str
 ) -> Text:
-    """A target as list text: the quote (marked when linked), then the document's title,
+    """A choice as list text: the quote (marked when linked), then the document's title,
     whether it is orphaned, its tags and the note's start, each line shown literally."""
-    label = Text("linked ", style=linked) if target.linked else Text("")
-    if target.annotation is None:
-        label.append_text(literal(target.quote_line, style=orphaned))
+    label = Text("linked ", style=linked) if choice.linked else Text("")
+    if choice.annotation is None:
+        label.append_text(literal(choice.quote_line, style=orphaned))
         label.append("\n")
-        label.append_text(literal(target.id, style=where))
+        label.append_text(literal(choice.id, style=where))
         return label
-    label.append_text(literal(f"“{target.quote_line}”"))
+    label.append_text(literal(f"“{choice.quote_line}”"))
     label.append("\n")
-    label.append_text(literal(target.title, style=where))
-    if target.orphaned:
+    label.append_text(literal(choice.title, style=where))
+    if choice.orphaned:
         label.append(" · ", style=where)
         label.append("orphaned", style=orphaned)
-    if target.tags:
+    if choice.tags:
         label.append(" · ", style=where)
-        label.append_text(literal(" ".join(f"#{tag}" for tag in target.tags), style=where))
-    if target.note_line:
+        label.append_text(literal(" ".join(f"#{tag}" for tag in choice.tags), style=where))
+    if choice.note_line:
         label.append(" · ", style=where)
-        label.append_text(literal(target.note_line))
+        label.append_text(literal(choice.note_line))
     return label
 
 
-class LinkPicker(ModalScreen[LinkTarget | None]):
+class LinkPicker(ModalScreen[LinkChoice | None]):
     """Choose an annotation to link to (or a linked one to unlink); None when closed."""
 
     DEFAULT_CSS = """
@@ -107,7 +107,7 @@ class LinkPicker(ModalScreen[LinkTarget | None]):
     }
 
     #link-list, #link-list:focus {
-        /* Two lines a target, each cut at the edge with an ellipsis. */
+        /* Two lines a choice, each cut at the edge with an ellipsis. */
         text-wrap: nowrap;
         text-overflow: ellipsis;
         height: 1fr;
@@ -148,7 +148,7 @@ class LinkPicker(ModalScreen[LinkTarget | None]):
         """What a query matched, posted by the worker; `generation` names the query."""
 
         def __init__(
-            self, generation: int, typed: str, query: FuzzyQuery, matches: list[LinkTarget]
+            self, generation: int, typed: str, query: FuzzyQuery, matches: list[LinkChoice]
         ) -> None:
             super().__init__()
             self.generation = generation
@@ -156,13 +156,13 @@ class LinkPicker(ModalScreen[LinkTarget | None]):
             self.query = query
             self.matches = matches
 
-    def __init__(self, quote: str, targets: Sequence[LinkTarget], *, shown: int = SHOWN) -> None:
+    def __init__(self, quote: str, choices: Sequence[LinkChoice], *, shown: int = SHOWN) -> None:
         super().__init__()
         self.quote = quote
-        self.targets = tuple(targets)
+        self.choices = tuple(choices)
         self.shown = shown
-        #: Every target the answered query matched, in list order (the first `shown` listed).
-        self.matches: tuple[LinkTarget, ...] = ()
+        #: Every choice the answered query matched, in list order (the first `shown` listed).
+        self.matches: tuple[LinkChoice, ...] = ()
         #: What was typed when the listed answer was asked for (None: no answer yet).
         self.answered: str | None = None
         self._answered_query: FuzzyQuery | None = None
@@ -214,12 +214,12 @@ class LinkPicker(ModalScreen[LinkTarget | None]):
         self._generation += 1
         earlier = self._answered_query
         # Typing on only narrows what the last answer matched: look at those alone.
-        pool = self.matches if earlier is not None and query.narrows(earlier) else self.targets
+        pool = self.matches if earlier is not None and query.narrows(earlier) else self.choices
         self._match(self._generation, typed, query, pool)
 
     @work(thread=True, exclusive=True, group="link-picker")
     def _match(
-        self, generation: int, typed: str, query: FuzzyQuery, pool: tuple[LinkTarget, ...]
+        self, generation: int, typed: str, query: FuzzyQuery, pool: tuple[LinkChoice, ...]
     ) -> None:
         """Match one query off the UI thread and post what it found."""
         worker = get_current_worker()
@@ -244,7 +244,7 @@ class LinkPicker(ModalScreen[LinkTarget | None]):
         options = self.options
         options.clear_options()
         count = len(self.matches)
-        if not self.targets:
+        if not self.choices:
             status.update(Text("There is no other annotation in the library yet."))
             return
         if not count:
@@ -261,7 +261,7 @@ class LinkPicker(ModalScreen[LinkTarget | None]):
         orphaned = self.get_component_rich_style("link-picker--orphaned")
         options.add_options(
             [
-                Option(target_label(t, linked=linked, where=where, orphaned=orphaned))
+                Option(choice_label(t, linked=linked, where=where, orphaned=orphaned))
                 for t in self.matches[: self.shown]
             ]
         )
@@ -279,8 +279,8 @@ class LinkPicker(ModalScreen[LinkTarget | None]):
         options.highlighted = (current + step) % listed
 
     @property
-    def chosen(self) -> LinkTarget | None:
-        """The target under the list's cursor."""
+    def chosen(self) -> LinkChoice | None:
+        """The choice under the list's cursor."""
         highlighted = self.options.highlighted
         if highlighted is None or not 0 <= highlighted < min(len(self.matches), self.shown):
             return None
@@ -300,9 +300,9 @@ class LinkPicker(ModalScreen[LinkTarget | None]):
         if not self.up_to_date:
             self._choose_when_answered = True
             return
-        target = self.chosen
-        if target is not None:
-            self.dismiss(target)
+        choice = self.chosen
+        if choice is not None:
+            self.dismiss(choice)
 
     def action_close(self) -> None:
         self.dismiss(None)

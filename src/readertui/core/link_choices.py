@@ -1,12 +1,12 @@
 """What `L` offers to link a highlight to: the other annotations of the library, as rows to
 show and to match a typed filter against, in the order a picker lists them.
 
-Each `LinkTarget` holds what its row shows (the quote and the note's start on one line, the
+Each `LinkChoice` holds what its row shows (the quote and the note's start on one line, the
 tags, the document's title, whether it is orphaned or linked already) and the case-folded text
 a query is matched against (quote, note, tags and title). Links already made come first, then
-the newest annotations (the one just made in another document is the likeliest target); with
-a query, the best matches, links made first among them. A link to an annotation that no
-longer exists is still listed (`annotation` None), so it can be removed.
+the newest annotations (the one just made in another document is the likeliest wanted); with a
+query, the best matches, links made first among them. A link to an annotation that no longer
+exists is still listed (`annotation` None), so it can be removed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ GONE = "a highlight no longer here"
 
 
 @dataclass(frozen=True)
-class LinkTarget:
+class LinkChoice:
     """One annotation a highlight may be linked to (or a link to one that is gone)."""
 
     id: str
@@ -49,10 +49,10 @@ class LinkTarget:
         return self.annotation.tags if self.annotation is not None else ()
 
 
-def link_targets(
+def link_choices(
     source: Annotation, annotations: Iterable[Annotation], titles: Mapping[str, str]
-) -> list[LinkTarget]:
-    """Every annotation but `source` as a link target, links of `source` first (in the order
+) -> list[LinkChoice]:
+    """Every annotation but `source` as a choice, links of `source` first (in the order
     they were made), then the newest first. `titles` are the documents' titles by path (a
     document not in it shows its stored title, or its path)."""
     by_id = {a.id: a for a in annotations if a.id != source.id}
@@ -62,24 +62,24 @@ def link_targets(
     rest = sorted(by_id.values(), key=lambda a: (a.updated, a.id), reverse=True)
     listed.extend((a.id, a, False) for a in rest)
     return [
-        _target(target_id, annotation, titles, linked, order)
+        _choice(target_id, annotation, titles, linked, order)
         for order, (target_id, annotation, linked) in enumerate(listed)
     ]
 
 
-def _target(
+def _choice(
     target_id: str,
     annotation: Annotation | None,
     titles: Mapping[str, str],
     linked: bool,
     order: int,
-) -> LinkTarget:
+) -> LinkChoice:
     if annotation is None:
-        return LinkTarget(target_id, None, "", linked, GONE, "", f"{GONE}\n{target_id}", order)
+        return LinkChoice(target_id, None, "", linked, GONE, "", f"{GONE}\n{target_id}", order)
     doc = annotation.doc
     title = titles.get(doc.path) or doc.title or doc.path
     fields = (annotation.quote.exact, annotation.note, " ".join(annotation.tags), title)
-    return LinkTarget(
+    return LinkChoice(
         annotation.id,
         annotation,
         title,
@@ -92,21 +92,21 @@ def _target(
 
 
 def ranked(
-    targets: Sequence[LinkTarget],
+    choices: Sequence[LinkChoice],
     matcher: FuzzyMatcher,
     stopped: Callable[[], bool] = lambda: False,
-) -> list[LinkTarget] | None:
-    """The targets the query matches, links made first, then best first (ties in the order
+) -> list[LinkChoice] | None:
+    """The choices the query matches, links made first, then best first (ties in the order
     before anything was typed); all of them, in that order, for an empty query. None when
     `stopped()` said to stop (it is asked now and then: a newer query has come)."""
     if matcher.query.empty:
-        return sorted(targets, key=lambda target: target.order)
-    scored: list[tuple[bool, float, int, LinkTarget]] = []
-    for index, target in enumerate(targets):
+        return sorted(choices, key=lambda choice: choice.order)
+    scored: list[tuple[bool, float, int, LinkChoice]] = []
+    for index, choice in enumerate(choices):
         if index % 512 == 0 and stopped():
             return None
-        score = matcher.score(target.folded)
+        score = matcher.score(choice.folded)
         if score is not None:
-            scored.append((not target.linked, -score, target.order, target))
+            scored.append((not choice.linked, -score, choice.order, choice))
     scored.sort(key=lambda entry: entry[:3])
     return [entry[3] for entry in scored]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from readertui.core.annotations import Annotation, DocumentRef, Quote
 from readertui.core.fuzzy import FuzzyQuery
-from readertui.core.link_targets import GONE, link_targets, ranked
+from readertui.core.link_choices import GONE, link_choices, ranked
 
 
 def made(
@@ -35,7 +35,7 @@ TITLES = {"star.txt": "Morning Star", "report.txt": "Delegation Report"}
 
 
 def listed(query: str = "") -> list[str]:
-    targets = link_targets(SOURCE, [SOURCE, *OTHERS], TITLES)
+    targets = link_choices(SOURCE, [SOURCE, *OTHERS], TITLES)
     found = ranked(targets, FuzzyQuery.parse(query).matcher())
     assert found is not None
     return [target.id for target in found]
@@ -46,7 +46,7 @@ def test_links_come_first_then_the_newest_and_the_highlight_itself_is_not_offere
 
 
 def test_rows_carry_the_title_the_note_start_tags_and_marks() -> None:
-    by_id = {t.id: t for t in link_targets(SOURCE, [SOURCE, *OTHERS], TITLES)}
+    by_id = {t.id: t for t in link_choices(SOURCE, [SOURCE, *OTHERS], TITLES)}
     assert by_id["a"].title == "Morning Star"  # the library's title of the document now
     assert by_id["c"].title == "stored title of a.txt"  # not in the library: the stored one
     assert by_id["c"].note_line == "the plant near Dunhuang"
@@ -69,18 +69,18 @@ def test_links_stay_first_among_matches_and_better_matches_come_before_worse() -
     assert listed("so")[:2] == ["b", "a"]
     # "salt" as typed ranks above the same letters spread out in another quote.
     spread = made("e", "s a l t", updated="2025-01-09")
-    targets = link_targets(SOURCE, [*OTHERS, spread], TITLES)
+    targets = link_choices(SOURCE, [*OTHERS, spread], TITLES)
     found = ranked(targets, FuzzyQuery.parse("salt").matcher())
     assert found is not None and [t.id for t in found] == ["c", "e"]
 
 
 def test_a_long_quote_is_one_shortened_line() -> None:
     long = made("long", "word\n" * 200)
-    (target,) = link_targets(made("s", "source"), [long], {})
+    (target,) = link_choices(made("s", "source"), [long], {})
     assert "\n" not in target.quote_line and target.quote_line.endswith("…")
     assert len(target.quote_line) <= 120
 
 
 def test_matching_stops_when_told() -> None:
-    targets = link_targets(SOURCE, OTHERS * 300, TITLES)
+    targets = link_choices(SOURCE, OTHERS * 300, TITLES)
     assert ranked(targets, FuzzyQuery.parse("salt").matcher(), lambda: True) is None
