@@ -12,7 +12,7 @@ from textual.app import App
 
 from readertui.core.annotations import Annotation, DocumentRef, Quote
 from readertui.core.fuzzy import FuzzyMatcher
-from readertui.core.link_choices import LinkChoice, link_choices, ranked
+from readertui.core.link_choices import LinkChoice, ranked
 from readertui.ui.screens import link_picker
 from readertui.ui.screens.link_picker import LinkPicker
 
@@ -33,13 +33,15 @@ SOURCE = made("source", "the highlight")
 
 
 class PickerApp(App[None]):
-    def __init__(self, targets: Sequence[LinkChoice]) -> None:
+    def __init__(self, annotations: Sequence[Annotation], source: Annotation = SOURCE) -> None:
         super().__init__()
-        self.targets = targets
+        self.annotations = annotations
+        self.source = source
         self.result: list[LinkChoice | None] = []
 
     def on_mount(self) -> None:
-        self.push_screen(LinkPicker("the highlight", self.targets), self.result.append)
+        picker = LinkPicker(self.source, self.annotations, {})
+        self.push_screen(picker, self.result.append)
 
 
 async def until(pilot: object, condition: Callable[[], bool]) -> None:
@@ -59,9 +61,7 @@ def picker_of(app: App[None]) -> LinkPicker:
 async def test_enter_before_the_answer_waits_for_it_and_a_stale_answer_is_never_shown(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    targets = link_choices(
-        SOURCE, [made("salt", "molten salt", "2025-01-01"), made("star", "star", "2025-01-02")], {}
-    )
+    annotations = [made("salt", "molten salt", "2025-01-01"), made("star", "star", "2025-01-02")]
     gates: dict[str, threading.Event] = {}
 
     def slow_ranked(
@@ -73,7 +73,7 @@ async def test_enter_before_the_answer_waits_for_it_and_a_stale_answer_is_never_
         return ranked(pool, matcher, lambda: False)  # answers even when stopped: dropped
 
     monkeypatch.setattr(link_picker, "ranked", slow_ranked)
-    app = PickerApp(targets)
+    app = PickerApp(annotations)
     async with app.run_test() as pilot:
         await until(pilot, lambda: picker_of(app).up_to_date)
         picker = picker_of(app)
@@ -101,7 +101,7 @@ async def test_enter_before_the_answer_waits_for_it_and_a_stale_answer_is_never_
 
 async def test_the_list_shows_the_best_rows_only_and_says_how_many_matched() -> None:
     many = [made(f"n{i}", f"river number {i}", f"2025-01-01 {i:03}") for i in range(250)]
-    app = PickerApp(link_choices(SOURCE, many, {}))
+    app = PickerApp(many)
     async with app.run_test() as pilot:
         await until(pilot, lambda: picker_of(app).up_to_date)
         picker = picker_of(app)
@@ -133,7 +133,7 @@ async def test_the_list_shows_the_best_rows_only_and_says_how_many_matched() -> 
 
 async def test_a_link_to_a_highlight_that_is_gone_is_listed_to_be_removed() -> None:
     source = replace(SOURCE, links=("gone-id",))
-    app = PickerApp(link_choices(source, [made("other", "other")], {}))
+    app = PickerApp([made("other", "other")], source)
     async with app.run_test() as pilot:
         await until(pilot, lambda: picker_of(app).up_to_date)
         picker = picker_of(app)

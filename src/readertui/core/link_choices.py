@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from readertui.core.annotations import Annotation
 from readertui.core.fuzzy import FuzzyMatcher
@@ -33,12 +34,31 @@ class LinkChoice:
     annotation: Annotation | None
     title: str
     linked: bool
-    quote_line: str
-    note_line: str
-    #: Quote, note, tags and title, case-folded, one per line: what a query is matched against.
-    folded: str
     #: Its place in the list before anything is typed (ties between matches keep it).
     order: int
+
+    # What follows is worked out when first asked for: a library has thousands of choices,
+    # and only the few on screen need their lines.
+
+    @cached_property
+    def quote_line(self) -> str:
+        if self.annotation is None:
+            return GONE
+        return one_line(self.annotation.quote.exact, QUOTE_CHARS)
+
+    @cached_property
+    def note_line(self) -> str:
+        return one_line(self.annotation.note, NOTE_CHARS) if self.annotation is not None else ""
+
+    @cached_property
+    def folded(self) -> str:
+        """Quote, note, tags and title, case-folded, one per line: what a query is matched
+        against."""
+        annotation = self.annotation
+        if annotation is None:
+            return f"{GONE}\n{self.id}"
+        fields = (annotation.quote.exact, annotation.note, " ".join(annotation.tags), self.title)
+        return "\n".join(fields).casefold()
 
     @property
     def orphaned(self) -> bool:
@@ -75,20 +95,10 @@ def _choice(
     order: int,
 ) -> LinkChoice:
     if annotation is None:
-        return LinkChoice(target_id, None, "", linked, GONE, "", f"{GONE}\n{target_id}", order)
+        return LinkChoice(target_id, None, "", linked, order)
     doc = annotation.doc
     title = titles.get(doc.path) or doc.title or doc.path
-    fields = (annotation.quote.exact, annotation.note, " ".join(annotation.tags), title)
-    return LinkChoice(
-        annotation.id,
-        annotation,
-        title,
-        linked,
-        one_line(annotation.quote.exact, QUOTE_CHARS),
-        one_line(annotation.note, NOTE_CHARS),
-        "\n".join(fields).casefold(),
-        order,
-    )
+    return LinkChoice(target_id, annotation, title, linked, order)
 
 
 def ranked(

@@ -265,7 +265,6 @@ class Annotating:
     def pick_link(self, source: Annotation) -> None:
         """`L`: pick an annotation of the library to link `source` to; picking one it is
         linked to already removes that link."""
-        from readertui.core.link_choices import link_choices
         from readertui.ui.screens.link_picker import LinkPicker
 
         saves = self.host.saves
@@ -273,11 +272,11 @@ class Annotating:
         everything = {annotation.id: annotation for annotation in stored}
         # The open document's as they are placed and edited now (the store may lag behind).
         everything.update(self.annotations)
-        titles = {entry.rel_path: entry.metadata.title for entry in self.host.library.entries}
-        choices = link_choices(source, everything.values(), titles)
-        if not choices:
+        everything.pop(source.id, None)
+        if not everything and not source.links:
             self._tell("There is no other annotation in this library to link to yet.")
             return
+        titles = {entry.rel_path: entry.metadata.title for entry in self.host.library.entries}
 
         def chosen(choice: LinkChoice | None) -> None:
             current = self.annotations.get(source.id)
@@ -288,7 +287,9 @@ class Annotating:
             elif choice.annotation is not None:
                 self.carry_out(self.editor.link(current, choice.annotation))
 
-        self.host.app.push_screen(LinkPicker(source.quote.exact, choices), chosen)
+        # The picker builds its list in a worker: opening it waits for nothing but the store.
+        picker = LinkPicker(source, list(everything.values()), titles)
+        self.host.app.push_screen(picker, chosen)
 
     def capture_open_editors(self) -> None:
         """Save what every open editor holds now (the app is about to end)."""

@@ -1,26 +1,28 @@
 """The link picker (`L`): every other annotation of the library, filtered fuzzily as you type.
 
-It lists the `LinkChoice`s it is given (`readertui.core.link_choices`): links already made
-first, marked `linked`, then the newest. What is typed is matched (`readertui.core.fuzzy`)
-against each one's quote, note, tags and document title in a thread worker, so typing never
-waits for the matching; a newer query stops the older one's worker, and an answer to an older
+It lists the annotations it is given as `LinkChoice`s (`readertui.core.link_choices`): links
+already made first, marked `linked`, then the newest. What is typed is matched
+(`readertui.core.fuzzy`) against each one's quote, note, tags and document title in a thread
+worker, so typing never waits for the matching (nor opening for the list to be built: the
+first worker builds it); a newer query stops the older one's worker, and an answer to an older
 query is dropped by its generation number. When the new query only adds to the last answered
-one, only that answer's matches are looked at again. At most `SHOWN` rows are listed: the
-best ones. Up, down, `ctrl+n` and `ctrl+p` move in the list while the cursor stays in the
-field; `enter` dismisses the screen with the chosen one (once the list answers what is
-typed), `escape` with None.
+one, only that answer's matches are looked at again. At most `SHOWN` rows are listed, the best
+ones: Textual's `OptionList` measures every row it holds, and a hundred two-line rows cost
+about 0.1 s each time the list changes. Up, down, `ctrl+n` and `ctrl+p` move in the list
+while the cursor stays in the field; `enter` dismisses the screen with the chosen one (once
+the list answers what is typed), `escape` with None.
 
 Quotes, notes, tags and titles come from documents and users: shown literally (`ui.literal`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -30,14 +32,15 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from readertui.core.annotations import Annotation
 from readertui.core.fuzzy import FuzzyQuery
-from readertui.core.link_choices import LinkChoice, ranked
+from readertui.core.link_choices import LinkChoice, link_choices, ranked
 from readertui.core.shortening import one_line
 from readertui.ui.literal import literal
 from readertui.ui.widgets.literal_fields import LiteralInput
 
 #: How many rows are listed (the best ones): more only slows the list down.
-SHOWN = 100
+SHOWN = 50
 #: What the picker's keys do, below the list.
 HINT = (
     "enter links · on one marked linked, enter removes the link · ↑↓ ctrl+n ctrl+p choose "
@@ -148,19 +151,38 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         """What a query matched, posted by the worker; `generation` names the query."""
 
         def __init__(
-            self, generation: int, typed: str, query: FuzzyQuery, matches: list[LinkChoice]
+            self,
+            generation: int,
+            typed: str,
+            query: FuzzyQuery,
+            matches: list[LinkChoice],
+            choices: tuple[LinkChoice, ...] | None,
         ) -> None:
             super().__init__()
             self.generation = generation
             self.typed = typed
             self.query = query
             self.matches = matches
+            #: Every choice, when this worker built them.
+            self.choices = choices
 
-    def __init__(self, quote: str, choices: Sequence[LinkChoice], *, shown: int = SHOWN) -> None:
+    def __init__(
+        self,
+        source: Annotation,
+        annotations: Sequence[Annotation],
+        titles: Mapping[str, str],
+        *,
+        shown: int = SHOWN,
+    ) -> None:
+        """Pick one of `annotations` to link `source` to; `titles` are the titles of the
+        library's documents by path."""
         super().__init__()
-        self.quote = quote
-        self.choices = tuple(choices)
+        self.source = source
+        self._annotations = annotations
+        self._titles = titles
         self.shown = shown
+        #: Every choice in list order, once the first worker has built them.
+        self.choices: tuple[LinkChoice, ...] | None = None
         #: Every choice the answered query matched, in list order (the first `shown` listed).
         self.matches: tuple[LinkChoice, ...] = ()
         #: What was typed when the listed answer was asked for (None: no answer yet).
@@ -173,7 +195,7 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="link-dialog"):
             title = Text("Link ", style="bold")
-            title.append_text(literal(f"“{one_line(self.quote, _TITLE_QUOTE)}”"))
+            title.append_text(literal(f"“{one_line(self.source.quote.exact, _TITLE_QUOTE)}”"))
             title.append(" to…", style="bold")
             yield Static(title, id="link-title")
             yield LiteralInput(placeholder="filter: quote, note, tags, title", id="link-filter")
@@ -215,21 +237,41 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         earlier = self._answered_query
         # Typing on only narrows what the last answer matched: look at those alone.
         pool = self.matches if earlier is not None and query.narrows(earlier) else self.choices
-        self._match(self._generation, typed, query, pool)
+        # Not the @work decorator: it names each worker by the repr of its arguments, which
+        # for thousands of choices takes longer than matching them.
+        self.run_worker(
+            partial(self._match, self._generation, typed, query, pool),
+            thread=True,
+            exclusive=True,
+            group="link-picker",
+            description="match the link filter",
+        )
 
-    @work(thread=True, exclusive=True, group="link-picker")
     def _match(
-        self, generation: int, typed: str, query: FuzzyQuery, pool: tuple[LinkChoice, ...]
+        self, generation: int, typed: str, query: FuzzyQuery, pool: Sequence[LinkChoice] | None
     ) -> None:
-        """Match one query off the UI thread and post what it found."""
+        """Match one query off the UI thread (building the choices first, if not yet built)
+        and post what it found."""
         worker = get_current_worker()
+        built = None
+        if pool is None:
+            built = tuple(link_choices(self.source, self._annotations, self._titles))
+            pool = built
         found = ranked(pool, query.matcher(), lambda: worker.is_cancelled)
         if found is not None and not worker.is_cancelled:
-            self.post_message(self.Answered(generation, typed, query, found))
+            self.post_message(self.Answered(generation, typed, query, found, built))
+        # The list is on its way: meanwhile get the text each choice is matched against
+        # ready, so the first letter typed does not wait for it.
+        for choice in built or ():
+            if worker.is_cancelled:
+                break
+            _ = choice.folded  # a cached property: worked out here, kept for the matching
 
     def on_link_picker_answered(self, message: Answered) -> None:
         message.stop()
         # An answer to an older query, however late it comes, is never shown.
+        if message.choices is not None and self.choices is None:
+            self.choices = message.choices
         if message.generation != self._generation:
             return
         self.matches = tuple(message.matches)
