@@ -11,6 +11,7 @@ from readertui.core.library import library_key, scan_library
 from readertui.export.exporting import ExportRequest, export_text
 from readertui.store.store import Store
 from readertui.ui.app import ReaderApp
+from readertui.ui.keymap import KEYS
 from readertui.ui.screens.link_picker import LinkPicker
 from tests.ui.helpers import PROSE, AppFactory, wait_for_startup
 from tests.ui.test_hostile_text import painted_text
@@ -316,3 +317,23 @@ async def test_a_link_made_with_L_is_in_the_markdown_export(
     (see_also,) = [line for line in text.splitlines() if line.startswith("- **See also:**")]
     assert see_also == f"- **See also:** [“Some \\*emphasis\\*”](#^{target.id})"
     assert source.id in text
+
+
+async def test_the_palette_command_opens_the_picker_as_L_does(
+    make: AppFactory, tmp_path: Path, library: Path
+) -> None:
+    seed(tmp_path, annotation_in(library, "notes.md", "Some *emphasis*"))
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_startup(pilot, app)
+        await highlight_paragraph_0(pilot, app)
+        (spec,) = [spec for spec in KEYS if spec.binding_id == "link"]
+        assert (spec.keys, spec.group, spec.scope, spec.palette) == (
+            "L",
+            "Annotating",
+            "reader",
+            True,
+        )
+        app.reading.run_palette_action(spec)
+        picker = await answered(pilot, app)
+        assert len(picker.matches) == 1

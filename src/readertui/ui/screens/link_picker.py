@@ -269,9 +269,9 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
 
     def on_link_picker_answered(self, message: Answered) -> None:
         message.stop()
-        # An answer to an older query, however late it comes, is never shown.
         if message.choices is not None and self.choices is None:
-            self.choices = message.choices
+            self.choices = message.choices  # built once, whatever query they came with
+        # An answer to an older query, however late it comes, is never shown.
         if message.generation != self._generation:
             return
         self.matches = tuple(message.matches)
