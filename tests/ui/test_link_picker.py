@@ -12,9 +12,9 @@ from textual.app import App
 
 from readertui.core.annotations import Annotation, DocumentRef, Quote
 from readertui.core.fuzzy import FuzzyMatcher
-from readertui.core.link_choices import LinkChoice, ranked
+from readertui.core.link_choices import LinkChoice, link_choices, ranked
 from readertui.ui.screens import link_picker
-from readertui.ui.screens.link_picker import LinkPicker
+from readertui.ui.screens.link_picker import LinkPicker, choice_label
 
 
 def made(id: str, exact: str, updated: str = "2025-01-01") -> Annotation:
@@ -142,3 +142,20 @@ async def test_a_link_to_a_highlight_that_is_gone_is_listed_to_be_removed() -> N
         await pilot.pause()
     (chosen,) = app.result
     assert chosen is not None and chosen.id == "gone-id" and chosen.linked
+
+
+def test_a_row_emphasises_the_words_typed_in_what_came_from_the_library_only() -> None:
+    annotation = replace(made("salt", "Molten SALT plant"), tags=("energy",), note="salt again")
+    (choice,) = link_choices(SOURCE, [annotation], {"a.txt": "Salt Report"})
+    label = choice_label(
+        choice, linked="", where="", orphaned="", mark="reverse", words=("salt", "or")
+    )
+    marked = sorted(
+        label.plain[span.start : span.end] for span in label.spans if span.style == "reverse"
+    )
+    # In the quote, the title, the note: as typed, whatever the case; "or" in "Report".
+    assert marked == ["SALT", "Salt", "or", "salt"]
+    assert label.plain.splitlines() == ["“Molten SALT plant”", "Salt Report · #energy · salt again"]
+    # Letters found only with gaps are not marked.
+    plain = choice_label(choice, linked="", where="", orphaned="", mark="reverse", words=("mlt",))
+    assert not [span for span in plain.spans if span.style == "reverse"]

@@ -51,29 +51,54 @@ _TITLE_QUOTE = 60
 
 
 def choice_label(
-    choice: LinkChoice, *, linked: Style | str, where: Style | str, orphaned: Style | str
+    choice: LinkChoice,
+    *,
+    linked: Style | str,
+    where: Style | str,
+    orphaned: Style | str,
+    mark: Style | str = "",
+    words: Sequence[str] = (),
 ) -> Text:
     """A choice as list text: the quote (marked when linked), then the document's title,
-    whether it is orphaned, its tags and the note's start, each line shown literally."""
+    whether it is orphaned, its tags and the note's start, each line shown literally; where
+    one of `words` (case-folded) is found as typed, it is emphasised with `mark`."""
+
+    def shown(text: str, style: Style | str = "") -> Text:
+        return _marked(literal(text, style=style), words, mark)
+
     label = Text("linked ", style=linked) if choice.linked else Text("")
     if choice.annotation is None:
-        label.append_text(literal(choice.quote_line, style=orphaned))
+        label.append_text(shown(choice.quote_line, orphaned))
         label.append("\n")
-        label.append_text(literal(choice.id, style=where))
+        label.append_text(shown(choice.id, where))
         return label
-    label.append_text(literal(f"“{choice.quote_line}”"))
+    label.append_text(shown(f"“{choice.quote_line}”"))
     label.append("\n")
-    label.append_text(literal(choice.title, style=where))
+    label.append_text(shown(choice.title, where))
     if choice.orphaned:
         label.append(" · ", style=where)
         label.append("orphaned", style=orphaned)
     if choice.tags:
         label.append(" · ", style=where)
-        label.append_text(literal(" ".join(f"#{tag}" for tag in choice.tags), style=where))
+        label.append_text(shown(" ".join(f"#{tag}" for tag in choice.tags), where))
     if choice.note_line:
         label.append(" · ", style=where)
-        label.append_text(literal(choice.note_line))
+        label.append_text(shown(choice.note_line))
     return label
+
+
+def _marked(text: Text, words: Sequence[str], mark: Style | str) -> Text:
+    """`text` with each place a word of `words` is found emphasised (a word found only with
+    gaps between its letters is not marked: marks on scattered letters would be noise)."""
+    lowered = text.plain.lower()
+    if not words or not mark or len(lowered) != len(text.plain):
+        return text  # a letter whose lower case is longer would shift every place after it
+    for word in words:
+        start = lowered.find(word)
+        while start >= 0:
+            text.stylize(mark, start, start + len(word))
+            start = lowered.find(word, start + len(word))
+    return text
 
 
 class LinkPicker(ModalScreen[LinkChoice | None]):
@@ -131,12 +156,17 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
     LinkPicker > .link-picker--orphaned {
         color: $warning;
     }
+
+    LinkPicker > .link-picker--match {
+        text-style: bold reverse;
+    }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "link-picker--linked",
         "link-picker--where",
         "link-picker--orphaned",
+        "link-picker--match",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -301,10 +331,21 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         linked = self.get_component_rich_style("link-picker--linked")
         where = self.get_component_rich_style("link-picker--where")
         orphaned = self.get_component_rich_style("link-picker--orphaned")
+        mark = self.get_component_rich_style("link-picker--match")
+        words = self._answered_query.words if self._answered_query is not None else ()
         options.add_options(
             [
-                Option(choice_label(t, linked=linked, where=where, orphaned=orphaned))
-                for t in self.matches[: self.shown]
+                Option(
+                    choice_label(
+                        choice,
+                        linked=linked,
+                        where=where,
+                        orphaned=orphaned,
+                        mark=mark,
+                        words=words,
+                    )
+                )
+                for choice in self.matches[: self.shown]
             ]
         )
         options.highlighted = 0
