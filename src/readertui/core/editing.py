@@ -1,10 +1,10 @@
 """Annotation editing as commands in, changes out: no screen, no store, no Textual.
 
-The reader screen asks an `AnnotationEditor` to highlight, note, tag, recolour, delete, undo
-or re-attach, and gets back an `Edit`: the changes to apply to the open document and to queue
-for the store, what to tell the user, where to put the cursor, and which editor (note or
-tags) to open next. Undo is kept here, so every change made through the editor can be taken
-back with `u`.
+The reader screen asks an `AnnotationEditor` to highlight, note, tag, recolour, delete, link,
+unlink, undo or re-attach, and gets back an `Edit`: the changes to apply to the open document
+and to queue for the store, what to tell the user, where to put the cursor, and which editor
+(note, tags, or the picker of a link) to open next. Undo is kept here, so every change made
+through the editor can be taken back with `u`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ from readertui.core.annotations import (
     next_color,
     quote_at,
 )
+from readertui.core.shortening import one_line
 from readertui.core.undo import Change, UndoStack, reverted
+
+#: Characters of a linked quote named in a message.
+_QUOTE_IN_MESSAGE = 60
 
 
 class FollowUp(Enum):
@@ -30,6 +34,7 @@ class FollowUp(Enum):
     NONE = "none"
     NOTE = "note"
     TAGS = "tags"
+    LINK = "link"  # pick another annotation to link it to (or unlink)
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class Edit:
 
     `changes` are to be applied in order; `message` is said to the user ("" for nothing);
     `cursor` is where the cursor goes (None: it stays); `clear_selection` ends the selection;
-    `open_editor` asks for the note or tag editor on `target`.
+    `open_editor` asks for the note or tag editor, or the link picker, on `target`.
     """
 
     changes: tuple[Change, ...] = ()
@@ -70,8 +75,8 @@ class AnnotationEditor:
         highlight: Annotation | None,
         follow_up: FollowUp,
     ) -> Edit:
-        """`enter`, `n` or `t`: highlight the selection (then open the note or tag editor on
-        it), or open the editor on the highlight under the cursor."""
+        """`enter`, `n`, `t` or `L`: highlight the selection (then open the note or tag editor,
+        or the link picker, on it), or open it on the highlight under the cursor."""
         if selection is not None:
             created = self.highlight(text, ref, *selection)
             if created.target is None or follow_up is FollowUp.NONE:
@@ -85,6 +90,11 @@ class AnnotationEditor:
             )
         if highlight is not None and follow_up is not FollowUp.NONE:
             return Edit(open_editor=follow_up, target=highlight)
+        if follow_up is FollowUp.LINK:
+            return Edit(
+                message="Nothing to link: move onto a highlight, or select text (v or V) to "
+                "highlight it and link it."
+            )
         if follow_up is FollowUp.TAGS:
             return Edit(open_editor=FollowUp.TAGS)  # no highlight: the document's own tags
         if highlight is not None:
@@ -118,6 +128,30 @@ class AnnotationEditor:
         if tags == current.tags:
             return Edit()
         return Edit(changes=self._recorded(current, current.touched(tags=tags)))
+
+    def link(self, source: Annotation, target: Annotation) -> Edit:
+        """Link `source` to `target` (the link is kept on `source`)."""
+        described = _described(target)
+        if target.id == source.id:
+            return Edit(message="A highlight cannot be linked to itself.")
+        if target.id in source.links:
+            return Edit(message=f"Already linked to {described}.")
+        linked = source.touched(links=(*source.links, target.id))
+        return Edit(
+            changes=self._recorded(source, linked), message=f"Linked to {described} (u undoes)."
+        )
+
+    def unlink(self, source: Annotation, target_id: str, target: Annotation | None) -> Edit:
+        """Remove the link of `source` to `target_id` (`target` that annotation, None when it
+        no longer exists)."""
+        described = _described(target) if target is not None else "a highlight no longer here"
+        if target_id not in source.links:
+            return Edit(message=f"Not linked to {described}.")
+        unlinked = source.touched(links=tuple(i for i in source.links if i != target_id))
+        return Edit(
+            changes=self._recorded(source, unlinked),
+            message=f"Link to {described} removed (u undoes).",
+        )
 
     def cycle_color(self, highlight: Annotation | None) -> Edit:
         """`c`: the highlight's next colour, or (with none under the cursor) the next one's."""
@@ -170,3 +204,8 @@ class AnnotationEditor:
         return Edit(
             changes=self._recorded(orphan, moved), clear_selection=True, message="Re-attached."
         )
+
+
+def _described(annotation: Annotation) -> str:
+    """An annotation in a message: its quote, short, on one line."""
+    return f"“{one_line(annotation.quote.exact, _QUOTE_IN_MESSAGE)}”"

@@ -3,9 +3,10 @@
 `AnnotationEditor` (core) turns each key into changes; this applies them to the screen's
 open document as one new value (the reader repaints in the same frame), queues them in the
 save queue (written in the background, kept until they are on disk: the status line says
-`saved` once they are), and opens the note and tag editors. When a document is opened its
-annotations are placed in a worker if its text changed. An editor that is open when the app
-must end (a signal) hands over what it holds: `capture_open_editors`.
+`saved` once they are), and opens the note and tag editors and the link picker (`L`, over
+every annotation of the library; the link is kept on the highlight it is made from). When a
+document is opened its annotations are placed in a worker if its text changed. An editor that
+is open when the app must end (a signal) hands over what it holds: `capture_open_editors`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from readertui.ui.clipboard import copy_text
 if TYPE_CHECKING:
     from textual.app import App
 
+    from readertui.core.library import Library
+    from readertui.core.link_choices import LinkChoice
     from readertui.store.save_queue import SaveQueue
     from readertui.ui.widgets.reader_view import ReaderView
 
@@ -43,6 +46,9 @@ class AnnotationHost(Protocol):
 
     @property
     def library_key(self) -> str: ...
+
+    @property
+    def library(self) -> Library: ...
 
     @property
     def reader(self) -> ReaderView: ...
@@ -171,6 +177,8 @@ class Annotating:
                 self.edit_tags(edit.target)
             else:
                 self.edit_document_tags()
+        elif edit.open_editor is FollowUp.LINK and edit.target is not None:
+            self.pick_link(edit.target)
 
     def apply(self, changes: Iterable[Change]) -> None:
         """Apply changes now (the screen repaints them) and queue them for the store."""
@@ -253,6 +261,35 @@ class Annotating:
 
         self._open_editors[editor] = lambda: saved(_typed_tags(editor))
         self.host.app.push_screen(editor, saved)
+
+    def pick_link(self, source: Annotation) -> None:
+        """`L`: pick an annotation of the library to link `source` to; picking one it is
+        linked to already removes that link."""
+        from readertui.ui.screens.link_picker import LinkPicker
+
+        saves = self.host.saves
+        stored = saves.annotations(library=self.host.library_key) if saves is not None else []
+        everything = {annotation.id: annotation for annotation in stored}
+        # The open document's as they are placed and edited now (the store may lag behind).
+        everything.update(self.annotations)
+        everything.pop(source.id, None)
+        if not everything and not source.links:
+            self._tell("There is no other annotation in this library to link to yet.")
+            return
+        titles = {entry.rel_path: entry.metadata.title for entry in self.host.library.entries}
+
+        def chosen(choice: LinkChoice | None) -> None:
+            current = self.annotations.get(source.id)
+            if choice is None or current is None:
+                return
+            if choice.id in current.links:
+                self.carry_out(self.editor.unlink(current, choice.id, choice.annotation))
+            elif choice.annotation is not None:
+                self.carry_out(self.editor.link(current, choice.annotation))
+
+        # The picker builds its list in a worker: opening it waits for nothing but the store.
+        picker = LinkPicker(source, list(everything.values()), titles)
+        self.host.app.push_screen(picker, chosen)
 
     def capture_open_editors(self) -> None:
         """Save what every open editor holds now (the app is about to end)."""

@@ -214,6 +214,14 @@ KEYS: tuple[KeySpec, ...] = (
         "reader",
     ),
     KeySpec(
+        "link",
+        "L",
+        "link_highlight",
+        "Link the highlight to another annotation",
+        "Annotating",
+        "reader",
+    ),
+    KeySpec(
         "",
         "",
         "show_strays",

@@ -759,6 +759,12 @@ class ReaderScreen(Screen[None]):
     def _copy_asked(self, event: ReaderView.CopyAsked) -> None:
         self.annotating.copy(event.selection, event.highlight)
 
+    @on(ReaderView.LinkAsked)
+    def _link_asked(self, event: ReaderView.LinkAsked) -> None:
+        from readertui.core.editing import FollowUp
+
+        self.annotating.annotate(event.selection, event.highlight, FollowUp.LINK)
+
     def on_notes_pane_chosen(self, event: NotesPane.Chosen) -> None:
         annotation = event.annotation
         if annotation.orphaned:

@@ -136,6 +136,9 @@ class ReaderView(Widget, can_focus=True):
     class CopyAsked(AnnotationKey):
         """`y`: copy the selection or highlight with its citation."""
 
+    class LinkAsked(AnnotationKey):
+        """`L`: link the highlight (or the selection, highlighting it) to another annotation."""
+
     def __init__(
         self,
         *,
@@ -579,6 +582,9 @@ class ReaderView(Widget, can_focus=True):
 
     def action_copy_quote(self) -> None:
         self._annotation_key(self.CopyAsked)
+
+    def action_link_highlight(self) -> None:
+        self._annotation_key(self.LinkAsked)
 
     def update_document(self, opened: OpenDocument) -> None:
         """The open document changed (an edit, the re-anchored annotations): repaint it."""
