@@ -93,9 +93,7 @@ def test_the_done_when_walk_of_cross_references(tmp_path: Path) -> None:
     db = tmp_path / "db.json"
     term = Terminal(tmp_path, 140, 45)
     try:
-        term.start(
-            str(READERTUI), "--db", str(db), str(library / "jiayuguan-morning-star.txt")
-        )
+        term.start(str(READERTUI), "--db", str(db), str(library / "jiayuguan-morning-star.txt"))
         term.wait_until_ready(60)
         # Built in the background: the status line says so until it is done.
         _until(term, lambda s: "indexing" not in s.splitlines()[-2], "the index is built")
@@ -134,7 +132,7 @@ def test_the_done_when_walk_of_cross_references(tmp_path: Path) -> None:
         first = next(i for i, line in enumerate(lines) if REPORT_TITLE in line)
         first_hit = lines[first] + lines[first + 1]
         cli_first = _cli(tmp_path, library, "search", "molten salt", "--limit", "1")
-        path_line, title, snippet = cli_first.rstrip("\n").split("\t")
+        path_line, _title, snippet = cli_first.rstrip("\n").split("\t")
         assert path_line.startswith("delegation-report-2025.txt:")
         assert f"line {path_line.split(':')[1]}" in first_hit, (first_hit, cli_first)
         assert snippet[:40].lstrip("…") in screen.replace("\n", " ") or snippet[1:30] in screen
