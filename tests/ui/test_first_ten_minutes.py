@@ -111,8 +111,19 @@ async def test_the_status_line_names_the_document_counts_its_notes_and_moves_wit
             await pilot.press("j")
             await pilot.pause()
         assert len(seen) == 4, seen
-        assert any(", row 2/" in text for text in seen), seen
+        assert any(" · row 2/" in text for text in seen), seen
         assert all(text.endswith("saved") or text.endswith("saving…") for text in seen), seen
+        # However much there is to say, 80 columns keep the mode, the place, find's count
+        # and whether everything is saved; the title and the counts give way first.
+        status = app.reading.status
+        status.find_state = "find 12,345/67,890"
+        status.indexing = "indexing 42%"
+        status.reflow = True
+        status.show()
+        shown = str(status.render())
+        assert len(shown) <= 78, shown
+        assert shown.startswith("NORMAL") and shown.endswith("saved"), shown
+        assert "find 12,345/67,890" in shown and "line " in shown, shown
 
 
 async def test_the_very_first_start_shows_the_library_at_80_columns(tmp_path: Path) -> None:

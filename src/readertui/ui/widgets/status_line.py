@@ -39,29 +39,41 @@ class StatusLine(Static):
         self.show()  # the title takes what the new width leaves
 
     def show(self) -> None:
-        parts = [self.mode]
+        # Each part with how readily it is left out when the row is too narrow (higher:
+        # sooner). The mode, the position, find's count and whether everything is saved
+        # always show; the title takes whatever room is left.
+        parts: list[tuple[str, int]] = [(self.mode, 0)]
+        if self.place:
+            parts.append((self.place, 3))
         if self.position is not None:
             position = self.position
-            parts.append(f"{position.percent}%")
-            line = f"line {position.line:,}/{position.lines:,}"
+            parts.append((f"{position.percent}%", 0))
+            parts.append((f"line {position.line:,}/{position.lines:,}", 0))
             if position.rows > 1:
-                line += f", row {position.row}/{position.rows}"
-            parts.append(line)
+                parts.append((f"row {position.row}/{position.rows}", 2))
             if self.counts:
-                parts.append(self.counts)
+                parts.append((self.counts, 4))
             if self.reflow:
-                parts.append("reflow")
+                parts.append(("reflow", 5))
         if self.find_state:
-            parts.append(self.find_state)
+            parts.append((self.find_state, 0))
         if self.indexing:
-            parts.append(self.indexing)
-        parts.append(self.saved_state)
-        if self.place:
-            # The title takes what the rest leaves (whether everything is saved must show).
-            room = (self.size.width or 80) - len(" · ".join(parts)) - len(self.place) - 5
-            document = self.place
+            parts.append((self.indexing, 1))
+        parts.append((self.saved_state, 0))
+        width = self.size.width or 80
+        for level in (5, 4, 3, 2, 1):
+            if len(self._joined(parts)) <= width - 2:
+                break
+            parts = [part for part in parts if part[1] < level]
+        shown = [text for text, _ in parts]
+        if self.place and self.place in shown and self.title:
+            room = width - 2 - len(self._joined(parts)) - 1
             if room >= 8:
-                document += " " + one_line(self.title, room)
-            parts.insert(1, document)
+                at = shown.index(self.place)
+                shown[at] = f"{self.place} {one_line(self.title, room)}"
         # One row, whatever it says: no layout pass is needed.
-        self.update(literal(" · ".join(parts)), layout=False)
+        self.update(literal(" · ".join(shown)), layout=False)
+
+    @staticmethod
+    def _joined(parts: list[tuple[str, int]]) -> str:
+        return " · ".join(text for text, _ in parts)
