@@ -683,9 +683,8 @@ class ReaderScreen(Screen[None]):
 
     @property
     def takes_keys(self) -> bool:
-        """Whether keys can go where they are typed: the first screen of text is up, and no
-        screen is on its way (`ctrl+f` and `*` open theirs once the index is up to date)."""
-        return self.started and not (self._keeper is not None and self._keeper.waiting)
+        """Whether keys can go where they are typed: the first screen of text is up."""
+        return self.started
 
     def close_library_lookups(self) -> None:
         """The app is ending: stop the index's work and close it."""
