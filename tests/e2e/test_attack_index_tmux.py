@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import sys
@@ -23,11 +24,17 @@ from pathlib import Path
 
 import pytest
 
+from readertui.core.annotations import DocumentRef, new_annotation
+from readertui.core.document import load_document
+from readertui.core.library import library_key
+from readertui.store.store import Store
 from tests.e2e.terminal import Terminal, process_alive, require_tools
 
 pytestmark = pytest.mark.e2e
 
 SRC = Path(__file__).resolve().parents[2] / "src"
+SAMPLE = Path(__file__).resolve().parents[2] / "library"
+REPORT = "delegation-report-2025.txt"
 CORPUS = Path("/work/shared/corpus/gutenberg")
 BOOK = "pg2600.txt"  # 3.2 MB: each copy takes the workers seconds to cut up
 COPIES = 6
@@ -233,3 +240,55 @@ def test_a_build_cut_by_a_dropped_terminal_leaves_a_complete_index_after_the_nex
         time.sleep(0.1)
     names = index_names(tmp_path / "cache" / "readertui" / "index")
     assert "fingerprints_by_hash" in names, "the index of fingerprint hashes is missing"
+
+
+def seed_report_highlights(library: Path, db: Path) -> str:
+    """Three highlights at the start of the report and one, noted "zebra quagga", on
+    "molten salt" further on; the id of that one."""
+    document = load_document(library / REPORT, library)
+    ref = DocumentRef(REPORT, document.sha256, document.metadata.title, library_key(library))
+    text = document.text
+    spans = [(text.index(word), len(word)) for word in ("Report", "Delegation", "China")]
+    annotations = [new_annotation(text, ref, at, at + size) for at, size in spans]
+    at = text.index("molten salt")
+    target = new_annotation(text, ref, at, at + len("molten salt"), note="zebra quagga")
+    with Store(db) as store:
+        store.save_annotations([*annotations, target])
+    return target.id
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="x, enter, ctrl+o, L and a filter typed in one burst while the index builds: "
+    "the keys are held KEY_HOLD_LIMIT (5 s), then the filter's letters run as reader "
+    "commands (r reflows, e exports) and no link is made",
+)
+def test_x_enter_ctrl_o_L_and_a_filter_in_one_burst_during_the_build_link_the_highlight(
+    session: Session, tmp_path: Path
+) -> None:
+    book = CORPUS / BOOK
+    if not book.exists():
+        pytest.skip(f"the shared corpus is not here ({book})")
+    library = tmp_path / "library"
+    shutil.copytree(SAMPLE, library)
+    for number in range(4):  # a build that lasts longer than the burst takes
+        (library / f"zz{number}.txt").write_bytes(book.read_bytes() + f"{number}".encode())
+    db = tmp_path / "db.json"
+    target = seed_report_highlights(library, db)
+    term = session.term
+    term.start(*command(db, library / REPORT))
+    term.wait_until_ready(60)
+    term.wait_for("indexing", 30)
+    term.burst("]")  # onto the first highlight
+    time.sleep(0.3)
+    term.burst("x", "Enter", "C-o", "L", *"zebra", "Enter")
+    assert "indexing" in term.screen().splitlines()[-2], "the build had ended: no test"
+    deadline = time.monotonic() + 20
+    linked: list[str] = []
+    while time.monotonic() < deadline and not linked:
+        time.sleep(0.5)
+        with Store(db) as store:
+            linked = [a.id for a in store.annotations() if target in a.links]
+    exports = list((tmp_path / "data").rglob("*.md"))
+    assert not exports, f"a letter of the filter exported the document: {exports}"
+    assert linked, "no highlight was linked to the one noted 'zebra quagga'"
