@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,45 @@ async def test_an_index_file_truncated_while_the_app_runs_is_rebuilt_for_ctrl_f(
         )
         assert keeper.problem == "", f"the damaged index was not rebuilt: {keeper.problem}"
         await until(pilot, lambda: isinstance(app.screen, LibrarySearchScreen), "the search screen")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ctrl+f during a background build, then escape (the user gives up): the search "
+    "screen still opens by itself when the build ends, whatever the user is doing then",
+)
+async def test_escape_after_ctrl_f_during_a_build_means_the_search_screen_never_opens(
+    tmp_path: Path, index_at_start: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readertui.index import library_index
+    from readertui.ui import key_order
+
+    # Keys are held for the screen ctrl+f waits for at most KEY_HOLD_LIMIT (5 s); a build of
+    # a big library lasts longer. A short limit stands for that here.
+    monkeypatch.setattr(key_order, "KEY_HOLD_LIMIT", 0.3)
+    build_may_end = threading.Event()
+    real_update = library_index.LibraryIndex.update
+
+    def long_build(self: library_index.LibraryIndex, *args: object, **kwargs: object) -> object:
+        build_may_end.wait(30)
+        return real_update(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(library_index.LibraryIndex, "update", long_build)
+    app = _app(_sample_copy(tmp_path), tmp_path)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            # Not `wait_for_startup`: it waits for every worker, the held build too.
+            keeper = app.reading.keeper
+            await until(pilot, lambda: app.started and keeper.updating, "the background build")
+            await pilot.press("ctrl+f")
+            await pilot.pause(0.5)
+            await pilot.press("escape")  # not waiting any longer
+            await pilot.pause(0.5)
+            build_may_end.set()
+            await until(pilot, lambda: not keeper.updating, "the build ends")
+            await pilot.pause(0.3)
+            assert not isinstance(app.screen, LibrarySearchScreen), (
+                "the search screen opened by itself after escape"
+            )
+    finally:
+        build_may_end.set()
