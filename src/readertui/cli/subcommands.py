@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from readertui.cli.global_options import add_global_options
 from readertui.cli.output import (
     EXIT_ERROR,
     EXIT_OK,
@@ -79,6 +80,8 @@ def run_subcommand(arguments: Sequence[str]) -> int:
     parser, handler = _COMMANDS[name]()
     args = parser.parse_args(rest)
     try:
+        if args.theme is not None:
+            raise _Usage("--theme is an option of the reader, not of a command")
         return handler(args, _setting(args))
     except _Usage as usage:
         return fail(f"{name}: {usage} (see readertui {name} --help)", EXIT_USAGE)
@@ -104,15 +107,10 @@ def _parser(name: str, description: str, epilog: str = "") -> OneLineParser:
         epilog=epilog or None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    where = parser.add_argument_group("where")
-    where.add_argument(
-        "--library",
-        type=Path,
-        metavar="DIR",
-        help="the library folder (default: as the reader would open it)",
-    )
-    where.add_argument("--db", type=Path, metavar="FILE", help="the annotation database file")
-    where.add_argument("--config", type=Path, metavar="FILE", help="use this config file")
+    add_global_options(parser.add_argument_group("where (before or after the subcommand)"))
+    # Known, so that `readertui --theme X list docs` is told what is wrong with it (rather
+    # than taking X for a positional argument); `run_subcommand` refuses it.
+    parser.add_argument("--theme", metavar="NAME", help=argparse.SUPPRESS)
     return parser
 
 
