@@ -44,6 +44,7 @@ from readertui.errors import ReaderError
 from readertui.export.collect import collect, resolve_document
 from readertui.export.exporting import (
     FORMATS,
+    STYLES,
     SUFFIXES,
     ExportRequest,
     export_text,
@@ -133,6 +134,18 @@ def _export_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setti
     parser.add_argument("-o", "--output", metavar="DIR|FILE|-", help="where to write")
     parser.add_argument("--doc", metavar="PATH", help="only this document (library or file path)")
     parser.add_argument("--tag", metavar="TAG", help="only highlights with this tag (or below it)")
+    parser.add_argument(
+        "--style",
+        choices=STYLES,
+        default="obsidian",
+        help="Markdown for Obsidian (block ids and links to them) or plain (default: obsidian)",
+    )
+    parser.add_argument(
+        "--block-ids",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="write each highlight's ^id block id (default: with --style obsidian only)",
+    )
     return parser, _export
 
 
@@ -140,7 +153,9 @@ def _export(args: argparse.Namespace, setting: Setting) -> int:
     library = setting.library
     doc = resolve_document(library, args.doc) if args.doc is not None else None
     tag = _tag_of(args)
-    request = ExportRequest(format=args.format, doc=doc, tag=tag)
+    request = ExportRequest(
+        format=args.format, doc=doc, tag=tag, style=args.style, block_ids=args.block_ids
+    )
     max_bytes = setting.config.max_document_bytes
     with Store(setting.db_path) as store:
         _warn_about(store)
