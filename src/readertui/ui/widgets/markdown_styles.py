@@ -1,4 +1,5 @@
-"""The styles of Markdown's kinds of text (headings, emphasis, code, ...) for the reader.
+"""The styles of the kinds of styled text (Markdown's headings, emphasis, code, ..., and any
+format's boilerplate lines) for the reader.
 
 They live in a widget of their own that is never shown, mounted by the reader only once a
 document whose format styles its text is open: a plain text's first screen then neither
@@ -27,6 +28,7 @@ KINDS = (
     "link",
     "markup",
     "front-matter",
+    "boilerplate",
 )
 
 
@@ -90,6 +92,10 @@ class MarkdownStyles(Widget):
 
     MarkdownStyles > .md-front-matter {
         color: $text-muted;
+    }
+
+    MarkdownStyles > .md-boilerplate {
+        text-style: dim;
     }
     """
 
