@@ -25,6 +25,7 @@ SAVE_ON_CRASH_TIMEOUT = 3.0
 
 SUBCOMMAND_USAGE = """\
   readertui export [--format markdown|json] [-o DIR|FILE|-] [--doc PATH] [--tag TAG]
+                   [--style obsidian|plain] [--block-ids|--no-block-ids]
   readertui import FILE              (a JSON export, a changes file or a database)
   readertui list docs|tags|annotations|problems
   readertui search QUERY [--limit N] [--json]
