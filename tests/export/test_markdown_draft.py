@@ -129,6 +129,10 @@ def test_the_cli_takes_style_and_block_ids(
         main(["export", *where, "--style", "fancy"])
     assert exit_info.value.code == 2
     assert "fancy" in capsys.readouterr().err
+    # A JSON export has neither: asking for them is a mistake, said in one line.
+    assert main(["export", *where, "--format", "json", "--no-block-ids"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--format markdown" in err
 
 
 def test_a_hash_at_the_start_of_a_note_line_stays_text(shelf: tuple[Path, Path]) -> None:

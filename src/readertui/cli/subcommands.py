@@ -137,7 +137,6 @@ def _export_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setti
     parser.add_argument(
         "--style",
         choices=STYLES,
-        default="obsidian",
         help="Markdown for Obsidian (block ids and links to them) or plain (default: obsidian)",
     )
     parser.add_argument(
@@ -153,8 +152,14 @@ def _export(args: argparse.Namespace, setting: Setting) -> int:
     library = setting.library
     doc = resolve_document(library, args.doc) if args.doc is not None else None
     tag = _tag_of(args)
+    if args.format != "markdown" and (args.style is not None or args.block_ids is not None):
+        raise _Usage("--style and --block-ids go with --format markdown")
     request = ExportRequest(
-        format=args.format, doc=doc, tag=tag, style=args.style, block_ids=args.block_ids
+        format=args.format,
+        doc=doc,
+        tag=tag,
+        style=args.style or "obsidian",
+        block_ids=args.block_ids,
     )
     max_bytes = setting.config.max_document_bytes
     with Store(setting.db_path) as store:
