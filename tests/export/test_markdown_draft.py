@@ -17,6 +17,7 @@ from readertui.core.document import load_document
 from readertui.core.library import scan_library
 from readertui.core.metadata import DocumentMetadata
 from readertui.export.exporting import ExportRequest, export_text
+from readertui.export.markdown_text import note_item
 from readertui.store.store import Store
 
 ESSAY = """\
@@ -156,3 +157,17 @@ def test_document_tags_and_highlight_tags_have_their_own_labels(
     assert "- **Document tags:** #water #essay" in text
     assert "- **Tags:** #source" in text and "- **Tags:** #delta" in text
     assert "- **Tags:** #essay" not in text
+
+
+@pytest.mark.parametrize("note", ["a\n\t# b", "\t# b", "a\n   # c", " \t#tag", "# x\n## y"])
+def test_a_hash_after_blanks_or_a_tab_stays_text_too(note: str) -> None:
+    item = "\n".join(note_item("**Note:**", note))
+    tokens = MarkdownIt("commonmark").parse(item)
+    assert not [token for token in tokens if token.type == "heading_open"], item
+    shown = MarkdownIt("commonmark").render(item)
+    assert "#" in shown and "\\#" not in shown
+
+
+def test_a_hash_in_a_notes_fenced_code_is_left_as_written() -> None:
+    item = note_item("**Note:**", "```sh\n# a comment\n```\n# after")
+    assert "  # a comment" in item and "  \\# after" in item

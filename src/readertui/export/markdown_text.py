@@ -39,8 +39,8 @@ _LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 # display-math block ($$) left open would hide the rest of the file.
 _OBSIDIAN_SPANNING = re.compile(r"%%|\$\$")
 _TAG_CHAR = re.compile(r"[\w/-]")
-# A `#` that starts a line (after at most three blanks: four make code, which shows it as is).
-_LINE_START_HASH = re.compile(r"^( {0,3})#")
+# A `#` that starts a line, after its blanks (four columns of them make code, shown as is).
+_LINE_START_HASH = re.compile(r"^([ \t]*)#")
 # A fence's opening or closing line; inside a fence a `#` is the code's own.
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 NOTE_INDENT = "  "
@@ -137,9 +137,17 @@ def _hashes_as_text(lines: list[str]) -> list[str]:
         elif opening:
             fence = opening.group(1)
         else:
-            line = _LINE_START_HASH.sub(r"\1\\#", line)
+            hashed = _LINE_START_HASH.match(line)
+            if hashed and _columns(hashed.group(1)) < 4:
+                line = f"{hashed.group(1)}\\{line[hashed.end(1) :]}"
         kept.append(line)
     return kept
+
+
+def _columns(blanks: str) -> int:
+    """How far `blanks` at the start of a note's line indent it inside its list item (a tab
+    goes to the next stop of 4, counted from the line's start, indent included)."""
+    return len((NOTE_INDENT + blanks).expandtabs(4)) - len(NOTE_INDENT)
 
 
 def tag_word(tag: str) -> str:
