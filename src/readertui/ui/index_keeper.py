@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 #: (each would index its library) and on in the tests of this behaviour.
 BUILD_AT_START = True
 
-#: Worker processes a background update cuts documents up in (never this process: see
-#: `refresh`); two leave the reader a core on a two-core machine... and use both otherwise.
+#: Worker processes a background update of a library of BACKGROUND_POOL_BYTES or more cuts
+#: its documents up in (see `refresh`).
 BACKGROUND_WORKERS = 2
+BACKGROUND_POOL_BYTES = 4 * 1024 * 1024
 
 IndexUser = Callable[["LibraryIndex"], None]
 
@@ -127,6 +128,11 @@ class IndexKeeper:
         start_process_helper()
         read_annotations = self.host.library_annotations
         post = self._post
+        # A large library's documents are cut up in worker processes: in this process they
+        # would hold the interpreter for a good part of a second each, and keys would wait.
+        # A small one's are cut up here: starting the processes would take longer.
+        size = sum(entry.size for entry in self.host.library.entries)
+        workers = BACKGROUND_WORKERS if size >= BACKGROUND_POOL_BYTES else None
 
         def work() -> None:
             # The index's code is read in here, off the UI thread.
@@ -151,9 +157,7 @@ class IndexKeeper:
                 if self._closed:
                     index.close()
                     return
-                # Documents are cut up in worker processes, however few: in this process
-                # they would hold the interpreter for whole seconds, and keys would wait.
-                index.update(progress=progress, cancel=cancel, workers=BACKGROUND_WORKERS)
+                index.update(progress=progress, cancel=cancel, workers=workers)
                 index.replace_annotations(read_annotations())
             except Cancelled:
                 return
