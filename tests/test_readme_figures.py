@@ -12,11 +12,12 @@ import re
 import pytest
 
 from readertui.config import READING_WIDTH_RANGE, Config
-from readertui.core.annotations import CONTEXT_CHARS
+from readertui.core.annotations import COLORS, CONTEXT_CHARS
 from readertui.core.jump_history import HISTORY_LIMIT
 from readertui.exit_guard import EXIT_DEADLINE
 from readertui.store.save_queue import RETRY_DELAYS
 from readertui.store.store import MAX_BACKUPS
+from readertui.ui.commands import MAX_ANNOTATIONS
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -33,6 +34,9 @@ _BEING_REWRITTEN = {
     # benchmarks/index.py's table, not "about a minute", and names no benchmark.
     "about a minute",
 }
+
+
+NUMBER_WORDS = {4: "Four", 5: "Five", 6: "Six"}
 
 
 def _paragraphs() -> list[str]:
@@ -84,6 +88,8 @@ def test_the_opening_paragraph_gives_the_measured_speed() -> None:
         f"The history ({HISTORY_LIMIT} places each way)",
         f"its quote and {CONTEXT_CHARS} characters either",
         f"reading measure of {Config().reading_width} columns",
+        f"the newest {MAX_ANNOTATIONS:,},",
+        f"{NUMBER_WORDS[len(COLORS)]} colours (`c`)",
         f"reading_width = {Config().reading_width} # the widest the text column gets, "
         f"{READING_WIDTH_RANGE[0]} to {READING_WIDTH_RANGE[1]}",
     ],
