@@ -163,11 +163,6 @@ def test_q_during_the_index_build_ends_every_process_promptly(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="keys typed after ctrl+f while the index builds are held only KEY_HOLD_LIMIT "
-    "(5 s), then run as reader commands instead of reaching the search field",
-)
 def test_a_query_typed_after_ctrl_f_during_the_build_never_runs_reader_commands(
     session: Session, tmp_path: Path, big_library: Path
 ) -> None:
@@ -257,12 +252,6 @@ def seed_report_highlights(library: Path, db: Path) -> str:
     return target.id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="x, enter, ctrl+o, L and a filter typed in one burst while the index builds: "
-    "the keys are held KEY_HOLD_LIMIT (5 s), then the filter's letters run as reader "
-    "commands (r reflows, e exports) and no link is made",
-)
 def test_x_enter_ctrl_o_L_and_a_filter_in_one_burst_during_the_build_link_the_highlight(
     session: Session, tmp_path: Path
 ) -> None:

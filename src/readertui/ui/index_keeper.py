@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
@@ -35,6 +36,8 @@ BUILD_AT_START = True
 #: its documents up in (see `refresh`).
 BACKGROUND_WORKERS = 2
 BACKGROUND_POOL_BYTES = 4 * 1024 * 1024
+#: The status line's `indexing N%` changes at most this often (seconds).
+PROGRESS_PERIOD = 0.5
 
 
 def start_process_helper() -> None:
@@ -143,13 +146,17 @@ class IndexKeeper:
             cancel = self._cancel = CancelToken()
             if self._closed:
                 return
-            shown = [-1]
+            shown = [-1, 0.0]  # the percent shown, and when
 
             def progress(done: int, total: int) -> None:
+                # A few times a second at most: each is a repaint, and keys typed meanwhile
+                # wait for the screen's queues to be empty.
                 percent = done * 100 // total if total else 100
-                if percent != shown[0] and not cancel.cancelled:
-                    shown[0] = percent
-                    post(self._progressed, percent)
+                now = time.monotonic()
+                if percent == shown[0] or now - shown[1] < PROGRESS_PERIOD or cancel.cancelled:
+                    return
+                shown[0], shown[1] = percent, now
+                post(self._progressed, percent)
 
             try:
                 index = self._open()

@@ -607,12 +607,15 @@ class ReaderScreen(Screen[None]):
             self._saves.set_session_value(jump_history_key(self.library_key), history.to_record())
 
     def jump_back(self) -> None:
-        """`ctrl+o`: back to where the last jump left from."""
+        """`ctrl+o`: back to where the last jump left from, in the reader (from a side pane
+        too, even with nowhere to go back to: the keys typed next are the reader's)."""
+        self.focus_pane("reader")
         if not self._navigation.back():
             self.app.notify("No earlier place to go back to.", timeout=2)
 
     def jump_forward(self) -> None:
-        """`ctrl+n`: forward again, after going back."""
+        """`ctrl+n`: forward again, after going back (in the reader, as `ctrl+o`)."""
+        self.focus_pane("reader")
         if not self._navigation.forward():
             self.app.notify("No later place to go forward to.", timeout=2)
 
