@@ -257,10 +257,9 @@ def _contents(index_path: Path) -> dict[str, list[tuple[object, ...]]]:
                 "SELECT d.path, p.start, p.end, p.line, p.text FROM passages p "
                 "JOIN documents d ON d.id = p.doc ORDER BY d.path, p.start"
             ).fetchall(),
-            "fingerprints": connection.execute(
-                "SELECT d.path, p.start, f.hash FROM fingerprints f "
-                "JOIN passages p ON p.id = f.passage JOIN documents d ON d.id = p.doc "
-                "ORDER BY d.path, p.start, f.hash"
+            # What the full-text index holds: each word, in how many passages, how often.
+            "words": connection.execute(
+                "SELECT term, doc, cnt FROM passages_vocab ORDER BY term"
             ).fetchall(),
             "headings": connection.execute(
                 "SELECT d.path, h.offset, h.level, h.title FROM headings h "
@@ -318,8 +317,10 @@ def test_a_build_cancelled_before_it_starts_leaves_the_index_whole(tmp_path: Pat
         report = index.update(cancel=cancel)
         assert report.cancelled and report.indexed == ()
     with closing(sqlite3.connect(index_path)) as connection:
-        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    assert "fingerprints_by_hash" in names
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert connection.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+    with open_index(root, index_path) as index:
+        assert len(index.update().indexed) == 30
 
 
 def test_a_broken_pool_of_workers_falls_back_to_this_process(
