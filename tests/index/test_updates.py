@@ -184,6 +184,55 @@ def test_a_damaged_cache_is_rebuilt_silently(root: Path, index_path: Path, damag
         assert found == ["a.txt", "c.md"]
 
 
+def test_a_cache_of_the_first_layout_is_rebuilt(root: Path, index_path: Path) -> None:
+    # Schema 1 kept fingerprints in a table of their own and the FTS5 index in step with
+    # the passages by triggers.
+    index_path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(index_path)) as connection:
+        connection.executescript(
+            """
+            CREATE TABLE documents(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,
+                sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                title TEXT NOT NULL, fp_low INTEGER NOT NULL, fp_high INTEGER NOT NULL);
+            CREATE TABLE passages(id INTEGER PRIMARY KEY, doc INTEGER NOT NULL,
+                start INTEGER NOT NULL, end INTEGER NOT NULL, line INTEGER NOT NULL,
+                text TEXT NOT NULL);
+            CREATE VIRTUAL TABLE passages_fts USING fts5(text, content='passages',
+                content_rowid='id');
+            CREATE TRIGGER passages_added AFTER INSERT ON passages BEGIN
+                INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+            END;
+            CREATE TABLE fingerprints(hash INTEGER NOT NULL, passage INTEGER NOT NULL);
+            INSERT INTO documents VALUES (1, 'a.txt', 'x', 1, 1, 'Alpha', 1, 1);
+            INSERT INTO passages VALUES (1, 1, 0, 5, 1, 'Alpha');
+            PRAGMA user_version = 1;
+            """
+        )
+    assert _build(root, index_path) == ["a.txt", "c.md"]
+    with closing(sqlite3.connect(index_path)) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        assert "fingerprints" not in tables and "passages_added" not in tables
+
+
+def test_the_full_text_index_stays_whole_as_documents_change(root: Path, index_path: Path) -> None:
+    # The FTS5 index keeps no copy of the text: a document's rows are deleted with the
+    # words they were indexed with, made again from the stored passages.
+    with open_index(root, index_path) as index:
+        index.update()
+    (root / "a.txt").write_text("Alpha\n\nThe slow grey wolf.\n\nA wolf.\n", encoding="utf-8")
+    (root / "b.txt").unlink()
+    with open_index(root, index_path) as index:
+        index.update()
+        assert paths(index.search("wolf")) == ["a.txt", "a.txt"]
+        assert paths(index.search("clocks OR quick")) == []
+    with closing(sqlite3.connect(index_path)) as connection:
+        connection.execute("INSERT INTO passages_fts(passages_fts) VALUES ('integrity-check')")
+        vocabulary = dict(connection.execute("SELECT term, doc FROM passages_vocab"))
+    assert "quick" not in vocabulary and "clocks" not in vocabulary
+    assert vocabulary["wolf"] == 2 and vocabulary["alpha"] == 1
+
+
 def test_an_older_schema_is_rebuilt(root: Path, index_path: Path) -> None:
     index_path.parent.mkdir(parents=True)
     with closing(sqlite3.connect(index_path)) as connection:

@@ -35,7 +35,7 @@ from readertui.index.preparing import Prepared, Read, Unreadable, pool_size, rea
 from readertui.index.scoring import indexed_row
 
 #: A write transaction is committed once it has been open this long (seconds)...
-BATCH_SECONDS = 0.5
+BATCH_SECONDS = 2.0
 #: ... or holds this many characters of new text.
 BATCH_CHARS = 8_000_000
 

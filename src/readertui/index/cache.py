@@ -35,6 +35,9 @@ SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
 
 TOKENIZER = "unicode61 remove_diacritics 2"
+#: How many bytes of words FTS5 gathers in memory before writing them to the file: fewer,
+#: larger pieces of index to merge later (the default is 1 MB).
+FTS_PENDING_BYTES = 16 * 1024 * 1024
 
 # The passages' text is stored once, in `passages`; the FTS5 index is contentless (it keeps
 # only the words' places), so the rows to delete from it are made again from that text
@@ -62,6 +65,7 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
     text, label, pad, content='', tokenize='{TOKENIZER}'
 );
 INSERT INTO passages_fts(passages_fts, rank) VALUES ('rank', '{RANK}');
+INSERT INTO passages_fts(passages_fts, rank) VALUES ('hashsize', {FTS_PENDING_BYTES});
 CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
 CREATE TABLE headings(
     doc INTEGER NOT NULL,

@@ -14,7 +14,6 @@ from typing import Literal
 from readertui.index.errors import QueryError
 from readertui.index.lookup import PASSAGE_COLUMNS, PassageRow, heading_at, line_in
 from readertui.index.results import Concordance, Occurrence, Place
-from readertui.index.scoring import in_passages
 from readertui.index.words import located_terms, terms
 
 Order = Literal["document", "following"]
@@ -33,7 +32,7 @@ def find_concordance(
     cursor = connection.execute(
         f"SELECT {PASSAGE_COLUMNS} FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
         "JOIN documents d ON d.id = p.doc WHERE passages_fts MATCH ?",
-        (in_passages(f'"{term}"'),),
+        (f'"{term}"',),
     )
     occurrences: list[tuple[tuple[str, ...], Occurrence]] = []
     truncated = False

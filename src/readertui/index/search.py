@@ -20,7 +20,6 @@ from readertui.index.lookup import (
 )
 from readertui.index.query import Query
 from readertui.index.results import SearchHit
-from readertui.index.scoring import in_passages
 from readertui.index.snippets import find_terms, make_snippet
 
 #: A query matching at most this many passages is ranked whole (see `best_matches`).
@@ -30,15 +29,14 @@ RANK_SAMPLE = 5_000
 
 
 def best_matches(connection: sqlite3.Connection, expression: str, limit: int) -> dict[int, float]:
-    """The ids of the `limit` passages that match the FTS5 `expression` (in their words,
-    see `in_passages`) best, with their BM25 rank (lower is better).
+    """The ids of the `limit` passages that match the FTS5 `expression` best, with their
+    BM25 rank (lower is better).
 
     Ranking computes BM25 for every match, which costs a third of a second for a word in
     every other passage of a 100 MB library; and among so many, the ranking of the very
     best says little. So a query matching more than RANK_ALL passages is ranked among its
     first RANK_SAMPLE matches (in the library's order) only.
     """
-    expression = in_passages(expression)
     (matching,) = connection.execute(
         "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (expression,)
     ).fetchone()

@@ -36,7 +36,6 @@ from readertui.index.fingerprints import (
 from readertui.index.lookup import PassageRow, passage_ref, passages_by_id, place_of_span
 from readertui.index.query import Term
 from readertui.index.results import CrossReference, Group, PassageRef
-from readertui.index.scoring import in_passages
 from readertui.index.search import best_matches
 from readertui.index.snippets import find_terms, make_snippet
 from readertui.index.words import fingerprint_words, located_terms, located_words, terms
@@ -229,7 +228,7 @@ def _candidates(
     for phrase in asked[:MAX_PHRASES]:
         rows = connection.execute(
             "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?",
-            (in_passages('"' + " ".join(phrase) + '"'), COMMON_PHRASE_PASSAGES + 1),
+            ('"' + " ".join(phrase) + '"', COMMON_PHRASE_PASSAGES + 1),
         ).fetchall()
         if len(rows) <= COMMON_PHRASE_PASSAGES:
             shared.update(rowid for (rowid,) in rows if rowid != passage.id)
