@@ -7,8 +7,9 @@ missing, damaged or of another schema version (`PRAGMA user_version`) is replace
 Several threads (the UI's workers) and several processes (two readers, a `readertui search`
 in a script) may use one file at once: each thread has its own connection, the file is in
 WAL mode (readers never block the writer), every connection waits for a busy file instead of
-failing, and each write transaction is short (an update commits every two seconds). Replacing a damaged file happens under a
-lock file, so two processes never delete each other's fresh index.
+failing, and each write transaction is short (an update commits every two seconds).
+Replacing a damaged file happens under a lock file, so two processes never delete each
+other's fresh index.
 """
 
 from __future__ import annotations
