@@ -282,7 +282,7 @@ def _insert_document(
         ],
     )
     connection.executemany(
-        "INSERT INTO passages_fts(rowid, text, label, pad) VALUES (?, ?, ?, ?)",
+        "INSERT INTO passages_fts(rowid, text, label) VALUES (?, ?, ?)",
         [(passage_id, *row) for passage_id, row in zip(ids, prepared.rows, strict=True)],
     )
     connection.executemany(
@@ -296,8 +296,7 @@ def _delete_document(connection: sqlite3.Connection, doc_id: int) -> None:
     # made again from the stored text.
     passages = connection.execute("SELECT id, text FROM passages WHERE doc = ?", (doc_id,))
     connection.executemany(
-        "INSERT INTO passages_fts(passages_fts, rowid, text, label, pad) "
-        "VALUES ('delete', ?, ?, ?, ?)",
+        "INSERT INTO passages_fts(passages_fts, rowid, text, label) VALUES ('delete', ?, ?, ?)",
         [(passage_id, *indexed_row(text)) for passage_id, text in passages.fetchall()],
     )
     connection.execute("DELETE FROM passages WHERE doc = ?", (doc_id,))

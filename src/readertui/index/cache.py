@@ -29,8 +29,8 @@ from readertui.index.scoring import RANK
 from readertui.locations import cache_dir
 
 #: The schema of the file; a file with another one is rebuilt. 2: no fingerprint table (the
-#: same passage is found with phrase queries), a contentless FTS5 table with label and pad
-#: columns (`readertui.index.scoring`).
+#: same passage is found with phrase queries), a contentless FTS5 table with a label column
+#: (`readertui.index.scoring`).
 SCHEMA_VERSION = 2
 #: How long a connection waits for another process's write before giving up (ms).
 BUSY_TIMEOUT_MS = 30_000
@@ -63,7 +63,7 @@ CREATE TABLE passages(
 );
 CREATE INDEX passages_by_doc ON passages(doc, start);
 CREATE VIRTUAL TABLE passages_fts USING fts5(
-    text, label, pad, content='', tokenize='{TOKENIZER}'
+    text, label, content='', tokenize='{TOKENIZER}'
 );
 INSERT INTO passages_fts(passages_fts, rank) VALUES ('rank', '{RANK}');
 INSERT INTO passages_fts(passages_fts, rank) VALUES ('hashsize', {FTS_PENDING_BYTES});
