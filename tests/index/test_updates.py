@@ -296,6 +296,40 @@ def test_two_processes_updating_one_cache_do_not_corrupt_it(tmp_path: Path) -> N
         assert len(index.search("heron", limit=10_000)) == 40 * 150
 
 
+_KILLED_MID_BUILD = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from readertui.core.library import scan_library
+    from readertui.index import LibraryIndex, building
+    building.BATCH_SECONDS = 0.0  # a commit after every document
+    root, index_path = Path(sys.argv[1]), Path(sys.argv[2])
+    index = LibraryIndex(scan_library(root), path=index_path)
+    index.update(progress=lambda done, total: os._exit(9) if done == 20 else None)
+    """
+)
+
+
+def test_a_build_killed_half_way_leaves_a_cache_the_next_update_finishes(tmp_path: Path) -> None:
+    texts = {f"doc{n:02}.txt": f"Heron number {n} in the reeds.\n" for n in range(40)}
+    root = write_library(tmp_path / "library", texts)
+    index_path = tmp_path / "index.sqlite3"
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_MID_BUILD, str(root), str(index_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == 9, killed.stderr
+    with open_index(root, index_path) as index:
+        report = index.update()
+        assert len(report.indexed) == 20 and not report.rebuilt
+        assert len(index.search("heron", limit=100)) == 40
+    with closing(sqlite3.connect(index_path)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        connection.execute("INSERT INTO passages_fts(passages_fts) VALUES ('integrity-check')")
+
+
 def _contents(index_path: Path) -> dict[str, list[tuple[object, ...]]]:
     with closing(sqlite3.connect(index_path)) as connection:
         return {
