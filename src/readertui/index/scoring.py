@@ -1,5 +1,4 @@
-"""How a passage is scored by the full-text index: the FTS5 row it is indexed as, and the
-MATCH expressions that ask that index.
+"""How a passage is scored by the full-text index: the FTS5 row it is indexed as.
 
 BM25 divides a passage's matches by its length, which makes a 7-word heading or a caption
 that names a thing twice outrank the paragraphs that say something about it. Two rules
