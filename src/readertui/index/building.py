@@ -31,6 +31,7 @@ from readertui.core.library import Library, LibraryEntry
 from readertui.core.workspace import Workspace, file_stamp
 from readertui.index.cache import IndexCache, is_damage
 from readertui.index.cancel import CancelToken
+from readertui.index.errors import Cancelled
 from readertui.index.preparing import Prepared, Read, Unreadable, pool_size, read_all
 from readertui.index.scoring import indexed_row
 
@@ -153,7 +154,7 @@ def _update(
     if cancel is not None and cancel.cancelled:
         return tally.report(cancelled=True, rebuilt=rebuilt)
     writer = _Writer(cache)
-    reading = read_all(workspace, to_read, workers)
+    reading = read_all(workspace, to_read, workers, cancel)
     try:
         for done, read in enumerate(reading, start=1):
             writer.wrote(_bring_in(writer, read, stored, gone, gone_by_hash, tally))
@@ -166,6 +167,9 @@ def _update(
             _delete_document(writer.connection(), known.id)
             tally.removed.append(path)
         writer.commit()
+    except Cancelled:  # while a worker process was still cutting a document up
+        writer.commit()
+        return tally.report(cancelled=True, rebuilt=rebuilt)
     except BaseException:
         writer.rollback()
         raise

@@ -17,7 +17,9 @@ import multiprocessing
 import os
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,8 @@ from readertui.core.document import Document, load_document
 from readertui.core.library import LibraryEntry
 from readertui.core.workspace import Workspace
 from readertui.errors import DocumentError
+from readertui.index.cancel import CancelToken
+from readertui.index.errors import Cancelled
 from readertui.index.passages import split_passages
 from readertui.index.scoring import IndexedRow, indexed_row
 
@@ -32,6 +36,8 @@ from readertui.index.scoring import IndexedRow, indexed_row
 POOL_BYTES = 16 * 1024 * 1024
 #: Documents handed to the pool ahead of the one being written, per worker.
 _AHEAD_PER_WORKER = 2
+# How long the reader of the pool waits for a document before it looks at its cancel token.
+_WAIT_STEP = 0.1
 
 
 @dataclass(frozen=True)
@@ -86,13 +92,16 @@ def read_all(
     workspace: Workspace,
     items: Sequence[tuple[LibraryEntry, tuple[int, int]]],
     workers: int,
+    cancel: CancelToken | None = None,
 ) -> Generator[Read | Unreadable, None, None]:
     """Each of `items` (entry, file stamp) read and ready to be cut up, in order; `close`
-    it when stopping early."""
+    it when stopping early. Worker processes are waited for a tenth of a second at a time:
+    once `cancel` is set, `Cancelled` is raised within that, and the processes are stopped
+    where they are (a large document takes seconds: quitting must not wait for it)."""
     if workers <= 0:
         yield from _read_here(workspace, items)
     else:
-        yield from _read_in_pool(workspace, items, workers)
+        yield from _read_in_pool(workspace, items, workers, cancel)
 
 
 def _read_here(
@@ -116,13 +125,14 @@ def _read_in_pool(
     workspace: Workspace,
     items: Sequence[tuple[LibraryEntry, tuple[int, int]]],
     workers: int,
+    cancel: CancelToken | None,
 ) -> Iterator[Read | Unreadable]:
     """`_read_here`, with the cutting up done by worker processes. If the pool cannot be
     started or breaks (a process killed, no way to start one here), the documents not yet
     given back are read in this process instead."""
     given = 0
     try:
-        for read in _from_pool(workspace, items, workers):
+        for read in _from_pool(workspace, items, workers, cancel):
             yield read
             given += 1
     except (BrokenProcessPool, OSError, RuntimeError):
@@ -133,6 +143,7 @@ def _from_pool(
     workspace: Workspace,
     items: Sequence[tuple[LibraryEntry, tuple[int, int]]],
     workers: int,
+    cancel: CancelToken | None,
 ) -> Iterator[Read | Unreadable]:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     root = str(workspace.library.root)
@@ -147,14 +158,37 @@ def _from_pool(
                 )
                 if len(pending) < workers * _AHEAD_PER_WORKER:
                     continue
-                yield _result(*queued.pop(0), pending.pop(0).result())
+                yield _result(*queued.pop(0), _outcome(pending.pop(0), cancel))
             while pending:
-                yield _result(*queued.pop(0), pending.pop(0).result())
+                yield _result(*queued.pop(0), _outcome(pending.pop(0), cancel))
         finally:
-            # Stopped early (cancelled, or the pool broke): drop what has not started, wait
-            # for the rest.
-            for future in pending:
-                future.cancel()
+            if pending:
+                # Stopped early (cancelled, closed, or the pool broke): drop what has not
+                # started, and stop the processes at work rather than wait for them.
+                for future in pending:
+                    future.cancel()
+                _stop_workers(pool)
+
+
+def _outcome(
+    future: Future[tuple[str, Prepared] | str], cancel: CancelToken | None
+) -> tuple[str, Prepared] | str:
+    """The future's result, waited for a little at a time; Cancelled once `cancel` is set."""
+    while True:
+        try:
+            return future.result(timeout=_WAIT_STEP)
+        except FuturesTimeout:
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled() from None
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now. The executor has no public way to: its
+    `shutdown` waits for the work under way, seconds for a large document."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with suppress(OSError, ValueError):
+            process.terminate()
 
 
 def _result(
