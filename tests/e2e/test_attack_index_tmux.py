@@ -192,12 +192,6 @@ def indexing_percent(term: Terminal) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def index_names(cache_folder: Path) -> set[str]:
-    (index_file,) = cache_folder.glob("*.sqlite3")
-    with contextlib.closing(sqlite3.connect(index_file)) as connection:
-        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-
-
 def test_a_build_cut_by_a_dropped_terminal_leaves_a_complete_index_after_the_next_start(
     session: Session, tmp_path: Path, many_documents: Path
 ) -> None:
