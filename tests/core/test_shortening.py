@@ -5,8 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readertui.core.shortening import ELLIPSIS, fit_lines, fit_parts, one_line, shorten
-from readertui.core.textlayout import cell_width
+from readertui.core.shortening import (
+    ELLIPSIS,
+    cell_width,
+    fit_lines,
+    fit_parts,
+    one_line,
+    shorten,
+)
 
 
 def test_blanks_and_newlines_become_one_space() -> None:
@@ -76,3 +82,10 @@ def test_a_shortened_text_fits_and_says_when_it_was_cut(text: str, cells: int) -
     assert line == whole or line.endswith(ELLIPSIS)
     if line != whole:
         assert whole.startswith(line[:-1].rstrip(" ,"))
+
+
+def test_widths_agree_with_what_the_terminal_is_drawn_with() -> None:
+    from rich.cells import cell_len
+
+    for text in ("plain", "Natásha", "Nata\u0301sha", "嘉峪关", "ｆｕｌｌ", "“quoted” — dash"):
+        assert cell_width(text) == cell_len(text), text

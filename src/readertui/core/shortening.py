@@ -8,9 +8,8 @@ wide (CJK) characters count twice. Everything is pure.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
-
-from readertui.core.textlayout import cell_width, char_width
 
 ELLIPSIS = "…"
 
@@ -19,6 +18,23 @@ ELLIPSIS = "…"
 _WORD_CUT_SHARE = 0.6
 # Punctuation that reads badly just before the ellipsis ("Loving,…").
 _TRAILING = " \t,;:·—–-"
+
+
+def char_width(char: str) -> int:
+    """Cells a character takes: two for a wide (East Asian) one, none for a combining mark.
+
+    (Measured here, not with Rich's tables: the CLI cuts text too, and never imports Rich.)
+    """
+    if char.isascii():
+        return 1
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def cell_width(text: str) -> int:
+    """Cells a line of text takes."""
+    return len(text) if text.isascii() else sum(map(char_width, text))
 
 
 def one_line(text: str, limit: int) -> str:
