@@ -242,3 +242,44 @@ def test_natasha_is_found_in_war_and_peace_quickly(corpus: Path) -> None:
     assert all(text[start : start + 7].lower() in ("natásha", "natasha") for start in starts)
     # The first match shows at once; counting them all is a worker's job but not slow either.
     assert answered < 0.1, f"the first match took {answered:.3f} s"
+
+
+GRAPHEMES = ("a", "á", "a\u0301", "A\u0301", "b", " ", "\n")
+
+
+def grapheme_matches(tokens: list[str], query: str) -> list[tuple[int, int]]:
+    """Where `query` occurs in the text made of `tokens`, one query character per token."""
+    starts = [0]
+    for token in tokens:
+        starts.append(starts[-1] + len(token))
+
+    def same(token: str, wanted: str) -> bool:
+        token = token.lower()
+        if wanted == " ":
+            return token.isspace()
+        if wanted == "á":  # accented: that accent only, precomposed or not
+            return unicodedata.normalize("NFC", token) == "á"
+        return unicodedata.normalize("NFD", token)[0] == wanted
+
+    return [
+        (starts[i], starts[i + len(query)])
+        for i in range(len(tokens) - len(query) + 1)
+        if all(same(tokens[i + k], query[k]) for k in range(len(query)))
+    ]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    tokens=st.lists(st.sampled_from(GRAPHEMES), max_size=30),
+    query=st.text(alphabet="abá ", min_size=1, max_size=3),
+)
+def test_decomposed_letters_match_whole_and_keep_their_offsets(
+    tokens: list[str], query: str
+) -> None:
+    text = "".join(tokens)
+    finder = TextFinder(text, query)
+    expected = grapheme_matches(tokens, query)
+    assert list(finder.all_starts() or []) == [start for start, _ in expected]
+    assert finder.matches_between(0, len(text)) == expected
+    forward = [finder.next_match(start, wrap=False) for start, _ in [(-1, 0), *expected]]
+    assert forward == [*expected, None]
