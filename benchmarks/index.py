@@ -450,9 +450,14 @@ def main() -> int:
     if not CORPUS.is_dir():
         print(f"the corpus is missing: {CORPUS}", file=sys.stderr)
         return 2
+    load = os.getloadavg()[0]
     results = measure(args)
     text, met = table(results)
-    print(f"Library index, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
+    # Other work on the machine slows every figure (the regex scan too): say how much.
+    print(
+        f"Library index, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"load average {load:.1f} before the run, {os.getloadavg()[0]:.1f} after\n"
+    )
     print(text)
     return 0 if met else 1
 

@@ -223,4 +223,4 @@ def test_it_is_annotated_stored_and_exported_like_text(
     assert "Where did the ferry go?" in exported
     # Its location names the heading it falls under, from the format's outline, in the
     # text as it is now (line 10 since the paragraph was added).
-    assert "line 10 · The far bank" in exported
+    assert "The far bank, line 10" in exported

@@ -200,10 +200,10 @@ def test_exported_markdown_has_its_parts_where_a_reader_expects_them(
         if token.type == "heading_open" and token.level == 0
     ]
     assert headings == ["On Rivers", "Orphaned highlights"]
-    # In document order, each with its location (line and the heading it is under).
+    # In document order, each with its short citation (author, title, heading and line).
     assert rivers.index("Every river begins") < rivers.index("leaves its silt")
-    assert "> — line 11 · The source" in rivers
-    assert "> — line 16 · The mouth" in rivers
+    assert "> — Ada Example, “On Rivers”, The source, line 11" in rivers
+    assert "> — Ada Example, “On Rivers”, The mouth, line 16" in rivers
     assert "^00000000-0000-4000-8000-000000000001" in rivers
     assert "- **Tags:** #water/rivers #Greek-thought" in rivers
     # A link to another annotation is an Obsidian block reference in the same file.
@@ -366,8 +366,9 @@ def test_a_quote_renders_as_exactly_the_document_s_words(quote: str) -> None:
     text = _document_with([""], [quote], [()])
     rendered = _markdown().render(text)
     quoted = rendered.split("<blockquote>", 1)[1].split("</blockquote>", 1)[0]
-    # The location ("— line 1 · heading") is the block quote's last paragraph; the quote's
-    # own text cannot open one (its "<" is escaped), whatever dashes it holds.
+    # The citation ("— Someone, “A document”, heading, line 1") is the block quote's last
+    # paragraph; the quote's own text cannot open one (its "<" is escaped), whatever dashes
+    # it holds.
     quoted = quoted.rsplit("<p>", 1)[0]
     shown = html.unescape(re.sub(r"<[^>]+>", " ", quoted))
     # Blanks and newlines at the ends are not part of what is shown; any other control is,
@@ -391,7 +392,11 @@ def test_front_matter_strings_are_valid_yaml_and_json() -> None:
 
 
 def test_a_note_that_opens_with_a_block_starts_on_its_own_line() -> None:
-    assert note_item("**Note:**", "# Big") == ["- **Note:**", "", "  # Big"]
+    assert note_item("**Note:**", "- one\n- two") == ["- **Note:**", "", "  - one", "  - two"]
+    # A `#` that starts a line is text (issue 11 item 12), so it stays on the label's line.
+    assert note_item("**Note:**", "# Big") == ["- **Note:** \\# Big"]
+    fenced = "```sh\n# a comment\n```\n#tag"
+    assert note_item("**Note:**", fenced)[2:] == ["  ```sh", "  # a comment", "  ```", "  \\#tag"]
     assert note_item("**Note:**", "plain\nsecond") == ["- **Note:** plain", "  second"]
 
 

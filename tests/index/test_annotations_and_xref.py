@@ -158,3 +158,28 @@ def test_an_orphaned_highlight_is_found_but_has_no_place(
     assert hit.annotation_id == lost.id
     assert hit.place.line is None and hit.place.where == "a.txt:orphaned"
     assert hit.matches == () and hit.snippet.text.startswith("old mill")
+
+
+def test_a_rewrapped_rehyphenated_copy_is_the_same_passage(tmp_path: Path) -> None:
+    # The same passage is found by looking the passage's fingerprint phrases up in the
+    # full-text index, whose words a hyphen at a line end splits ("indus-⏎trial"): the
+    # phrases elsewhere in the copy still find it.
+    original = (
+        "The workers of the combine built the steel mill, the schools and the hospital "
+        "of the industrial city in the desert, and the city grew around the mill while "
+        "the railway brought ore from the mountains to the furnaces every single day."
+    )
+    copy = (
+        "THE WORKERS of the combine built the steel mill, the schools and the hospital of\n"
+        "the indus-\ntrial city in the desert, and the city grew around the mill while the\n"
+        "railway brought ore from the moun-\ntains to the furnaces every single day."
+    )
+    filler = {f"other{n}.txt": f"Another text, number {n}, about the mill.\n" for n in range(5)}
+    texts = {"a.txt": original + "\n", "b.txt": "Intro.\n\n" + copy + "\n", **filler}
+    root = write_library(tmp_path / "library", texts)
+    with open_index(root, tmp_path / "index.sqlite3") as index:
+        index.update()
+        same = index.cross_references("a.txt", 0).same
+        assert [(r.place.path, r.place.line, r.score) for r in same] == [("b.txt", 3, 1.0)]
+        back = index.cross_references("b.txt", len("Intro.\n\n")).same
+        assert [(r.place.path, r.score) for r in back] == [("a.txt", 1.0)]

@@ -79,6 +79,17 @@ def test_the_digests_copies_of_the_report_are_found_both_ways(index: LibraryInde
 
 def test_molten_salt_ranks_the_reports_paragraph_first(index: LibraryIndex) -> None:
     hits = index.search("molten salt")
+    # A paragraph about the plant, not its heading nor its caption (printed twice), which
+    # plain BM25 puts first for being short.
+    paragraphs = {
+        line_of(REPORT, "30,000 tons of the molten salt"),
+        line_of(REPORT, "Additional molten salt solar power plants"),
+    }
+    assert (hits[0].place.path, hits[0].place.line) in {(REPORT, line) for line in paragraphs}
+    heading = line_of(REPORT, "Dunhuang 100MW Molten Salt Tower CSP Plant\n")
+    caption = line_of(REPORT, "Dunhuang 100MW Molten Salt Tower CSP Plant\nDunhuang")
+    places = [(hit.place.path, hit.place.line) for hit in hits]
+    assert (REPORT, heading) in places and (REPORT, caption) in places  # found, after
     assert hits[0].place.path == REPORT
     assert hits[0].place.title == "Report: Delegation to China, May-June 2025"
     marked = {hits[0].snippet.text[a:b].lower() for a, b in hits[0].snippet.marks}
@@ -86,6 +97,23 @@ def test_molten_salt_ranks_the_reports_paragraph_first(index: LibraryIndex) -> N
     text = text_of(REPORT)
     assert all(text[a:b].lower() in ("molten", "salt") for a, b in hits[0].matches)
     assert hits[0].match_line == text.count("\n", 0, hits[0].matches[0][0]) + 1
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("jiayuguan", "Jiayuguan"),
+        ("JISCO", "JISCO"),
+        ('"China saved socialism"', "China saved socialism"),
+    ],
+)
+def test_the_first_hit_is_a_paragraph_not_a_heading(
+    index: LibraryIndex, query: str, words: str
+) -> None:
+    hit = index.search(query)[0]
+    text = text_of(hit.place.path)[hit.place.start : hit.place.end]
+    assert words.lower() in text.lower()
+    assert len(text.split()) >= 20 and text.rstrip().endswith((".", "”", '"'))
 
 
 def test_related_passages_are_in_other_documents_or_far_away(index: LibraryIndex) -> None:

@@ -72,6 +72,36 @@ def test_hits_come_best_first(tmp_path: Path) -> None:
         assert scores == sorted(scores, reverse=True) and scores[-1] > 0
 
 
+def test_a_very_short_passage_is_not_scored_as_shorter_than_a_floor(tmp_path: Path) -> None:
+    # Plain BM25 puts a one-word paragraph first for being short; scored as
+    # MIN_SCORED_WORDS words long, it comes after one that says the word twice.
+    texts = {
+        "short.txt": "Heron.\n",
+        "twice.txt": "A grey heron stood in the reeds by the mill pond; the heron waited there "
+        "for the fish, patient and still, until the evening came.\n",
+    }
+    with open_index(write_library(tmp_path / "lib", texts), tmp_path / "i.sqlite3") as index:
+        index.update()
+        assert paths(index.search("heron")) == ["twice.txt", "short.txt"]
+
+
+def test_headings_and_captions_rank_after_the_paragraphs(tmp_path: Path) -> None:
+    text = (
+        "Molten Salt Tower Plant\n\n"  # a heading
+        "Molten Salt Tower Plant\nMolten Salt Tower Plant\n\n"  # a caption printed twice
+        "The tower heats a proprietary material, which heats the salt until it melts: the "
+        "molten salt then keeps the turbines turning through the night, for eleven hours.\n"
+    )
+    with open_index(
+        write_library(tmp_path / "lib", {"a.txt": text}), tmp_path / "i.sqlite3"
+    ) as index:
+        index.update()
+        hits = index.search("molten salt")
+        assert [hit.place.line for hit in hits] == [6, 3, 1]
+        assert [hit.place.line for hit in index.search('"tower plant"')] == [3, 1]
+        assert all(hit.score > 0 for hit in hits)
+
+
 def test_the_nearest_heading_is_given(index: LibraryIndex) -> None:
     (hit,) = index.search("highlighted")
     assert hit.place.heading == "Part one"

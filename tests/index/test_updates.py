@@ -184,6 +184,55 @@ def test_a_damaged_cache_is_rebuilt_silently(root: Path, index_path: Path, damag
         assert found == ["a.txt", "c.md"]
 
 
+def test_a_cache_of_the_first_layout_is_rebuilt(root: Path, index_path: Path) -> None:
+    # Schema 1 kept fingerprints in a table of their own and the FTS5 index in step with
+    # the passages by triggers.
+    index_path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(index_path)) as connection:
+        connection.executescript(
+            """
+            CREATE TABLE documents(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,
+                sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                title TEXT NOT NULL, fp_low INTEGER NOT NULL, fp_high INTEGER NOT NULL);
+            CREATE TABLE passages(id INTEGER PRIMARY KEY, doc INTEGER NOT NULL,
+                start INTEGER NOT NULL, end INTEGER NOT NULL, line INTEGER NOT NULL,
+                text TEXT NOT NULL);
+            CREATE VIRTUAL TABLE passages_fts USING fts5(text, content='passages',
+                content_rowid='id');
+            CREATE TRIGGER passages_added AFTER INSERT ON passages BEGIN
+                INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+            END;
+            CREATE TABLE fingerprints(hash INTEGER NOT NULL, passage INTEGER NOT NULL);
+            INSERT INTO documents VALUES (1, 'a.txt', 'x', 1, 1, 'Alpha', 1, 1);
+            INSERT INTO passages VALUES (1, 1, 0, 5, 1, 'Alpha');
+            PRAGMA user_version = 1;
+            """
+        )
+    assert _build(root, index_path) == ["a.txt", "c.md"]
+    with closing(sqlite3.connect(index_path)) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        assert "fingerprints" not in tables and "passages_added" not in tables
+
+
+def test_the_full_text_index_stays_whole_as_documents_change(root: Path, index_path: Path) -> None:
+    # The FTS5 index keeps no copy of the text: a document's rows are deleted with the
+    # words they were indexed with, made again from the stored passages.
+    with open_index(root, index_path) as index:
+        index.update()
+    (root / "a.txt").write_text("Alpha\n\nThe slow grey wolf.\n\nA wolf.\n", encoding="utf-8")
+    (root / "b.txt").unlink()
+    with open_index(root, index_path) as index:
+        index.update()
+        assert paths(index.search("wolf")) == ["a.txt", "a.txt"]
+        assert paths(index.search("clocks OR quick")) == []
+    with closing(sqlite3.connect(index_path)) as connection:
+        connection.execute("INSERT INTO passages_fts(passages_fts) VALUES ('integrity-check')")
+        vocabulary = dict(connection.execute("SELECT term, doc FROM passages_vocab"))
+    assert "quick" not in vocabulary and "clocks" not in vocabulary
+    assert vocabulary["wolf"] == 2 and vocabulary["alpha"] == 1
+
+
 def test_an_older_schema_is_rebuilt(root: Path, index_path: Path) -> None:
     index_path.parent.mkdir(parents=True)
     with closing(sqlite3.connect(index_path)) as connection:
@@ -247,6 +296,40 @@ def test_two_processes_updating_one_cache_do_not_corrupt_it(tmp_path: Path) -> N
         assert len(index.search("heron", limit=10_000)) == 40 * 150
 
 
+_KILLED_MID_BUILD = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from readertui.core.library import scan_library
+    from readertui.index import LibraryIndex, building
+    building.BATCH_SECONDS = 0.0  # a commit after every document
+    root, index_path = Path(sys.argv[1]), Path(sys.argv[2])
+    index = LibraryIndex(scan_library(root), path=index_path)
+    index.update(progress=lambda done, total: os._exit(9) if done == 20 else None)
+    """
+)
+
+
+def test_a_build_killed_half_way_leaves_a_cache_the_next_update_finishes(tmp_path: Path) -> None:
+    texts = {f"doc{n:02}.txt": f"Heron number {n} in the reeds.\n" for n in range(40)}
+    root = write_library(tmp_path / "library", texts)
+    index_path = tmp_path / "index.sqlite3"
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_MID_BUILD, str(root), str(index_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == 9, killed.stderr
+    with open_index(root, index_path) as index:
+        report = index.update()
+        assert len(report.indexed) == 20 and not report.rebuilt
+        assert len(index.search("heron", limit=100)) == 40
+    with closing(sqlite3.connect(index_path)) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        connection.execute("INSERT INTO passages_fts(passages_fts) VALUES ('integrity-check')")
+
+
 def _contents(index_path: Path) -> dict[str, list[tuple[object, ...]]]:
     with closing(sqlite3.connect(index_path)) as connection:
         return {
@@ -257,10 +340,9 @@ def _contents(index_path: Path) -> dict[str, list[tuple[object, ...]]]:
                 "SELECT d.path, p.start, p.end, p.line, p.text FROM passages p "
                 "JOIN documents d ON d.id = p.doc ORDER BY d.path, p.start"
             ).fetchall(),
-            "fingerprints": connection.execute(
-                "SELECT d.path, p.start, f.hash FROM fingerprints f "
-                "JOIN passages p ON p.id = f.passage JOIN documents d ON d.id = p.doc "
-                "ORDER BY d.path, p.start, f.hash"
+            # What the full-text index holds: each word, in how many passages, how often.
+            "words": connection.execute(
+                "SELECT term, doc, cnt FROM passages_vocab ORDER BY term"
             ).fetchall(),
             "headings": connection.execute(
                 "SELECT d.path, h.offset, h.level, h.title FROM headings h "
@@ -318,8 +400,10 @@ def test_a_build_cancelled_before_it_starts_leaves_the_index_whole(tmp_path: Pat
         report = index.update(cancel=cancel)
         assert report.cancelled and report.indexed == ()
     with closing(sqlite3.connect(index_path)) as connection:
-        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    assert "fingerprints_by_hash" in names
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert connection.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+    with open_index(root, index_path) as index:
+        assert len(index.update().indexed) == 30
 
 
 def test_a_broken_pool_of_workers_falls_back_to_this_process(

@@ -239,9 +239,17 @@ async def test_before_the_index_is_built_the_tab_says_why(tmp_path: Path) -> Non
 
 
 @pytest.mark.usefixtures("index_at_start")
+@pytest.mark.parametrize("in_processes", [False, True], ids=["here", "in-worker-processes"])
 async def test_the_index_is_built_after_start_up_with_progress_in_the_status_line(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_processes: bool
 ) -> None:
+    """Also with the documents cut up in worker processes, as for a large library: inside
+    the app, multiprocessing's helper must still start (it once could not: Textual's capture
+    of stderr has no file number)."""
+    from readertui.ui import index_keeper
+
+    if in_processes:
+        monkeypatch.setattr(index_keeper, "BACKGROUND_POOL_BYTES", 0)
     app = _app(tmp_path)
     shown: list[str] = []
     async with app.run_test(size=(140, 40)) as pilot:

@@ -80,7 +80,7 @@ async def test_e_exports_this_document_and_says_where(make: AppFactory, tmp_path
         assert any(str(exported) in message for message in notifications(app))
     text = exported.read_text(encoding="utf-8")
     assert 'title: "Long Prose"' in text
-    assert "> Paragraph 0\n>\n> — line 1\n" in text
+    assert "> Paragraph 0\n>\n> — Ann Writer, “Long Prose”, line 1\n" in text
     assert "- **Note:** Worth *remembering*" in text
     assert "#place/Xian" in text
 

@@ -12,18 +12,19 @@ import os
 import sys
 from collections.abc import Sequence
 
+from readertui.cli.global_options import SUBCOMMANDS, split_command
 from readertui.cli.output import EXIT_ERROR, fail
 
-SUBCOMMANDS = ("export", "import", "list", "search", "xref")
+__all__ = ["SUBCOMMANDS", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = list(sys.argv[1:] if argv is None else argv)
+    subcommand, arguments = split_command(sys.argv[1:] if argv is None else argv)
     try:
-        if arguments and arguments[0] in SUBCOMMANDS:
+        if subcommand is not None:
             from readertui.cli.subcommands import run_subcommand
 
-            return run_subcommand(arguments)
+            return run_subcommand([subcommand, *arguments])
         from readertui.collector_pause import pause_collector, resume_collector
 
         # Before the UI's modules are imported: see collector_pause. The reader resumes it

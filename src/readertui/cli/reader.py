@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from readertui import __version__
 from readertui.cli.early_keys import take_keys_early
+from readertui.cli.global_options import add_global_options
 from readertui.cli.output import EXIT_ERROR, EXIT_OK, EXIT_USAGE, OneLineParser, fail
 from readertui.config import load_config, resolve_db_path, resolve_library
 from readertui.errors import ReaderError
@@ -24,6 +25,7 @@ SAVE_ON_CRASH_TIMEOUT = 3.0
 
 SUBCOMMAND_USAGE = """\
   readertui export [--format markdown|json] [-o DIR|FILE|-] [--doc PATH] [--tag TAG]
+                   [--style obsidian|plain] [--block-ids|--no-block-ids]
   readertui import FILE              (a JSON export, a changes file or a database)
   readertui list docs|tags|annotations|problems
   readertui search QUERY [--limit N] [--json]
@@ -33,14 +35,19 @@ SUBCOMMAND_USAGE = """\
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="readertui",
-        usage="%(prog)s [PATH] [--db FILE] [--theme NAME] [--config FILE]\n" + SUBCOMMAND_USAGE,
+        usage=(
+            "%(prog)s [PATH | --library DIR] [--db FILE] [--config FILE] [--theme NAME]\n"
+            + SUBCOMMAND_USAGE
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Read, annotate and cross-reference a library of documents in the terminal.",
         epilog=(
             "With no PATH, readertui opens the library set in the config file (or\n"
             "READERTUI_LIBRARY), else the sample library it ships with. Press ? in the app\n"
-            "for every key. `readertui export --help` (and import, list) explain the\n"
-            "commands that work on your notes without opening the reader."
+            "for every key. `readertui export --help` (and import, list, search, xref)\n"
+            "explain the commands that work on your notes without opening the reader.\n"
+            "--library, --db and --config go before or after a command's name alike:\n"
+            "readertui --db F list docs is readertui list docs --db F."
         ),
     )
     parser.add_argument(
@@ -50,16 +57,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a library folder, or a document (its folder opens with it)",
     )
-    parser.add_argument("--db", type=Path, metavar="FILE", help="the annotation database file")
+    add_global_options(parser)
     parser.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. textual-light")
-    parser.add_argument("--config", type=Path, metavar="FILE", help="use this config file")
     parser.add_argument("--version", action="version", version=f"readertui {__version__}")
     return parser
 
 
 def open_reader(argv: Sequence[str]) -> int:
     """Run the reader as the command line asks; the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.library is not None:
+        if args.path is not None:
+            parser.error("give the library as PATH or as --library, not both")
+        # --library is global (every command takes it); for the reader it is the PATH.
+        args.path = args.library
     restore_terminal = take_keys_early()
     try:
         return _run_reader(args, restore_terminal)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from readertui.cli.global_options import add_global_options
 from readertui.cli.output import (
     EXIT_ERROR,
     EXIT_OK,
@@ -44,6 +45,7 @@ from readertui.errors import ReaderError
 from readertui.export.collect import collect, resolve_document
 from readertui.export.exporting import (
     FORMATS,
+    STYLES,
     SUFFIXES,
     ExportRequest,
     export_text,
@@ -80,6 +82,8 @@ def run_subcommand(arguments: Sequence[str]) -> int:
     parser, handler = _COMMANDS[name]()
     args = parser.parse_args(rest)
     try:
+        if args.theme is not None:
+            raise _Usage("--theme is an option of the reader, not of a command")
         return handler(args, _setting(args))
     except _Usage as usage:
         return fail(f"{name}: {usage} (see readertui {name} --help)", EXIT_USAGE)
@@ -105,15 +109,10 @@ def _parser(name: str, description: str, epilog: str = "") -> OneLineParser:
         epilog=epilog or None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    where = parser.add_argument_group("where")
-    where.add_argument(
-        "--library",
-        type=Path,
-        metavar="DIR",
-        help="the library folder (default: as the reader would open it)",
-    )
-    where.add_argument("--db", type=Path, metavar="FILE", help="the annotation database file")
-    where.add_argument("--config", type=Path, metavar="FILE", help="use this config file")
+    add_global_options(parser.add_argument_group("where (before or after the subcommand)"))
+    # Known, so that `readertui --theme X list docs` is told what is wrong with it (rather
+    # than taking X for a positional argument); `run_subcommand` refuses it.
+    parser.add_argument("--theme", metavar="NAME", help=argparse.SUPPRESS)
     return parser
 
 
@@ -136,6 +135,17 @@ def _export_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setti
     parser.add_argument("-o", "--output", metavar="DIR|FILE|-", help="where to write")
     parser.add_argument("--doc", metavar="PATH", help="only this document (library or file path)")
     parser.add_argument("--tag", metavar="TAG", help="only highlights with this tag (or below it)")
+    parser.add_argument(
+        "--style",
+        choices=STYLES,
+        help="Markdown for Obsidian (block ids and links to them) or plain (default: obsidian)",
+    )
+    parser.add_argument(
+        "--block-ids",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="write each highlight's ^id block id (default: with --style obsidian only)",
+    )
     return parser, _export
 
 
@@ -143,7 +153,15 @@ def _export(args: argparse.Namespace, setting: Setting) -> int:
     library = setting.library
     doc = resolve_document(library, args.doc) if args.doc is not None else None
     tag = _tag_of(args)
-    request = ExportRequest(format=args.format, doc=doc, tag=tag)
+    if args.format != "markdown" and (args.style is not None or args.block_ids is not None):
+        raise _Usage("--style and --block-ids go with --format markdown")
+    request = ExportRequest(
+        format=args.format,
+        doc=doc,
+        tag=tag,
+        style=args.style or "obsidian",
+        block_ids=args.block_ids,
+    )
     max_bytes = setting.config.max_document_bytes
     with Store(setting.db_path) as store:
         _warn_about(store)

@@ -373,7 +373,10 @@ def parse_tags(text: str) -> tuple[str, ...]:
 
 def has_tag(annotation: Annotation, tag: str) -> bool:
     """Whether the annotation carries `tag` or a tag below it (`place` matches `place/Xi'an`)."""
+    return tags_include(annotation.tags, tag)
+
+
+def tags_include(tags: Iterable[str], tag: str) -> bool:
+    """Whether `tags` hold `tag` or a tag below it (`place` matches `place/Xi'an`)."""
     wanted = tag_key(tag)
-    return any(
-        (key := tag_key(own)) == wanted or key.startswith(wanted + "/") for own in annotation.tags
-    )
+    return any((key := tag_key(own)) == wanted or key.startswith(wanted + "/") for own in tags)

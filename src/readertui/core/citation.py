@@ -1,9 +1,14 @@
-"""What `y` copies: the quoted text and a citation saying where it comes from; and how a
-quote is put in quotation marks wherever one is shown (lists, `y`, `list annotations`)."""
+"""Citations: what `y` copies (the quoted text and where it comes from), the short citation
+an export writes beside each quote, and how a quote is put in quotation marks wherever one is
+shown (lists, `y`, `list annotations`)."""
 
 from __future__ import annotations
 
 from readertui.core.metadata import DocumentMetadata
+from readertui.core.shortening import one_line
+
+#: The longest title or heading a short citation holds (in characters, "…" included).
+SHORT_PART_CHARS = 60
 
 #: Marks that open a quotation; a quote beginning with one has its own.
 _OPENING_MARKS = '“"„«‘‚‹「『'
@@ -38,3 +43,30 @@ def quotation(text: str, metadata: DocumentMetadata, rel_path: str, line: int) -
     """The copied text: the quote on its own lines, then a dash and the citation."""
     body = " ".join(text.split()) if "\n" not in text.strip() else text.strip()
     return f"{in_quotation_marks(body)}\n— {citation(metadata, rel_path, line)}"
+
+
+def short_citation(
+    metadata: DocumentMetadata, rel_path: str, *, heading: str = "", line: int | None = None
+) -> str:
+    """What a quote carries beside it in an export: "Author, “Title”, Heading, line N".
+
+    Short enough to stay beside a quote pasted into a draft: the first author ("et al." for
+    three or more), the title cut to `SHORT_PART_CHARS`, the heading the quote is under (not
+    when it only repeats the title) and the line; what is unknown is left out.
+    """
+    parts: list[str] = []
+    authors = metadata.authors
+    if len(authors) == 1:
+        parts.append(authors[0])
+    elif len(authors) == 2:
+        parts.append(f"{authors[0]} and {authors[1]}")
+    elif authors:
+        parts.append(f"{authors[0]} et al.")
+    title = one_line(metadata.title or rel_path, SHORT_PART_CHARS)
+    parts.append(f"“{title}”")
+    heading = one_line(heading, SHORT_PART_CHARS)
+    if heading and heading.casefold() != title.casefold():
+        parts.append(heading)
+    if line is not None:
+        parts.append(f"line {line}")
+    return ", ".join(parts)

@@ -48,13 +48,23 @@ class Document:
         return self.kind.name
 
     def outline(self) -> list[OutlineEntry]:
-        """The headings of the text, as its format finds them (slow on a 100 MB text: it
-        reads the whole of it, so call it from a worker)."""
-        return self.kind.outline(self.text)
+        """The headings of the text, as its format finds them, but for the lines its sidecar
+        lists as boilerplate (slow on a 100 MB text: it reads the whole of it, so call it
+        from a worker)."""
+        from readertui.core.outline import tidy_outline
+
+        return tidy_outline(self.kind.outline(self.text), self.text, self.metadata.skip_lines)
 
     def styler(self) -> Styler | None:
-        """What styles the text on screen (Markdown's markup), or None to show it plain."""
-        return self.kind.styler(self.text)
+        """What styles the text on screen (Markdown's markup, the sidecar's boilerplate
+        lines dim), or None to show it plain."""
+        inner = self.kind.styler(self.text)
+        if not self.metadata.skip_lines:
+            return inner
+        # Imported here: only a document whose sidecar lists boilerplate needs it.
+        from readertui.core.boilerplate import BoilerplateStyler
+
+        return BoilerplateStyler(self.text, self.metadata.skip_lines, inner)
 
     @cached_property
     def sha256(self) -> str:

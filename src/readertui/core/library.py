@@ -56,6 +56,14 @@ class LibraryEntry(NamedTuple):
         """The name of the document's format ("text", "markdown")."""
         return self.kind.name
 
+    @property
+    def search_words(self) -> str:
+        """What else than its title a document is found by (`o`, the palette, the library's
+        filter): authors, publication, date, file name and tags."""
+        meta = self.metadata
+        words = (*meta.authors, meta.publication, meta.date, self.rel_path, *meta.tags)
+        return " ".join(word for word in words if word)
+
 
 class SkippedFile(NamedTuple):
     """A file in the library folder that is not shown as a document, and why."""

@@ -51,6 +51,9 @@ class DocumentMetadata(NamedTuple):
     date: str = ""
     source: str = ""
     tags: tuple[str, ...] = ()
+    # Lines of the text that are site boilerplate ("Skip to main content"): shown dim, never
+    # in the outline. Each is a whole line, compared with the blanks around it left out.
+    skip_lines: tuple[str, ...] = ()
 
     def byline(self) -> str:
         """The byline "Author One, Author Two · Publication · Date", without unknown parts."""
@@ -109,6 +112,7 @@ def metadata_and_problem(path: Path, head: str) -> tuple[DocumentMetadata, str |
     title = fields.get("title")
     authors = fields.get("authors", header_authors)
     tags = fields.get("tags", ())
+    skip_lines = fields.get("skip_lines", ())
     metadata = DocumentMetadata(
         title=title if isinstance(title, str) else header_title or _fallback_title(path, body),
         authors=authors if isinstance(authors, tuple) else (),
@@ -116,6 +120,7 @@ def metadata_and_problem(path: Path, head: str) -> tuple[DocumentMetadata, str |
         date=_text_field(fields, "date"),
         source=_text_field(fields, "source"),
         tags=tags if isinstance(tags, tuple) else (),
+        skip_lines=skip_lines if isinstance(skip_lines, tuple) else (),
     )
     return metadata, problem
 
@@ -196,6 +201,13 @@ def _metadata_fields(
             problems.append("tags must be text or a list of text")
         elif tags:
             fields["tags"] = tags
+    if "skip_lines" in values:
+        raw = values["skip_lines"]
+        # Lines of text only: a number or a date is no line of the document.
+        if isinstance(raw, list) and all(isinstance(line, str) for line in raw):
+            fields["skip_lines"] = tuple(line.strip() for line in raw if line.strip())
+        else:
+            problems.append("skip_lines must be a list of text")
     return fields
 
 

@@ -8,6 +8,10 @@ Where things go, for a folder:
   so it never overwrites the per-document files with a part of their highlights.
 - JSON: one file (`library.json`, `<document>.json` or `tag-<tag>.json`).
 
+Markdown comes in two styles: `obsidian` (the default) writes each annotation's `^id` block id
+after its quote, and links to annotations as links to those ids; `plain` writes neither, for
+a draft or a viewer that has no use for them. `block_ids` turns the ids on or off in either.
+
 A document whose name is not UTF-8 (an undecodable byte, held as a lone surrogate) gets a
 file name that is: the byte as `%E9` (`caf%E9.md`), which every file system and sync service
 takes. A file whose content would only differ in its `exported` time is left alone, so a
@@ -30,13 +34,20 @@ from readertui.core.library import SAMPLE_LIBRARY_KEY, Library
 from readertui.core.workspace import Workspace
 from readertui.errors import ExportError
 from readertui.export.collect import AnnotationSource, DocumentNotes, collect
-from readertui.export.markdown import document_markdown, library_markdown, link_targets
+from readertui.export.markdown import (
+    MarkdownStyle,
+    document_markdown,
+    library_markdown,
+    link_targets,
+)
 from readertui.export.markdown_text import tag_word
 from readertui.export.web_annotation import collection_json
 from readertui.store.atomic_storage import write_bytes_atomically
 
 ExportFormat = Literal["markdown", "json"]
 FORMATS: tuple[ExportFormat, ...] = ("markdown", "json")
+MarkdownFlavour = Literal["obsidian", "plain"]
+STYLES: tuple[MarkdownFlavour, ...] = ("obsidian", "plain")
 SUFFIXES: dict[ExportFormat, str] = {"markdown": ".md", "json": ".json"}
 
 # The line that holds the export time, left out when deciding whether a file changed.
@@ -51,6 +62,14 @@ class ExportRequest:
     format: ExportFormat = "markdown"
     doc: str | None = None  # a library path (see collect.resolve_document)
     tag: str | None = None
+    style: MarkdownFlavour = "obsidian"
+    block_ids: bool | None = None  # None: as the style has them
+
+    @property
+    def markdown_style(self) -> MarkdownStyle:
+        """How the Markdown is written: the style's block ids unless `block_ids` says."""
+        block_ids = self.style == "obsidian" if self.block_ids is None else self.block_ids
+        return MarkdownStyle(block_ids=block_ids)
 
 
 @dataclass(frozen=True)
@@ -110,9 +129,10 @@ def _one_text(
     if request.format == "json":
         return collection_json(_annotations_of(documents), exported)
     links = link_targets(store.annotations(library=library.key), {})
+    style = request.markdown_style
     if request.doc is not None and request.tag is None and len(documents) == 1:
-        return document_markdown(documents[0], exported, links)
-    return library_markdown(documents, exported, _title(library, request), links)
+        return document_markdown(documents[0], exported, links, style=style)
+    return library_markdown(documents, exported, _title(library, request), links, style=style)
 
 
 def export_to_file(
@@ -155,7 +175,13 @@ def export_to_folder(
             target = folder / names[notes.rel_path]
             if not notes.count and request.doc is None and not target.exists():
                 continue  # never exported and nothing to say
-            text = document_markdown(notes, stamp, links, own_file=names[notes.rel_path])
+            text = document_markdown(
+                notes,
+                stamp,
+                links,
+                own_file=names[notes.rel_path],
+                style=request.markdown_style,
+            )
             _refuse_library_file(library, target)
             outcomes.append((target, write_if_changed(target, text)))
         documents = [notes for notes in documents if notes.count or request.doc is not None]

@@ -11,13 +11,15 @@ The shape, readable in Obsidian, in a plain Markdown viewer and through pandoc:
 
     > the quoted text, escaped            a block quote of the document's words,
     >
-    > — line 12 · CHAPTER I               with its location
+    > — Author, “Title”, CHAPTER I, line 12   with its short citation, so that a quote
+                                          pasted into a draft says where it comes from
 
     ^3f1c…                                the annotation's id, as an Obsidian block id
+                                          (`MarkdownStyle.block_ids`)
 
     - **Note:** the note's own Markdown   the note, confined to its list item
-    - **Tags:** #one #place/Jiayuguan
-    - **See also:** [“…”](#^ab12…)        links to other annotations
+    - **Tags:** #one #place/Jiayuguan     the highlight's tags ("Document tags" above
+    - **See also:** [“…”](#^ab12…)        are the document's); links to other annotations
 
 Highlights that could not be placed follow under "Orphaned highlights". The output depends
 only on the annotations and the `exported` time given, so a re-export changes what changed.
@@ -32,6 +34,8 @@ from dataclasses import dataclass
 from urllib.parse import quote as percent_encoded
 
 from readertui.core.annotations import Annotation
+from readertui.core.citation import short_citation
+from readertui.core.metadata import DocumentMetadata
 from readertui.export.collect import DocumentNotes, Located
 from readertui.export.markdown_text import (
     block_quote,
@@ -44,6 +48,14 @@ from readertui.export.markdown_text import (
 
 LINK_QUOTE_CHARS = 60
 ORPHANS_HEADING = "Orphaned highlights"
+
+
+@dataclass(frozen=True)
+class MarkdownStyle:
+    """How the Markdown is written: with Obsidian's `^id` block ids after each quote (and links
+    to them), or without (plain Markdown, where a link names its quote instead)."""
+
+    block_ids: bool = True
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ def document_markdown(
     links: Mapping[str, LinkTarget] | None = None,
     *,
     own_file: str = "",
+    style: MarkdownStyle = MarkdownStyle(),
 ) -> str:
     """One document's export file: front matter, title, byline, then its highlights.
 
@@ -86,7 +99,7 @@ def document_markdown(
     if tag_words:
         front.append(f"tags: {yaml_list(tag_words)}")
     front.extend([f"exported: {yaml_string(exported)}", "---", ""])
-    body = _document_section(notes, 1, links or {}, own_file)
+    body = _document_section(notes, 1, links or {}, own_file, style)
     return "\n".join(front + body).rstrip("\n") + "\n"
 
 
@@ -95,6 +108,8 @@ def library_markdown(
     exported: str,
     title: str,
     links: Mapping[str, LinkTarget] | None = None,
+    *,
+    style: MarkdownStyle = MarkdownStyle(),
 ) -> str:
     """Every document's highlights in one file, each document a first-level section."""
     documents = list(documents)
@@ -109,7 +124,7 @@ def library_markdown(
         "",
     ]
     for notes in documents:
-        lines.extend(_document_section(notes, 1, links or {}, ""))
+        lines.extend(_document_section(notes, 1, links or {}, "", style))
     if not documents:
         lines.extend(["# " + literal_line(title), "", "_No highlights._", ""])
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -122,7 +137,11 @@ def _front_matter_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _document_section(
-    notes: DocumentNotes, level: int, links: Mapping[str, LinkTarget], own_file: str
+    notes: DocumentNotes,
+    level: int,
+    links: Mapping[str, LinkTarget],
+    own_file: str,
+    style: MarkdownStyle,
 ) -> list[str]:
     metadata = notes.metadata
     lines = [f"{'#' * level} {literal_line(metadata.title or notes.rel_path)}", ""]
@@ -134,14 +153,14 @@ def _document_section(
     if metadata.source:
         about.append(f"- **Source:** {literal_line(metadata.source)}")
     if notes.tags:
-        about.append(f"- **Tags:** {' '.join(tag_word(tag) for tag in notes.tags)}")
+        about.append(f"- **Document tags:** {' '.join(tag_word(tag) for tag in notes.tags)}")
     if notes.problem:
         about.append(f"- **Not read:** {literal_line(notes.problem)}")
     lines.extend([*about, ""])
     if not notes.count:
         lines.extend(["_No highlights._", ""])
     for item in notes.placed:
-        lines.extend(_highlight(item, notes.rel_path, links, own_file))
+        lines.extend(_highlight(item, notes, links, own_file, style))
     if notes.orphaned:
         lines.extend(
             [
@@ -152,40 +171,53 @@ def _document_section(
             ]
         )
         for item in notes.orphaned:
-            lines.extend(_highlight(item, notes.rel_path, links, own_file))
+            lines.extend(_highlight(item, notes, links, own_file, style))
     return lines
 
 
 def _highlight(
-    item: Located, doc_path: str, links: Mapping[str, LinkTarget], own_file: str
+    item: Located,
+    notes: DocumentNotes,
+    links: Mapping[str, LinkTarget],
+    own_file: str,
+    style: MarkdownStyle,
 ) -> list[str]:
     annotation = item.annotation
+    doc_path = notes.rel_path
     lines = block_quote(annotation.quote.exact) or [">"]
-    lines.extend([">", f"> — {_location(item)}", "", f"^{block_id(annotation.id)}", ""])
+    lines.extend([">", f"> — {_citation(item, notes.metadata, doc_path)}", ""])
+    if style.block_ids:
+        lines.extend([f"^{block_id(annotation.id)}", ""])
     details: list[str] = []
     if annotation.note.strip():
         details.extend(note_item("**Note:**", annotation.note))
     if annotation.tags:
         details.append(f"- **Tags:** {' '.join(tag_word(tag) for tag in annotation.tags)}")
     if annotation.links:
-        references = [_reference(link, doc_path, links, own_file) for link in annotation.links]
+        references = [
+            _reference(link, doc_path, links, own_file, style) for link in annotation.links
+        ]
         details.append(f"- **See also:** {'; '.join(references)}")
     if details:
         lines.extend([*details, ""])
     return lines
 
 
-def _location(item: Located) -> str:
-    annotation = item.annotation
-    if annotation.orphaned:
-        return "orphaned: not found in the current text"
-    where = f"line {item.line}"
-    if item.heading:
-        where += f" · {literal_line(item.heading)}"
-    return where
+def _citation(item: Located, metadata: DocumentMetadata, doc_path: str) -> str:
+    """The short citation beside a quote: author, title, heading and line (or orphaned)."""
+    if item.annotation.orphaned:
+        source = short_citation(metadata, doc_path)
+        return f"{literal_line(source)}, orphaned: not found in the current text"
+    return literal_line(short_citation(metadata, doc_path, heading=item.heading, line=item.line))
 
 
-def _reference(link_id: str, doc_path: str, links: Mapping[str, LinkTarget], own_file: str) -> str:
+def _reference(
+    link_id: str,
+    doc_path: str,
+    links: Mapping[str, LinkTarget],
+    own_file: str,
+    style: MarkdownStyle,
+) -> str:
     target = links.get(link_id)
     if target is None:
         return f"a highlight no longer here ({literal_line(link_id)})"
@@ -193,6 +225,11 @@ def _reference(link_id: str, doc_path: str, links: Mapping[str, LinkTarget], own
     if len(words) > LINK_QUOTE_CHARS:
         words = words[: LINK_QUOTE_CHARS - 1].rstrip() + "…"
     text = f"“{literal_line(words)}”"
+    if not style.block_ids:
+        # Nothing to point at: the quote, and its document when it is another one.
+        if target.doc_path == doc_path:
+            return text
+        return f"{text} ({literal_line(target.doc_path)})"
     if target.doc_path == doc_path or not target.file_name or not own_file:
         file_part = ""
     else:

@@ -4,9 +4,11 @@ Quotes, headings and titles come from documents and are written literally: every
 that CommonMark, GFM, Obsidian or pandoc could read as markup is escaped, so the reader sees
 exactly the document's words. Notes are the user's own Markdown and keep their formatting, but
 are written inside a container (a list item) that ends where the note ends: an unclosed fence,
-an HTML block, a heading or `---` in a note stays inside it. Control characters never reach
-the file (an export may be printed straight to a terminal with `-o -`), and neither do lone
-surrogates (a file name's byte that is not UTF-8), which UTF-8 cannot hold: `caf\xe9.txt`.
+an HTML block or `---` in a note stays inside it. A `#` that starts a note's line is text: it
+would make a heading of the line, or an Obsidian tag of its first word. Control characters
+never reach the file (an export may be printed straight to a terminal with `-o -`), and
+neither do lone surrogates (a file name's byte that is not UTF-8), which UTF-8 cannot hold:
+`caf\xe9.txt`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ _LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 # display-math block ($$) left open would hide the rest of the file.
 _OBSIDIAN_SPANNING = re.compile(r"%%|\$\$")
 _TAG_CHAR = re.compile(r"[\w/-]")
+# A `#` that starts a line, after its blanks (four columns of them make code, shown as is).
+_LINE_START_HASH = re.compile(r"^([ \t]*)#")
+# A fence's opening or closing line; inside a fence a `#` is the code's own.
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 NOTE_INDENT = "  "
 _BLANKS = " \t\n"
 # A note's first line that is more than plain text: a heading, a list item, a quote, a fence,
@@ -106,7 +112,7 @@ def note_item(label: str, note: str) -> list[str]:
     """
     text = without_controls(note).strip("\n")
     text = _OBSIDIAN_SPANNING.sub(lambda match: "\\" + "\\".join(match.group()), text)
-    lines = text.split("\n")
+    lines = _hashes_as_text(text.split("\n"))
     body = [f"{NOTE_INDENT}{line}".rstrip() if line.strip() else "" for line in lines[1:]]
     first = lines[0]
     if first.strip() and first == first.lstrip() and not _BLOCK_START.match(first):
@@ -115,6 +121,33 @@ def note_item(label: str, note: str) -> list[str]:
     # cannot share the label's line: it starts on the next one, after a blank line.
     opening = f"{NOTE_INDENT}{first}".rstrip() if first.strip() else ""
     return [f"- {label}", "", opening, *body]
+
+
+def _hashes_as_text(lines: list[str]) -> list[str]:
+    """`lines` with a `#` that starts one escaped, but inside the note's fenced code."""
+    kept: list[str] = []
+    fence = ""
+    for line in lines:
+        opening = _FENCE.match(line)
+        if fence:
+            closing = opening.group(1) if opening else ""
+            # Closed by a run of the same character, as long, with nothing after it.
+            if closing[:1] == fence[0] and len(closing) >= len(fence) and line.strip() == closing:
+                fence = ""
+        elif opening:
+            fence = opening.group(1)
+        else:
+            hashed = _LINE_START_HASH.match(line)
+            if hashed and _columns(hashed.group(1)) < 4:
+                line = f"{hashed.group(1)}\\{line[hashed.end(1) :]}"
+        kept.append(line)
+    return kept
+
+
+def _columns(blanks: str) -> int:
+    """How far `blanks` at the start of a note's line indent it inside its list item (a tab
+    goes to the next stop of 4, counted from the line's start, indent included)."""
+    return len((NOTE_INDENT + blanks).expandtabs(4)) - len(NOTE_INDENT)
 
 
 def tag_word(tag: str) -> str:

@@ -36,7 +36,8 @@ class Styler(Protocol):
     """Styled spans of one document's text, asked for a screenful at a time.
 
     The reader paints the kinds "heading1" to "heading3", "emphasis", "strong", "code",
-    "code-block", "quote", "list-marker", "link", "markup" and "front-matter".
+    "code-block", "quote", "list-marker", "link", "markup", "front-matter" and
+    "boilerplate" (a line the sidecar lists in `skip_lines`: readertui.core.boilerplate).
     """
 
     def spans_between(self, start: int, end: int) -> list[Span]:

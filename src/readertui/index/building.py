@@ -10,28 +10,34 @@ size and modification time. An update:
   the rows move to the new path, nothing is re-indexed;
 - drops documents no longer in the library.
 
-The slow part of indexing a document (cutting passages, fingerprints, the outline) is done
-before its write transaction, and each document is one short transaction, so another
-process can use the file (or index another document) in between. Cancelling is checked
-between documents; progress is reported as documents done out of those to read.
+The slow part of indexing a document in Python (reading, cutting passages, the outline)
+is done before it is written, by worker processes for a big update. The writing goes in
+transactions of a few documents, committed every BATCH_SECONDS or BATCH_CHARS: few enough
+commits that FTS5 writes its index in large pieces, short enough that another process (or
+this app's annotations) waits for the file briefly, and a crash loses one transaction (the
+next update indexes those documents again). Cancelling is checked between documents;
+progress is reported as documents done out of those to read.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from readertui.core.library import Library, LibraryEntry
 from readertui.core.workspace import Workspace, file_stamp
-from readertui.index.cache import FINGERPRINT_INDEX, IndexCache, is_damage
+from readertui.index.cache import IndexCache, is_damage
 from readertui.index.cancel import CancelToken
 from readertui.index.preparing import Prepared, Read, Unreadable, pool_size, read_all
+from readertui.index.scoring import indexed_row
 
-#: Indexing at least this many documents in one update drops the fingerprint hash index
-#: first and makes it again at the end: several times faster than keeping it up to date
-#: row by row, and what a first build does.
-BULK_DOCUMENTS = 20
+#: A write transaction is committed once it has been open this long (seconds)...
+BATCH_SECONDS = 2.0
+#: ... or holds this many characters of new text.
+BATCH_CHARS = 8_000_000
 
 #: Called with (documents done, documents to read) as an update goes.
 Progress = Callable[[int, int], None]
@@ -146,76 +152,109 @@ def _update(
         workers = pool_size([entry for entry, _ in to_read])
     if cancel is not None and cancel.cancelled:
         return tally.report(cancelled=True, rebuilt=rebuilt)
-    bulk = total >= BULK_DOCUMENTS
-    if bulk:
-        with cache.writing() as writing:
-            writing.execute("DROP INDEX IF EXISTS fingerprints_by_hash")
+    writer = _Writer(cache)
     reading = read_all(workspace, to_read, workers)
     try:
         for done, read in enumerate(reading, start=1):
-            _bring_in(cache, read, stored, gone, gone_by_hash, tally)
+            writer.wrote(_bring_in(writer, read, stored, gone, gone_by_hash, tally))
             if progress is not None:
                 progress(done, total)
             if cancel is not None and cancel.cancelled and done < total:
+                writer.commit()
                 return tally.report(cancelled=True, rebuilt=rebuilt)
+        for path, known in gone.items():
+            _delete_document(writer.connection(), known.id)
+            tally.removed.append(path)
+        writer.commit()
+    except BaseException:
+        writer.rollback()
+        raise
     finally:
         reading.close()  # ends the worker processes, if any
-        if bulk:
-            # Made again however the loop ended (cancelled, or a document that failed).
-            with cache.writing() as writing:
-                writing.execute(FINGERPRINT_INDEX)
-
-    for path, known in gone.items():
-        with cache.writing() as writing:
-            _delete_document(writing, known.id)
-        tally.removed.append(path)
     return tally.report(cancelled=False, rebuilt=rebuilt)
 
 
+class _Writer:
+    """An update's write transaction: begun at the first write, committed when it has been
+    open BATCH_SECONDS or holds BATCH_CHARS of text, begun again at the next write."""
+
+    def __init__(self, cache: IndexCache) -> None:
+        self._cache = cache
+        self._open: sqlite3.Connection | None = None
+        self._began = 0.0
+        self._chars = 0
+
+    def connection(self) -> sqlite3.Connection:
+        """The connection, in the write transaction (taken at once: BEGIN IMMEDIATE)."""
+        if self._open is None:
+            connection = self._cache.connection()
+            connection.execute("BEGIN IMMEDIATE")
+            self._open, self._began, self._chars = connection, time.monotonic(), 0
+        return self._open
+
+    def wrote(self, chars: int) -> None:
+        """Count `chars` characters of text written; commit if the transaction is full or
+        has been open long enough."""
+        self._chars += chars
+        if self._chars >= BATCH_CHARS or time.monotonic() - self._began >= BATCH_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._open is not None:
+            connection, self._open = self._open, None
+            connection.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._open is not None:
+            connection, self._open = self._open, None
+            with suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+
+
 def _bring_in(
-    cache: IndexCache,
+    writer: _Writer,
     read: Read | Unreadable,
     stored: dict[str, _Stored],
     gone: dict[str, _Stored],
     gone_by_hash: dict[str, str],
     tally: _Tally,
-) -> None:
-    """Record one new or changed document: the same text, renamed, or indexed again."""
+) -> int:
+    """Record one new or changed document: the same text, renamed, or indexed again. How
+    many characters of text it wrote."""
     path = read.entry.rel_path
     title = read.entry.metadata.title
     known = stored.get(path)
     if isinstance(read, Unreadable):
         tally.failed.append((path, read.reason))
         if known is not None:
-            with cache.writing() as writing:
-                _delete_document(writing, known.id)
-        return
+            _delete_document(writer.connection(), known.id)
+        return 0
     sha256, stamp = read.sha256, read.stamp
     if known is not None and known.sha256 == sha256:
-        with cache.writing() as writing:
-            _set_stamp(writing, known.id, stamp, title)
+        _set_stamp(writer.connection(), known.id, stamp, title)
         tally.unchanged += 1
-        return
+        return 0
     old_path = gone_by_hash.get(sha256)
     if known is None and old_path is not None:
         moved = gone.pop(old_path)
         del gone_by_hash[sha256]
-        with cache.writing() as writing:
-            writing.execute("UPDATE documents SET path = ? WHERE id = ?", (path, moved.id))
-            _set_stamp(writing, moved.id, stamp, title)
+        connection = writer.connection()
+        connection.execute("UPDATE documents SET path = ? WHERE id = ?", (path, moved.id))
+        _set_stamp(connection, moved.id, stamp, title)
         tally.renamed.append((old_path, path))
-        return
+        return 0
     prepared = read.prepared()
-    with cache.writing() as writing:
-        # Another process may have indexed this very text meanwhile: then it is done.
-        row = writing.execute("SELECT id, sha256 FROM documents WHERE path = ?", (path,)).fetchone()
-        if row is not None and row[1] == sha256:
-            _set_stamp(writing, row[0], stamp, title)
-        else:
-            if row is not None:
-                _delete_document(writing, row[0])
-            _insert_document(writing, path, sha256, stamp, title, prepared)
+    connection = writer.connection()
+    # Another process may have indexed this very text meanwhile: then it is done.
+    row = connection.execute("SELECT id, sha256 FROM documents WHERE path = ?", (path,)).fetchone()
     tally.indexed.append(path)
+    if row is not None and row[1] == sha256:
+        _set_stamp(connection, row[0], stamp, title)
+        return 0
+    if row is not None:
+        _delete_document(connection, row[0])
+    _insert_document(connection, path, sha256, stamp, title, prepared)
+    return prepared.size
 
 
 def _insert_document(
@@ -226,31 +265,25 @@ def _insert_document(
     title: str,
     prepared: Prepared,
 ) -> None:
-    # Row ids are given, not left to SQLite: a document's fingerprints are then one range
-    # of rows, deleted by range when it changes (an index on `passage` would double the
-    # table's size). The write transaction is ours alone, so the ids are free.
+    # Row ids are given, not left to SQLite, so a passage and its FTS5 row share one. The
+    # write transaction is ours alone, so the ids are free.
     doc_id = _next_id(connection, "documents")
-    first_passage = _next_id(connection, "passages")
-    first_fingerprint = _next_id(connection, "fingerprints")
-    last_fingerprint = first_fingerprint + prepared.fingerprint_count - 1
+    first = _next_id(connection, "passages")
+    ids = range(first, first + len(prepared.passages))
     connection.execute(
-        "INSERT INTO documents(id, path, sha256, size, mtime_ns, title, fp_low, fp_high) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (doc_id, path, sha256, *stamp, title, first_fingerprint, last_fingerprint),
+        "INSERT INTO documents(id, path, sha256, size, mtime_ns, title) VALUES (?, ?, ?, ?, ?, ?)",
+        (doc_id, path, sha256, *stamp, title),
     )
     connection.executemany(
         "INSERT INTO passages(id, doc, start, end, line, text) VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (first_passage + number, doc_id, start, end, line, text)
-            for number, (start, end, line, text) in enumerate(prepared.passages)
+            (passage_id, doc_id, *passage)
+            for passage_id, passage in zip(ids, prepared.passages, strict=True)
         ],
     )
-    connection.execute(
-        "INSERT INTO fingerprints(rowid, hash, passage) "
-        # json_extract, not ->>: SQLite before 3.38 (still in some Pythons) lacks ->>.
-        "SELECT ? + key, json_extract(value, '$[0]'), ? + json_extract(value, '$[1]') "
-        "FROM json_each(?)",
-        (first_fingerprint, first_passage, prepared.fingerprints),
+    connection.executemany(
+        "INSERT INTO passages_fts(rowid, text, label) VALUES (?, ?, ?)",
+        [(passage_id, *row) for passage_id, row in zip(ids, prepared.rows, strict=True)],
     )
     connection.executemany(
         "INSERT INTO headings(doc, offset, level, title) VALUES (?, ?, ?, ?)",
@@ -259,12 +292,13 @@ def _insert_document(
 
 
 def _delete_document(connection: sqlite3.Connection, doc_id: int) -> None:
-    row = connection.execute(
-        "SELECT fp_low, fp_high FROM documents WHERE id = ?", (doc_id,)
-    ).fetchone()
-    if row is None:
-        return
-    connection.execute("DELETE FROM fingerprints WHERE rowid BETWEEN ? AND ?", row)
+    # A contentless FTS5 table forgets a row only when told the words it was indexed with:
+    # made again from the stored text.
+    passages = connection.execute("SELECT id, text FROM passages WHERE doc = ?", (doc_id,))
+    connection.executemany(
+        "INSERT INTO passages_fts(passages_fts, rowid, text, label) VALUES ('delete', ?, ?, ?)",
+        [(passage_id, *indexed_row(text)) for passage_id, text in passages.fetchall()],
+    )
     connection.execute("DELETE FROM passages WHERE doc = ?", (doc_id,))
     connection.execute("DELETE FROM headings WHERE doc = ?", (doc_id,))
     connection.execute("DELETE FROM documents WHERE id = ?", (doc_id,))

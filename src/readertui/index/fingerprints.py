@@ -1,11 +1,13 @@
 """Passage fingerprints for finding the same passage elsewhere, and how alike two passages are.
 
-A passage's fingerprint is a small set of hashes chosen by *winnowing* (Schleimer, Wilkerson
-and Aiken, 2003) from the hashes of its word n-grams (SHINGLE_WORDS words in a row, of the
-normalised words of `readertui.index.words`): in every window of WINDOW consecutive n-gram
-hashes the smallest is kept. Two passages that share a run of at least
-SHINGLE_WORDS + WINDOW - 1 words therefore share a fingerprint hash, whatever surrounds the
-run, and storing only the kept hashes costs about 2 / (WINDOW + 1) of one per word.
+A passage's fingerprint is a small set of its word n-grams (SHINGLE_WORDS words in a row)
+chosen by *winnowing* (Schleimer, Wilkerson and Aiken, 2003): in every window of WINDOW
+consecutive n-grams, the one with the smallest hash is kept (`winnowed`, `fingerprint`).
+Every run of SHINGLE_WORDS + WINDOW - 1 words of the passage therefore holds a kept n-gram,
+so another passage that shares such a run contains one of them, whatever surrounds the
+run, and about 2 / (WINDOW + 1) n-grams per word are kept. The cross-references look the
+kept n-grams up in the full-text index as phrases (`readertui.index.xref`): nothing is
+stored for them when indexing.
 
 Hashes must be the same in every process (they are stored), so words are hashed with
 BLAKE2b, not Python's salted `hash`; an n-gram's hash combines its words' hashes (rotated
@@ -69,21 +71,39 @@ def fingerprint(words: Sequence[str], word_hashes: WordHashes | None = None) -> 
     if len(words) < SHINGLE_WORDS:
         # A short passage (a heading, a line of dialogue) is one n-gram of what it has.
         words = [*words, *[""] * (SHINGLE_WORDS - len(words))]
-    first, second, third, fourth = (word_hashes or WordHashes()).tables
-    # An n-gram's hash: its words' hashes, each rotated by its place, XORed together. All
-    # of it in C (map over lists), since a library has millions of words.
-    shingles = list(
+    shingles = _shingle_hashes(words, word_hashes or WordHashes())
+    if len(shingles) <= WINDOW:
+        return {min(shingles)}
+    # The minimum of every window, in C: zip the list with itself shifted.
+    shifted = [shingles[i:] for i in range(WINDOW)]
+    return set(map(min, zip(*shifted, strict=False)))
+
+
+def winnowed(words: Sequence[str], word_hashes: WordHashes | None = None) -> list[int]:
+    """Where the n-grams `fingerprint` keeps start in `words`, in order (the leftmost of
+    equal hashes in a window); a passage shorter than an n-gram is one, at 0."""
+    if len(words) <= SHINGLE_WORDS:
+        return [0] if words else []
+    shingles = _shingle_hashes(words, word_hashes or WordHashes())
+    windows = range(max(1, len(shingles) - WINDOW + 1))
+    kept = {
+        min(range(start, min(start + WINDOW, len(shingles))), key=shingles.__getitem__)
+        for start in windows
+    }
+    return sorted(kept)
+
+
+def _shingle_hashes(words: Sequence[str], word_hashes: WordHashes) -> list[int]:
+    """The hash of each n-gram of `words`: its words' hashes, each rotated by its place,
+    XORed together. All of it in C (map over lists)."""
+    first, second, third, fourth = word_hashes.tables
+    return list(
         map(
             xor,
             map(xor, map(first.__getitem__, words), map(second.__getitem__, words[1:])),
             map(xor, map(third.__getitem__, words[2:]), map(fourth.__getitem__, words[3:])),
         )
     )
-    if len(shingles) <= WINDOW:
-        return {min(shingles)}
-    # The minimum of every window, also in C: zip the list with itself shifted.
-    shifted = [shingles[i:] for i in range(WINDOW)]
-    return set(map(min, zip(*shifted, strict=False)))
 
 
 @dataclass(frozen=True)

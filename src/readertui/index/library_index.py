@@ -243,7 +243,8 @@ class LibraryIndex:
         links = tuple(links_of(connection, highlight, limit)) if highlight else ()
         if passage is None:
             return CrossReferences(None, shared_tags=tags, links=links, indexed=False)
-        same = tuple(same_passages(connection, passage, limit))
+        frequencies = self._term_frequencies()
+        same = tuple(same_passages(connection, passage, limit, frequencies=frequencies))
         _check(cancel)
         related = tuple(
             related_passages(
@@ -251,7 +252,7 @@ class LibraryIndex:
                 passage,
                 limit,
                 leave_out=[(r.place.path, r.place.start) for r in same],
-                frequencies=self._term_frequencies(),
+                frequencies=frequencies,
             )
         )
         return CrossReferences(passage, same, related, tags, links)

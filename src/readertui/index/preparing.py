@@ -1,17 +1,18 @@
-"""Cutting documents up for the index — passages, fingerprints, outline — in this process,
-or, for a large first build, in a pool of worker processes.
+"""Cutting documents up for the index — reading and hashing them, their passages and the
+FTS5 row of each, their outline — in this process, or, for a large first build, in a pool
+of worker processes.
 
-Cutting up is pure Python and most of the cost of indexing; SQLite's writing is not. Worker
-processes do it beside the writer (on a 2-core machine, about twice as fast), and hold no
-lock that the reader's own threads wait for, so the app stays responsive while a big library
-is indexed. They are started with `forkserver` (or `spawn`), never plain `fork`: the app has
-threads. Results come back in the library's order, a few documents ahead at most, so memory
-stays bounded; stopping early (cancelled) ends the workers before returning.
+Cutting up is pure Python; the index's one writer is SQLite (tokenizing for FTS5), which
+releases the GIL. Worker processes do the Python part beside the writer, so both cores are
+busy, and hold no lock that the reader's own threads wait for, so the app stays responsive
+while a big library is indexed. They are started with `forkserver` (or `spawn`), never
+plain `fork`: the app has threads. Results come back in the library's order, a few
+documents ahead at most, so memory stays bounded; stopping early (cancelled) ends the
+workers before returning.
 """
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -24,9 +25,8 @@ from readertui.core.document import Document, load_document
 from readertui.core.library import LibraryEntry
 from readertui.core.workspace import Workspace
 from readertui.errors import DocumentError
-from readertui.index.fingerprints import WordHashes, fingerprint
 from readertui.index.passages import split_passages
-from readertui.index.words import fingerprint_words
+from readertui.index.scoring import IndexedRow, indexed_row
 
 #: Reading at least this much (bytes) in one update uses worker processes.
 POOL_BYTES = 16 * 1024 * 1024
@@ -39,11 +39,9 @@ class Prepared:
     """A document cut up for the index."""
 
     passages: list[tuple[int, int, int, str]]  # start, end, line, text
-    # The fingerprint hashes as JSON, [[hash, passage number], …]: SQLite reads it in one
-    # statement (json_each), far cheaper than binding millions of rows one by one.
-    fingerprints: str
-    fingerprint_count: int
+    rows: list[IndexedRow]  # the FTS5 row of each passage
     headings: list[tuple[int, int, str]]  # offset, level, title
+    size: int  # characters of text, to size the writer's transactions
 
 
 @dataclass(frozen=True)
@@ -66,18 +64,13 @@ class Unreadable:
     reason: str
 
 
-def prepare(document: Document, word_hashes: WordHashes) -> Prepared:
+def prepare(document: Document) -> Prepared:
     passages = split_passages(document.text)
-    pairs = [
-        (value, number)
-        for number, passage in enumerate(passages)
-        for value in sorted(fingerprint(fingerprint_words(passage.text), word_hashes))
-    ]
     return Prepared(
         passages=[(p.start, p.end, p.line, p.text) for p in passages],
-        fingerprints=json.dumps(pairs, separators=(",", ":")),
-        fingerprint_count=len(pairs),
+        rows=[indexed_row(p.text) for p in passages],
         headings=[(h.offset, h.level, h.title) for h in document.outline()],
+        size=len(document.text),
     )
 
 
@@ -105,7 +98,6 @@ def read_all(
 def _read_here(
     workspace: Workspace, items: Sequence[tuple[LibraryEntry, tuple[int, int]]]
 ) -> Iterator[Read | Unreadable]:
-    word_hashes = WordHashes()
     for entry, stamp in items:
         try:
             document = workspace.load(entry.rel_path)
@@ -115,7 +107,7 @@ def _read_here(
             continue
 
         def cut_up(document: Document = document) -> Prepared:
-            return prepare(document, word_hashes)
+            return prepare(document)
 
         yield Read(entry, stamp, sha256, cut_up)
 
@@ -176,17 +168,12 @@ def _result(
 
 # -- in a worker process ----------------------------------------------------------------------
 
-_worker_word_hashes: WordHashes | None = None
-
 
 def prepare_file(path: str, root: str, max_bytes: int) -> tuple[str, Prepared] | str:
     """Load and cut up the document at `path` (in a worker): its text's hash and its
     pieces, or why it cannot be read."""
-    global _worker_word_hashes
-    if _worker_word_hashes is None:
-        _worker_word_hashes = WordHashes()
     try:
         document = load_document(Path(path), Path(root), max_bytes=max_bytes)
-        return document.sha256, prepare(document, _worker_word_hashes)
+        return document.sha256, prepare(document)
     except DocumentError as error:
         return error.reason

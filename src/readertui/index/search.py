@@ -1,5 +1,6 @@
 """Library search: the passages (or, for `tag:` and `note:`, the highlights) that match a
-query, best first by BM25, each with its place and a snippet marking the matching words.
+query, best first by BM25 (with the length floor and the labels of
+`readertui.index.scoring`), each with its place and a snippet marking the matching words.
 
 Ties in score are broken by path and position, so the same index always answers the same.
 """
@@ -46,7 +47,7 @@ def best_matches(connection: sqlite3.Connection, expression: str, limit: int) ->
         ).fetchall()
     else:
         sample = connection.execute(
-            "SELECT rowid, bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?",
+            "SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?",
             (expression, RANK_SAMPLE),
         ).fetchall()
         rows = sorted(sample, key=lambda row: (row[1], row[0]))[:limit]

@@ -36,11 +36,22 @@ def find_terms(text: str, wanted: Sequence[Term]) -> list[Span]:
         return []
     located = located_terms(text)
     words = [word for word, _, _ in located]
+    # The places each term's first word is at (a set lookup per word, not a comparison per
+    # word and term); a prefix is looked for among the distinct words.
+    places: dict[str, list[int]] = {}
+    for index, word in enumerate(words):
+        places.setdefault(word, []).append(index)
     spans: list[Span] = []
     for term in wanted:
         count = len(term.terms)
-        for index in range(len(words) - count + 1):
-            if _matches(words, index, term):
+        if count == 1 and term.prefix:
+            starts = [
+                i for word, found in places.items() if word.startswith(term.terms[0]) for i in found
+            ]
+        else:
+            starts = places.get(term.terms[0], [])
+        for index in starts:
+            if index + count <= len(words) and _matches(words, index, term):
                 spans.append((located[index][1], located[index + count - 1][2]))
     return _merged(spans)
 

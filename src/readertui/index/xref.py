@@ -1,12 +1,13 @@
 """Cross-references of a passage (PRODUCT 7): the same passage elsewhere, related passages,
 and for a highlight, the highlights sharing a tag and those linked to it either way.
 
-*Same passage*: the passages sharing fingerprint hashes with this one are the candidates
-(hashes found in very many passages are set phrases, not evidence, and are ignored); each is
-then aligned word by word with this one, and kept when most of the shorter one's words are
-there in order (`MIN_COVERAGE`) — which holds for a copy, an excerpt, a re-wrapped or
-re-typed version, and a quote reworded around its core, but not for two passages that
-merely share a phrase.
+*Same passage*: the n-grams of this passage's fingerprint (`winnowed`) are looked up in the
+full-text index as phrases, the rarest first (a phrase found in very many passages is a
+set phrase, not evidence, and is ignored); the passages holding most of them are the
+candidates. Each is then aligned word by word with this one, and kept when most of the
+shorter one's words are there in order (`MIN_COVERAGE`) — which holds for a copy, an
+excerpt, a re-wrapped or re-typed version, and a quote reworded around its core, but not
+for two passages that merely share a phrase.
 
 *Related*: the passage's salient terms (frequent in it, rare in the library: tf·idf, from
 the FTS5 vocabulary) searched with BM25; results in the same document near this passage, and
@@ -25,21 +26,31 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from readertui.core.annotations import Annotation, tag_key
-from readertui.index.fingerprints import WordHashes, compare, fingerprint, shared_words
+from readertui.index.fingerprints import (
+    SHINGLE_WORDS,
+    WordHashes,
+    compare,
+    shared_words,
+    winnowed,
+)
 from readertui.index.lookup import PassageRow, passage_ref, passages_by_id, place_of_span
 from readertui.index.query import Term
 from readertui.index.results import CrossReference, Group, PassageRef
 from readertui.index.search import best_matches
 from readertui.index.snippets import find_terms, make_snippet
-from readertui.index.words import fingerprint_words, located_terms, located_words
+from readertui.index.words import fingerprint_words, located_terms, located_words, terms
 
 #: A candidate is the same passage when this share of the shorter one's words are in it.
 MIN_COVERAGE = 0.45
 #: ... and at least this many words in all (two headings of one word are not a quote).
 MIN_SHARED_WORDS = 5
-#: Fingerprint hashes in more passages than this are set phrases, not evidence.
-COMMON_HASH_PASSAGES = 40
-#: Candidates aligned per passage, most shared hashes first.
+#: Fingerprint phrases in more passages than this are set phrases, not evidence.
+COMMON_PHRASE_PASSAGES = 40
+#: Fingerprint phrases looked up per passage, those with the rarest words first: a copy
+#: shares most of them, and a phrase of common words costs the most to look up (a few
+#: milliseconds in a 100 MB library; 8 find 99% of the benchmark's planted copies).
+MAX_PHRASES = 8
+#: Candidates aligned per passage, most shared phrases first.
 MAX_CANDIDATES = 40
 #: Salient terms searched for related passages.
 SALIENT_TERMS = 8
@@ -63,25 +74,18 @@ _WORD_HASHES = WordHashes()
 
 
 def same_passages(
-    connection: sqlite3.Connection, passage: PassageRef, limit: int
+    connection: sqlite3.Connection,
+    passage: PassageRef,
+    limit: int,
+    *,
+    frequencies: dict[str, int] | None = None,
 ) -> list[CrossReference]:
+    """The passages that are `passage` again, copied, excerpted or reworded, most alike
+    first. `frequencies`: as for `salient_terms`."""
+    if limit <= 0:
+        return []
     words = fingerprint_words(passage.text)
-    hashes = sorted(fingerprint(words, _WORD_HASHES))
-    if not hashes or limit <= 0:
-        return []
-    marks = ", ".join("?" * len(hashes))
-    counts = connection.execute(
-        f"SELECT hash, count(*) FROM fingerprints WHERE hash IN ({marks}) GROUP BY hash", hashes
-    ).fetchall()
-    telling = [value for value, count in counts if count <= COMMON_HASH_PASSAGES]
-    if not telling:
-        return []
-    marks = ", ".join("?" * len(telling))
-    candidates = connection.execute(
-        f"SELECT passage, count(*) AS shared FROM fingerprints WHERE hash IN ({marks}) "
-        "AND passage != ? GROUP BY passage ORDER BY shared DESC, passage LIMIT ?",
-        [*telling, passage.id, MAX_CANDIDATES],
-    ).fetchall()
+    candidates = _candidates(connection, passage, frequencies)
     rows = passages_by_id(connection, (candidate for candidate, _ in candidates))
     located = None
     found: list[tuple[float, str, int, CrossReference]] = []
@@ -173,17 +177,7 @@ def salient_terms(
     )
     if not counts:
         return []
-    known = frequencies if frequencies is not None else {}
-    missing = [term for term in counts if term not in known]
-    if missing:
-        marks = ", ".join("?" * len(missing))
-        found = dict(
-            connection.execute(
-                f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", missing
-            ).fetchall()
-        )
-        for term in missing:
-            known[term] = int(found.get(term, 0))
+    known = term_frequencies(connection, counts, frequencies)
     total = connection.execute("SELECT max(id) FROM passages").fetchone()[0] or 1
     scored = []
     for term, count in counts.items():
@@ -194,6 +188,61 @@ def salient_terms(
         scored.append((-(1 + math.log(count)) * idf, term))
     scored.sort()
     return [term for _, term in scored[:SALIENT_TERMS]]
+
+
+def term_frequencies(
+    connection: sqlite3.Connection,
+    wanted: Iterable[str],
+    frequencies: dict[str, int] | None = None,
+) -> dict[str, int]:
+    """In how many passages each term of `wanted` is (from the FTS5 vocabulary), added to
+    `frequencies` (those already there are not asked again), which is returned."""
+    known = frequencies if frequencies is not None else {}
+    missing = [term for term in dict.fromkeys(wanted) if term not in known]
+    if missing:
+        marks = ", ".join("?" * len(missing))
+        found = dict(
+            connection.execute(
+                f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", missing
+            ).fetchall()
+        )
+        for term in missing:
+            known[term] = int(found.get(term, 0))
+    return known
+
+
+def _candidates(
+    connection: sqlite3.Connection, passage: PassageRef, frequencies: dict[str, int] | None
+) -> list[tuple[int, int]]:
+    """(passage id, fingerprint phrases shared) of the passages sharing most of this one's
+    fingerprint phrases, most first."""
+    found = terms(passage.text)
+    phrases = list(
+        dict.fromkeys(tuple(found[at : at + SHINGLE_WORDS]) for at in winnowed(found, _WORD_HASHES))
+    )
+    known = term_frequencies(connection, found, frequencies)
+    # How rare a phrase's rarest word is: a phrase with a word in this passage alone can be
+    # nowhere else, and one of common words only is slow to look up and says little.
+    rarity = {phrase: min(known[term] for term in phrase) for phrase in phrases}
+    asked = sorted((phrase for phrase in phrases if rarity[phrase] > 1), key=rarity.__getitem__)
+    lookups: dict[str, None] = {}
+    for phrase in asked:
+        if rarity[phrase] <= COMMON_PHRASE_PASSAGES:
+            # Its rarest word is telling on its own, and a word costs far less to look up
+            # than a phrase: the passages holding it are all those holding the phrase.
+            rarest = min(phrase, key=known.__getitem__)
+            lookups[f'"{rarest}"'] = None
+        else:
+            lookups['"' + " ".join(phrase) + '"'] = None
+    shared: Counter[int] = Counter()
+    for expression in list(lookups)[:MAX_PHRASES]:
+        rows = connection.execute(
+            "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?",
+            (expression, COMMON_PHRASE_PASSAGES + 1),
+        ).fetchall()
+        if len(rows) <= COMMON_PHRASE_PASSAGES:
+            shared.update(rowid for (rowid,) in rows if rowid != passage.id)
+    return sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:MAX_CANDIDATES]
 
 
 def shared_tags(

@@ -178,6 +178,18 @@ class ReaderApp(KeyOrderedApp[None]):
     def action_focus_pane(self, name: str) -> None:
         self.reading.focus_pane(name)
 
+    def action_next_pane(self) -> None:
+        if self.screen is self.reading:
+            self.reading.step_pane(1)
+        else:
+            self.screen.focus_next()  # a dialog's own fields, as Textual moves them
+
+    def action_previous_pane(self) -> None:
+        if self.screen is self.reading:
+            self.reading.step_pane(-1)
+        else:
+            self.screen.focus_previous()
+
     def action_toggle_pane(self, name: str) -> None:
         self.reading.toggle_pane(name)
 

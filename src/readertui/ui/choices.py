@@ -24,11 +24,13 @@ from readertui.core.visible import visible_line
 
 @dataclass(frozen=True)
 class Choice:
-    """One entry of a list: the name shown and matched, what choosing it does, a help line."""
+    """One entry of a list: the name shown and matched, what choosing it does, a help line,
+    and more words it is found by (`also`: authors, file name, tags…) when the name is not."""
 
     name: str
     action: Callable[[], object]
     help: str = ""
+    also: str = ""
 
 
 def _help(text: str) -> str | None:
@@ -39,12 +41,21 @@ def _help(text: str) -> str | None:
     return cast(str, Content(visible_line(text)))
 
 
+#: How much less a match in a choice's other words counts than one in its name.
+_ALSO_WEIGHT = 0.8
+
+
 def choice_hit(
-    matcher: Matcher, name: str, action: Callable[[], object], help: str = ""
+    matcher: Matcher, name: str, action: Callable[[], object], help: str = "", also: str = ""
 ) -> Hit | None:
-    """A palette hit for `name` if the query matches it, its matched letters highlighted."""
+    """A palette hit for `name` if the query matches it, its matched letters highlighted;
+    else if it matches `also` (the name's other words: authors, file name, tags)."""
     shown = visible_line(name)
     score, offsets = matcher.fuzzy_search.match(matcher.query, shown)
+    if score <= 0 and also:
+        other, _ = matcher.fuzzy_search.match(matcher.query, visible_line(also))
+        if other > 0:
+            return Hit(other * _ALSO_WEIGHT, Content(shown), action, text=shown, help=_help(help))
     if score <= 0:
         return None
     content = Content(shown)
@@ -72,7 +83,7 @@ class ChoicesProvider(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for choice in self.choices:
-            hit = choice_hit(matcher, choice.name, choice.action, choice.help)
+            hit = choice_hit(matcher, choice.name, choice.action, choice.help, choice.also)
             if hit is not None:
                 yield hit
 

@@ -59,7 +59,7 @@ class CrossReferenceFollower:
         self._generation = 0
         # What the tab answers: (document, passage start, passage end, highlight).
         self._answered: tuple[str, int, int, Annotation | None] | None = None
-        keeper.when_ready(self.refresh)
+        keeper.when_ready(self._index_updated)
 
     @property
     def settled(self) -> bool:
@@ -80,6 +80,10 @@ class CrossReferenceFollower:
         self._answered = None
         if self.host.xref_pane() is not None:
             self._schedule(delay=0.005)  # at once (a timer cannot take 0)
+
+    def _index_updated(self) -> None:
+        if self.keeper.changed:
+            self.refresh()
 
     def stop(self) -> None:
         self._cancel()

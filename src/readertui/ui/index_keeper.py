@@ -3,17 +3,19 @@
 PRODUCT 7: the index behind search and the cross-references is built in the background from
 start-up (the app is usable at once, its progress in the status line) and updated only for
 what changed. `IndexKeeper` owns the one `LibraryIndex` of the app: it brings it up to date in
-a worker thread just after the first paint and again when a lookup asks (`refresh`, which runs
-what was asked once the index is current), and hands it the annotations as they change.
+a worker thread just after the first paint and again when a lookup asks (`refresh`), and hands
+it the annotations as they change.
 
-Whoever uses the index asks `ready` (built at least once this session) and listens with
-`when_ready`; what was asked while an update runs waits for it, never a second update.
+Nothing waits for an update: the screens over the index (`ctrl+f`, `*`, the Cross-refs tab)
+open at once on what the index holds, and listen (`when_ready`) to ask again when an update
+ends. Keys are never held for it: a build of a large library takes a while.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
@@ -30,11 +32,12 @@ if TYPE_CHECKING:
 #: (each would index its library) and on in the tests of this behaviour.
 BUILD_AT_START = True
 
-#: Worker processes a background update cuts documents up in (never this process: see
-#: `refresh`); two leave the reader a core on a two-core machine... and use both otherwise.
+#: Worker processes a background update of a library of BACKGROUND_POOL_BYTES or more cuts
+#: its documents up in (see `refresh`).
 BACKGROUND_WORKERS = 2
-
-IndexUser = Callable[["LibraryIndex"], None]
+BACKGROUND_POOL_BYTES = 4 * 1024 * 1024
+#: The status line's `indexing N%` changes at most this often (seconds).
+PROGRESS_PERIOD = 0.5
 
 
 def start_process_helper() -> None:
@@ -84,9 +87,10 @@ class IndexKeeper:
         self.ready = False
         #: Why the last update failed ("" when it did not).
         self.problem = ""
+        #: Whether the last update changed what the index holds (or failed, or was the first).
+        self.changed = False
         #: How far the running update is, in percent (None when none runs).
         self.percent: int | None = None
-        self._waiting: list[IndexUser] = []
         self._listeners: list[Callable[[], None]] = []
         # Annotation changes not yet written to the index (None: removed), written in order.
         self._pending: dict[str, Annotation | None] = {}
@@ -97,28 +101,27 @@ class IndexKeeper:
     def updating(self) -> bool:
         return self._updating
 
-    @property
-    def waiting(self) -> bool:
-        """Whether something asked for the index and waits for the update to end."""
-        return bool(self._waiting)
-
     def when_ready(self, listener: Callable[[], None]) -> None:
-        """Call `listener` (on the UI thread) after every update that ends."""
+        """Call `listener` (on the UI thread) after every update that ends, until `forget`."""
         self._listeners.append(listener)
+
+    def forget(self, listener: Callable[[], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def open_index(self) -> LibraryIndex:
+        """The index as it is (perhaps not built yet, or being brought up to date)."""
+        return self._open()
 
     def start(self) -> None:
         """Start-up is over: bring the index up to date in the background."""
         if BUILD_AT_START:
             self.refresh()
 
-    def refresh(self, then: IndexUser | None = None) -> None:
-        """Bring the index up to date with the library on disk, then call `then` with it
-        (on the UI thread; not at all when the update fails, which is notified instead)."""
-        if self._closed:
-            return
-        if then is not None:
-            self._waiting.append(then)
-        if self._updating:
+    def refresh(self) -> None:
+        """Bring the index up to date with the library on disk, in the background (nothing
+        when an update runs already); `when_ready` listeners hear when it ends."""
+        if self._closed or self._updating:
             return
         self._updating = True
         self.problem = ""
@@ -127,6 +130,11 @@ class IndexKeeper:
         start_process_helper()
         read_annotations = self.host.library_annotations
         post = self._post
+        # A large library's documents are cut up in worker processes: in this process they
+        # would hold the interpreter for a good part of a second each, and keys would wait.
+        # A small one's are cut up here: starting the processes would take longer.
+        size = sum(entry.size for entry in self.host.library.entries)
+        workers = BACKGROUND_WORKERS if size >= BACKGROUND_POOL_BYTES else None
 
         def work() -> None:
             # The index's code is read in here, off the UI thread.
@@ -138,22 +146,24 @@ class IndexKeeper:
             cancel = self._cancel = CancelToken()
             if self._closed:
                 return
-            shown = [-1]
+            shown = [-1, 0.0]  # the percent shown, and when
 
             def progress(done: int, total: int) -> None:
+                # A few times a second at most: each is a repaint, and keys typed meanwhile
+                # wait for the screen's queues to be empty.
                 percent = done * 100 // total if total else 100
-                if percent != shown[0] and not cancel.cancelled:
-                    shown[0] = percent
-                    post(self._progressed, percent)
+                now = time.monotonic()
+                if percent == shown[0] or now - shown[1] < PROGRESS_PERIOD or cancel.cancelled:
+                    return
+                shown[0], shown[1] = percent, now
+                post(self._progressed, percent)
 
             try:
                 index = self._open()
                 if self._closed:
                     index.close()
                     return
-                # Documents are cut up in worker processes, however few: in this process
-                # they would hold the interpreter for whole seconds, and keys would wait.
-                index.update(progress=progress, cancel=cancel, workers=BACKGROUND_WORKERS)
+                report = index.update(progress=progress, cancel=cancel, workers=workers)
                 index.replace_annotations(read_annotations())
             except Cancelled:
                 return
@@ -162,7 +172,7 @@ class IndexKeeper:
                     post(self._updated, str(error) or type(error).__name__)
                 return
             if not cancel.cancelled:
-                post(self._updated, "")
+                post(self._updated, "", report.changed or report.rebuilt)
 
         self.host.app.run_worker(
             work, thread=True, group="library-index", description="index the library"
@@ -209,26 +219,18 @@ class IndexKeeper:
         status.indexing = f"indexing {self.percent}%" if self.percent is not None else ""
         status.show()
 
-    def _updated(self, problem: str) -> None:
+    def _updated(self, problem: str, changed: bool = False) -> None:
         self._updating = False
         self._cancel = None
         self.percent = None
         self._show_progress()
         self.problem = problem
-        waiting, self._waiting = self._waiting, []
-        if problem:
-            if waiting:  # asked for: say why it cannot be used
-                self.host.app.notify(
-                    f"The library index cannot be used: {problem}", severity="error", markup=False
-                )
-        else:
+        # Whether the index holds anything new: listeners need not ask again otherwise.
+        self.changed = changed or bool(problem) or not self.ready
+        if not problem:
             self.ready = True
             self._write_pending()
-            index = self._index
-            assert index is not None
-            for then in waiting:
-                then(index)
-        for listener in self._listeners:
+        for listener in list(self._listeners):
             listener()
 
     def _write_pending(self) -> None:

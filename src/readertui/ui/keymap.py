@@ -56,13 +56,32 @@ PALETTE_ONLY = ("Exporting", "app")
 KEYS: tuple[KeySpec, ...] = (
     # Panes
     KeySpec(
-        "focus-library", "1", "focus_pane('library')", "Focus the library pane", "Panes", "app"
+        "focus-library",
+        "1",
+        "focus_pane('library')",
+        "Focus the library pane",
+        "Panes",
+        "app",
+        footer=True,
+        short="Library",
     ),
     KeySpec("focus-reader", "2", "focus_pane('reader')", "Focus the reader", "Panes", "app"),
     KeySpec("focus-sidebar", "3", "focus_pane('sidebar')", "Focus the sidebar", "Panes", "app"),
-    # tab and shift+tab are the screen's own keys in Textual (no id): they are listed, not bound.
-    KeySpec("", "tab", "app.focus_next", "Next pane", "Panes", "app", palette=False),
-    KeySpec("", "shift+tab", "app.focus_previous", "Previous pane", "Panes", "app", palette=False),
+    # Checked before the screen's own tab (which moves one widget at a time, three presses to
+    # leave the sidebar): a pane at a time, unfolding a folded one as 1 and 3 do.
+    KeySpec(
+        "next-pane", "tab", "next_pane", "Next pane", "Panes", "app", palette=False, priority=True
+    ),
+    KeySpec(
+        "previous-pane",
+        "shift+tab",
+        "previous_pane",
+        "Previous pane",
+        "Panes",
+        "app",
+        palette=False,
+        priority=True,
+    ),
     KeySpec(
         "toggle-library",
         "f2",
@@ -338,8 +357,6 @@ REBINDABLE: Final[dict[str, KeySpec]] = {
 #: a binding given one of them would never fire. The value is the binding id that may still
 #: have it, because Textual's key does the same thing ("" for none).
 TEXTUAL_KEYS: Final[dict[str, tuple[str, str]]] = {
-    "tab": ("moves to the next pane", ""),
-    "shift+tab": ("moves to the previous pane", ""),
     "ctrl+c": ("copies the selected text", ""),
     "ctrl+q": ("quits", "quit"),
 }

@@ -1,10 +1,10 @@
 """`ctrl+f` and `*` in the reader: the library search and the concordance, on the library index.
 
-The index is the app's one (`IndexKeeper`). Each time either key is pressed it is first
-brought up to date (only the documents that changed are read again, so after the first build
-this takes a moment; while the start-up build runs, the screen waits for it); the screen
-opens once that is done. Choosing a result goes there through the reader's navigation, so
-`ctrl+o` comes back, with the words that matched marked.
+The index is the app's one (`IndexKeeper`). Either key opens its screen at once, on the index
+as it is, and brings the index up to date in the background (only the documents that changed
+are read again); the screen asks again when that ends. Keys typed after the key go to the
+screen, however long a first build takes. Choosing a result goes there through the reader's
+navigation, so `ctrl+o` comes back, with the words that matched marked.
 """
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ from readertui.core.location import Location
 
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.screen import Screen
 
     from readertui.index import LibraryIndex
     from readertui.ui.index_keeper import IndexKeeper
+    from readertui.ui.screens.concordance import ConcordanceScreen
     from readertui.ui.screens.library_jump import LibraryJump
+    from readertui.ui.screens.library_search import LibrarySearchScreen
+
+    #: A screen over the index: it has `index_updated(problem)`, called when an update ends.
+    IndexScreen = LibrarySearchScreen | ConcordanceScreen
 
 _AROUND_CURSOR = 80
 
@@ -53,12 +57,6 @@ class LibraryLookups:
         self.host = host
         self.keeper = keeper
 
-    @property
-    def opening(self) -> bool:
-        """Whether a screen is on its way (the index being brought up to date for it): keys
-        typed meanwhile are meant for it."""
-        return self.keeper.waiting
-
     def search(self) -> None:
         from readertui.ui.screens.library_search import LibrarySearchScreen
 
@@ -73,20 +71,22 @@ class LibraryLookups:
 
         self._with_index(lambda index: ConcordanceScreen(index, word))
 
-    def _with_index(self, screen: Callable[[LibraryIndex], Screen[LibraryJump | None]]) -> None:
-        if self.keeper.waiting:
-            return  # one screen at a time: the first key asked already
-        if self.keeper.updating and self.keeper.percent is not None:
-            self.host.app.notify(
-                f"The library is being indexed ({self.keeper.percent}%): "
-                "this opens when it is done.",
-                timeout=3,
-            )
+    def _with_index(self, screen_for: Callable[[LibraryIndex], IndexScreen]) -> None:
+        """Open the screen at once on the index as it is; it asks again when the update
+        started here (or running already) ends, so an edited document is searched as it is
+        now and a first build's results come in when it is done."""
+        keeper = self.keeper
+        screen = screen_for(keeper.open_index())
 
-        def open_screen(index: LibraryIndex) -> None:
-            self.host.app.push_screen(screen(index), self._chosen)
+        def updated() -> None:
+            if not screen.is_attached:
+                keeper.forget(updated)
+            elif keeper.changed:
+                screen.index_updated(keeper.problem)
 
-        self.keeper.refresh(open_screen)
+        keeper.when_ready(updated)
+        self.host.app.push_screen(screen, self._chosen)
+        keeper.refresh()
 
     def _chosen(self, jump: LibraryJump | None) -> None:
         if jump is not None:

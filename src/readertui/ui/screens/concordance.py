@@ -210,6 +210,19 @@ class ConcordanceScreen(ModalScreen[LibraryJump | None]):
     def on_unmount(self) -> None:
         self._cancel()
 
+    def index_updated(self, problem: str) -> None:
+        """The index was brought up to date: look again (a first build's words are in it now);
+        or it cannot be, and the list says why."""
+        self._cancel()
+        self.lines.clear_options()
+        if problem:
+            self.lines.add_option(
+                Option(literal(f"The library index cannot be used: {problem}"), disabled=True)
+            )
+            return
+        self._token = CancelToken()
+        self._find(self._token)
+
     def _cancel(self) -> None:
         if self._token is not None:
             self._token.cancel()

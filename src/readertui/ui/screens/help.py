@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from readertui.ui.keymap import KEYS, REBINDABLE, effective_label
+from readertui.ui.keymap import KEYS, REBINDABLE, effective_label, key_label
 from readertui.ui.literal import literal
 
 FIND_BAR_KEYS = (
@@ -49,11 +49,22 @@ def help_table(keymap: Mapping[str, str] | None = None) -> Table:
     table.add_column()
     group = ""
     for spec in KEYS:
+        if not spec.keys:
+            continue  # a command of the palette only: listed together below
         if spec.group != group:
             group = spec.group
             table.add_row(Text(""), Text(""))
             table.add_row(literal(group, style="bold underline"), Text(""))
         table.add_row(literal(effective_label(spec, keymap)), literal(spec.description))
+    palette_key = keymap.get("palette", "ctrl+p")
+    table.add_row(Text(""), Text(""))
+    table.add_row(
+        Text("Palette", style="bold underline"),
+        literal(f"commands with no key: {key_label(palette_key)}, then type their name"),
+    )
+    for spec in KEYS:
+        if not spec.keys:
+            table.add_row(Text(""), literal(spec.description))
     table.add_row(Text(""), Text(""))
     table.add_row(Text("In the find bar", style="bold underline"), Text(""))
     for key, description in FIND_BAR_KEYS:

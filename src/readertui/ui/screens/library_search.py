@@ -214,6 +214,16 @@ class LibrarySearchScreen(ModalScreen[LibraryJump | None]):
     def on_unmount(self) -> None:
         self._cancel()
 
+    def index_updated(self, problem: str) -> None:
+        """The index was brought up to date: search again (what is typed may now be found);
+        or it cannot be, and the list says why."""
+        if problem:
+            self.query_one("#library-search-status", Static).update(
+                literal(f"The library index cannot be used: {problem}")
+            )
+            return
+        self._start_search()
+
     # -- searching ------------------------------------------------------------------------------
 
     def on_input_changed(self, event: Input.Changed) -> None:

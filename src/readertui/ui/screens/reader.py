@@ -8,6 +8,7 @@ exports are small helpers that talk to it through protocols. The app around it i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,11 +24,11 @@ from textual.widgets import Static
 
 from readertui.collector_pause import resume_collector
 from readertui.config import Config
-from readertui.core.annotations import Annotation, has_tag
+from readertui.core.annotations import Annotation, has_tag, tags_include
 from readertui.core.citation import in_quotation_marks
 from readertui.core.document import Document
 from readertui.core.jump_history import JumpHistory
-from readertui.core.library import Library
+from readertui.core.library import Library, LibraryEntry
 from readertui.core.location import Location
 from readertui.core.open_document import OpenDocument
 from readertui.core.outline import OutlineEntry
@@ -106,6 +107,7 @@ class ReaderScreen(Screen[None]):
         self._unsaved: tuple[str, int] | None = None
         self.tag_counts: dict[str, int] = {}
         self.started = False
+        self._first_start = False
         self._find_bar: FindBar | None = None
         # Annotating (editing, undo, the clipboard) is read in when first used: after the
         # first paint, which places the open document's annotations (see _painted).
@@ -268,6 +270,9 @@ class ReaderScreen(Screen[None]):
             last = self._saves.last_document(library=self.library_key)
             if last is not None and self._library.find(last) is not None:
                 return last
+        # The very first start in this library: the library is shown as well (see
+        # _finish_startup), so a newcomer sees there is more than this document.
+        self._first_start = True
         return self._library.entries[0].rel_path if self._library.entries else None
 
     def on_resize(self, event: events.Resize) -> None:
@@ -299,13 +304,30 @@ class ReaderScreen(Screen[None]):
             self._apply_layout()
             self.reader.focus()
             return
-        if not self._pane_visible(name):
-            self.peeking.add(name)
+        if not self._pane_visible(name) or self.peeking - {name}:
+            # One folded pane unfolded at a time: the reader keeps its room.
+            self.peeking.intersection_update({name})
+            if not self._pane_visible(name):
+                self.peeking.add(name)
             self._apply_layout()
         if name == "library":
             self.library_pane.focus_list()
         else:
-            self.sidebar.focus_notes()
+            self.sidebar.focus_active()
+
+    def step_pane(self, step: int) -> None:
+        """`tab` / `shift+tab`: the next or previous pane (library, reader, sidebar), unfolding
+        a folded one as `1` and `3` do."""
+        if not self.started:
+            return
+        order = ("library", "reader", "sidebar")
+        focused = self.focused
+        here = "reader"
+        if focused is not None:
+            for name in ("library", "sidebar"):
+                if self._inside(name, focused):
+                    here = name
+        self.focus_pane(order[(order.index(here) + step) % len(order)])
 
     def toggle_pane(self, name: str) -> None:
         """F2 / F3: show or hide a side pane until asked again."""
@@ -335,6 +357,7 @@ class ReaderScreen(Screen[None]):
         before, self._opened = self._opened, opened
         self.reader.update_document(opened)
         self.sidebar.show_annotations(opened)
+        self._show_counts(opened)
         self._annotations_changed(before, opened)
 
     def reload_annotations(self) -> None:
@@ -349,6 +372,18 @@ class ReaderScreen(Screen[None]):
         self.sidebar.show_annotations(fresh)
         self.annotating.place(fresh)
         self._annotations_changed(opened, fresh)
+        self._show_counts(fresh)
+
+    def _show_counts(self, opened: OpenDocument) -> None:
+        """The status line's count of the open document's highlights and notes."""
+        highlights = opened.highlights()
+        notes = sum(1 for annotation in highlights if annotation.note.strip())
+        counts = f"{len(highlights)} highlight{'s' if len(highlights) != 1 else ''}"
+        if notes:
+            counts += f", {notes} note{'s' if notes != 1 else ''}"
+        if counts != self.status.counts:
+            self.status.counts = counts
+            self.status.show()
 
     def _annotations_changed(self, before: OpenDocument | None, after: OpenDocument) -> None:
         """Tell the library index (and the Cross-refs tab) what changed in the annotations."""
@@ -438,6 +473,13 @@ class ReaderScreen(Screen[None]):
         self.sidebar.show_annotations(opened)
         meta = document.metadata
         self._doc_header.show(meta.title or document.rel_path, meta)
+        entries = self._library.entries
+        number = next(
+            (n for n, entry in enumerate(entries, 1) if entry.rel_path == document.rel_path), 0
+        )
+        self.status.place = f"{number}/{len(entries)}" if number else ""
+        self.status.title = meta.title or document.rel_path
+        self._show_counts(opened)
         self.library_pane.set_open_document(document.rel_path, [])
         self.app.title = visible_line(f"readertui — {meta.title or document.rel_path}")
         self.call_after_refresh(self._painted, document)
@@ -494,6 +536,8 @@ class ReaderScreen(Screen[None]):
         # A footer mounted late has missed the bindings signal: send it again.
         self.call_after_refresh(self.app.refresh_bindings)
         self.post_message(self.Started())
+        if self._first_start:
+            self.call_after_refresh(self.focus_pane, "library")
         # The library index is brought up to date in the background (PRODUCT 7).
         self.call_after_refresh(self.keeper.start)
         # Start-up is over once what was just mounted is on screen: collect as usual again.
@@ -515,6 +559,7 @@ class ReaderScreen(Screen[None]):
 
     def document_tags_changed(self, tags: tuple[str, ...]) -> None:
         self._show_facts(tags)
+        self._count_tags()
         self.app.notify("Document tags saved: " + (", ".join(tags) or "none"), markup=False)
 
     @on(LibraryPane.DocumentChosen)
@@ -540,6 +585,7 @@ class ReaderScreen(Screen[None]):
                 entry.metadata.title or entry.rel_path,
                 partial(self.open_document, entry.rel_path),
                 entry.metadata.byline() or entry.rel_path,
+                also=entry.search_words,
             )
             for entry in self._library.entries
         ]
@@ -564,12 +610,15 @@ class ReaderScreen(Screen[None]):
             self._saves.set_session_value(jump_history_key(self.library_key), history.to_record())
 
     def jump_back(self) -> None:
-        """`ctrl+o`: back to where the last jump left from."""
+        """`ctrl+o`: back to where the last jump left from, in the reader (from a side pane
+        too, even with nowhere to go back to: the keys typed next are the reader's)."""
+        self.focus_pane("reader")
         if not self._navigation.back():
             self.app.notify("No earlier place to go back to.", timeout=2)
 
     def jump_forward(self) -> None:
-        """`ctrl+n`: forward again, after going back."""
+        """`ctrl+n`: forward again, after going back (in the reader, as `ctrl+o`)."""
+        self.focus_pane("reader")
         if not self._navigation.forward():
             self.app.notify("No later place to go forward to.", timeout=2)
 
@@ -640,9 +689,8 @@ class ReaderScreen(Screen[None]):
 
     @property
     def takes_keys(self) -> bool:
-        """Whether keys can go where they are typed: the first screen of text is up, and no
-        screen is on its way (`ctrl+f` and `*` open theirs once the index is up to date)."""
-        return self.started and not (self._keeper is not None and self._keeper.waiting)
+        """Whether keys can go where they are typed: the first screen of text is up."""
+        return self.started
 
     def close_library_lookups(self) -> None:
         """The app is ending: stop the index's work and close it."""
@@ -792,8 +840,21 @@ class ReaderScreen(Screen[None]):
         if store is None:
             return
 
+        library, key = self._library, self.library_key
+        # The queue's view of document tags includes those not written yet (just given).
+        reads = self._saves if self._saves is not None else store
+
         def count() -> None:
-            self.app.call_from_thread(self._tags_counted, store.tags(library=self.library_key))
+            counts = store.tags(library=key)
+            # A document's own tags (its sidecar's and those given with `t`) count too: one
+            # for each document that carries them.
+            spelled = {tag.casefold(): tag for tag in counts}
+            for entry in library.entries:
+                own = (*entry.metadata.tags, *reads.document_tags(entry.rel_path, library=key))
+                for tag in {tag.casefold(): tag for tag in own if tag}.values():
+                    spelling = spelled.setdefault(tag.casefold(), tag)
+                    counts[spelling] = counts.get(spelling, 0) + 1
+            self.app.call_from_thread(self._tags_counted, counts)
 
         self.app.run_worker(count, thread=True, exclusive=True, group="tags")
 
@@ -817,12 +878,25 @@ class ReaderScreen(Screen[None]):
     @on(LibraryPane.TagChosen)
     def _tag_chosen(self, event: LibraryPane.TagChosen) -> None:
         """A tag in the library pane: every annotation carrying it, across documents."""
+        self.show_tag(event.tag)
+
+    def show_tag(self, tag: str) -> None:
+        """The documents and annotations carrying `tag` (or a tag below it), to choose from."""
         if self._saves is None:
             return
-        found = [
-            a for a in self._saves.annotations(library=self.library_key) if has_tag(a, event.tag)
+        found = [a for a in self._saves.annotations(library=self.library_key) if has_tag(a, tag)]
+        documents = [
+            entry
+            for entry in self._library.entries
+            if tags_include(
+                (
+                    *entry.metadata.tags,
+                    *self._saves.document_tags(entry.rel_path, library=self.library_key),
+                ),
+                tag,
+            )
         ]
-        self._offer_annotations(found, f"Annotations tagged #{event.tag}…")
+        self._offer_annotations(found, f"Tagged #{tag}…", documents=documents)
 
     def show_strays(self) -> None:
         """Annotations whose document is not in this library (imported, or moved away)."""
@@ -839,12 +913,26 @@ class ReaderScreen(Screen[None]):
             return
         self._offer_annotations(found, "Annotations of documents not in this library…")
 
-    def _offer_annotations(self, annotations: list[Annotation], placeholder: str) -> None:
-        """List annotations in the palette; choosing one opens it in its document."""
+    def _offer_annotations(
+        self,
+        annotations: list[Annotation],
+        placeholder: str,
+        *,
+        documents: Sequence[LibraryEntry] = (),
+    ) -> None:
+        """List annotations (after `documents`) in the palette; choosing one opens it in its
+        document."""
         from readertui.ui.choices import Choice, offer_choices
 
         titles = {entry.rel_path: entry.metadata.title for entry in self._library.entries}
-        choices = []
+        choices = [
+            Choice(
+                entry.metadata.title or entry.rel_path,
+                partial(self.open_document, entry.rel_path),
+                "document" + (f" · {entry.metadata.byline()}" if entry.metadata.byline() else ""),
+            )
+            for entry in documents
+        ]
         for annotation in sorted(annotations, key=lambda a: (a.doc.path, a.start)):
             title = titles.get(annotation.doc.path)
             if not annotation.doc.belongs_to(self.library_key, annotation.doc.path):

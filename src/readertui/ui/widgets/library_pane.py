@@ -7,9 +7,10 @@ Titles, authors, headings, tags and file names come from files: each is shown li
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 
@@ -31,10 +32,7 @@ SKIPPED_PREFIX = "skipped:"
 
 def entry_matches(entry: LibraryEntry, query: str) -> bool:
     """Whether every word of `query` occurs in the entry's title, authors, date or path."""
-    meta = entry.metadata
-    haystack = " ".join(
-        (meta.title, *meta.authors, meta.publication, meta.date, entry.rel_path, *meta.tags)
-    ).casefold()
+    haystack = f"{entry.metadata.title} {entry.search_words}".casefold()
     return all(word in haystack for word in query.casefold().split())
 
 
@@ -56,6 +54,11 @@ def tag_tree(tags: dict[str, int]) -> list[tuple[str, int]]:
 
 class LibraryPane(Vertical):
     """Lists the library; `enter` opens a document or jumps to an outline entry."""
+
+    # escape leaves the filter for the list, and the list for the reader.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Back", show=False),
+    ]
 
     class DocumentChosen(Message):
         def __init__(self, rel_path: str) -> None:
@@ -145,7 +148,7 @@ class LibraryPane(Vertical):
         tags = [(tag, count) for tag, count in tags if all(w in tag.casefold() for w in words)]
         if tags:
             options.append(None)
-            options.append(Option(Text(f"Tags ({len(self.tags)})", style="bold"), disabled=True))
+            options.append(Option(Text(f"Tags ({len(tags)})", style="bold"), disabled=True))
             for tag, count in tags:
                 depth = tag.count("/")
                 label = literal("  " * depth + "#" + tag.rsplit("/", 1)[-1])
@@ -207,6 +210,12 @@ class LibraryPane(Vertical):
         elif option_id.startswith(SKIPPED_PREFIX):
             item = self.library.skipped[int(option_id.removeprefix(SKIPPED_PREFIX))]
             self.post_message(self.SkippedChosen(item.rel_path, item.reason))
+
+    async def action_leave(self) -> None:
+        if self.query("#library-filter") and self.query_one("#library-filter").has_focus:
+            self.focus_list(first_match=True)
+        else:
+            await self.app.run_action("focus_pane('reader')")
 
     def focus_list(self, *, first_match: bool = False) -> None:
         """Focus the list, on the open document (or on the first document listed)."""

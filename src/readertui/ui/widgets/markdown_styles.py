@@ -1,9 +1,13 @@
-"""The styles of Markdown's kinds of text (headings, emphasis, code, ...) for the reader.
+"""The styles of the kinds of styled text (Markdown's headings, emphasis, code, ..., and any
+format's boilerplate lines) for the reader.
 
 They live in a widget of their own that is never shown, mounted by the reader only once a
-document whose format styles its text is open: a plain text's first screen then neither
-parses nor resolves them (the reader's start-up is measured in benchmarks/terminal_paint.py).
-Colours come from the theme's variables, as everywhere else.
+document whose text is styled is open (a Markdown one, or one whose sidecar lists boilerplate
+lines): a plain text's first screen then neither parses nor resolves them (the reader's
+start-up is measured in benchmarks/terminal_paint.py).
+Colours come from the theme's variables, as everywhere else; dimmed kinds use `text-style:
+dim`, since a colour with alpha (`$text-muted`, `$text-disabled`) cannot be blended with a
+background in a component's partial style and would come out as plain white.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ KINDS = (
     "link",
     "markup",
     "front-matter",
+    "boilerplate",
 )
 
 
@@ -85,11 +90,15 @@ class MarkdownStyles(Widget):
     }
 
     MarkdownStyles > .md-markup {
-        color: $text-disabled;
+        text-style: dim;
     }
 
     MarkdownStyles > .md-front-matter {
-        color: $text-muted;
+        text-style: dim;
+    }
+
+    MarkdownStyles > .md-boilerplate {
+        text-style: dim;
     }
     """
 

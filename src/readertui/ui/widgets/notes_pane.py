@@ -9,9 +9,11 @@ selection. Quotes, notes and tags (which may be imported) are shown literally (`
 from __future__ import annotations
 
 import contextlib
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -71,6 +73,11 @@ def annotation_label(annotation: Annotation) -> Text:
 
 class NotesPane(Vertical):
     """Lists annotations; posts `Chosen` for the one picked with enter."""
+
+    # escape leaves the filter for the list, and the list for the reader.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Back", show=False),
+    ]
 
     DEFAULT_CSS = """
     NotesPane {
@@ -175,6 +182,14 @@ class NotesPane(Vertical):
                 option_list.highlighted = option_list.get_option_index(highlighted.id)
         if option_list.highlighted is None:
             self.highlight_first()
+
+    async def action_leave(self) -> None:
+        if self.query_one("#notes-filter", Input).has_focus:
+            if self.option_list.highlighted is None:
+                self.highlight_first()
+            self.option_list.focus()
+        else:
+            await self.app.run_action("focus_pane('reader')")
 
     def highlight_first(self) -> None:
         """Put the list's cursor on the first annotation (so enter always has a target)."""

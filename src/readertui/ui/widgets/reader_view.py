@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 # Rows of context kept above a jump target, so the reader sees where they landed.
 _JUMP_CONTEXT = 3
+# Columns kept free at either side of the text on a narrow screen: the ✎ and its space.
+NOTE_GUTTER = 2
 
 
 class Jumps(Protocol):
@@ -57,6 +59,9 @@ class ReaderPosition(NamedTuple):
     line: int
     lines: int
     selecting: bool = False
+    #: The cursor's screen row among the rows its line (or reflowed paragraph) wraps into.
+    row: int = 1
+    rows: int = 1
 
     @property
     def percent(self) -> int:
@@ -249,12 +254,19 @@ class ReaderView(Widget, can_focus=True):
     @property
     def text_width(self) -> int:
         """Columns the text wraps at: the reading measure, or less on a narrow screen."""
-        # One column is kept free for the cursor when it rests past the end of a row.
-        return max(8, min(self.reading_width, self.size.width - 2))
+        # Two columns are kept on either side: on the left for the ✎ of a highlight with a
+        # note (it needs a column and a space), on the right for the cursor when it rests
+        # past the end of a row.
+        return max(8, min(self.reading_width, self.size.width - 2 * NOTE_GUTTER))
 
     @property
     def left_margin(self) -> int:
         return max(0, (self.size.width - self.text_width) // 2)
+
+    @property
+    def note_marks_shown(self) -> bool:
+        """Whether the margin has room for the ✎ beside a highlight with a note."""
+        return self.left_margin >= NOTE_GUTTER
 
     def _build_layout(self) -> None:
         if self.document is None:
@@ -318,12 +330,20 @@ class ReaderView(Widget, can_focus=True):
         else:
             self._line_number -= text.count("\n", self.cursor, self._line_offset)
         self._line_offset = self.cursor
+        row, rows = 1, 1
+        layout = self.text_layout
+        if layout is not None:
+            # The block's rows are cached: the cursor's row is on screen, so this is cheap.
+            ref = layout.locate(self.cursor)
+            row, rows = ref.index + 1, len(layout.rows(layout.block_at(ref.block_start)))
         return ReaderPosition(
             self.cursor,
             len(text),
             self._line_number,
             self._lines,
             self.selection_anchor is not None,
+            row,
+            rows,
         )
 
     @property
@@ -700,7 +720,7 @@ class ReaderView(Widget, can_focus=True):
             cursor_at_end = index == length
             styles[index] = styles[index] + self._style("reader-view--cursor")
         margin = self.left_margin
-        if noted_row and margin >= 2:
+        if noted_row and margin >= NOTE_GUTTER:
             # A note starts on this row: a marker in the margin, beside the text.
             marker = self._style("reader-view--note-marker")
             segments = [Segment(" " * (margin - 2), base), Segment("✎", marker), Segment(" ", base)]

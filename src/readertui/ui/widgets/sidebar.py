@@ -131,6 +131,13 @@ class Sidebar(Vertical):
         else:
             notes.opened = opened  # listed when it is mounted
 
+    def focus_active(self) -> None:
+        """Focus the list of the tab shown (the Notes tab's, unless another was chosen)."""
+        if self._xref is not None and self.xref is not None:
+            self.focus_xref()
+        else:
+            self.focus_notes()
+
     def focus_notes(self) -> None:
         """Focus the Notes list, on its first annotation when none is highlighted yet."""
         notes = self.notes

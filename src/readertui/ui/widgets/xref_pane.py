@@ -70,7 +70,7 @@ class XrefPane(Vertical):
 
     #xref-about {
         height: auto;
-        max-height: 3;
+        max-height: 8;
         color: $text-muted;
         padding: 0 1;
     }
