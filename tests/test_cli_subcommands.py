@@ -738,3 +738,16 @@ def test_a_damaged_changes_file_is_refused_in_one_line(
     err = one_line(capsys.readouterr().err)
     assert str(file) in err and "annotations 'x': it has no 'doc'" in err
     assert shelf.db.read_bytes() == before
+
+
+def test_list_annotations_does_not_double_a_quote_s_own_marks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    speech = "“Well, Prince, so Genoa and Lucca are now just family estates.”"
+    root = write_library(tmp_path / "library", {"d.txt": f"{speech}\n\nHe said it.\n"})
+    db = tmp_path / "annotations.json"
+    with Store(db) as store:
+        store.save_annotations([highlight(root, "d.txt", speech), highlight(root, "d.txt", "said")])
+    assert cli("list", "annotations", "--library", str(root), "--db", str(db)) == 0
+    quotes = [row[2] for row in rows(capsys.readouterr().out)]
+    assert quotes == [speech, "“said”"]

@@ -83,7 +83,7 @@ def test_empty_file_is_an_empty_document(tmp_path: Path) -> None:
     document = load_document(path, tmp_path)
     assert document.text == ""
     assert document.line_count() == 0
-    assert document.metadata.title == "blank page"
+    assert document.metadata.title == "Blank Page"
 
 
 def test_title_matches_the_library_even_past_8_kb(tmp_path: Path) -> None:

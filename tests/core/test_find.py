@@ -5,6 +5,10 @@ The basic moves (next, previous, wrapping, far-back search) are in test_motion_a
 
 from __future__ import annotations
 
+import time
+import unicodedata
+from pathlib import Path
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -97,22 +101,38 @@ def test_overlapping_matches_are_found_painted_and_counted_alike() -> None:
     assert match_index(every_start(finder), 1) == 1
 
 
+def same(char: str, wanted: str, any_case: bool) -> bool:
+    """Whether `char` of the text matches `wanted` of the query, by the rules written out."""
+    if any_case:
+        char, wanted = char.lower(), wanted.lower()
+    if wanted == " ":
+        return char.isspace()
+    if wanted == "'":
+        return char in "'’"
+    if wanted in "abAB":  # a plain letter: any accent
+        return unicodedata.normalize("NFD", char)[0] == wanted
+    return char == wanted
+
+
 def occurrences(text: str, query: str) -> list[tuple[int, int]]:
-    """Every place `query` occurs in `text` under smart case, by brute force."""
-    exact = query != query.lower()
-    folded = text if exact else text.lower()
-    wanted = query if exact else query.lower()
+    """Every place `query` occurs in `text`, by brute force (one character for one)."""
+    any_case = query == query.lower()
     size = len(query)
-    return [(i, i + size) for i in range(len(text) - size + 1) if folded[i : i + size] == wanted]
+    return [
+        (i, i + size)
+        for i in range(len(text) - size + 1)
+        if all(same(text[i + k], query[k], any_case) for k in range(size))
+    ]
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(
-    text=st.text(alphabet="aAbB \n", max_size=40),
-    query=st.text(alphabet="aAbB ", min_size=1, max_size=4),
+    text=st.text(alphabet="aAbBáÁ \n’'", max_size=40),
+    query=st.text(alphabet="aAbBá ’'", min_size=1, max_size=4),
     cut=st.integers(min_value=0, max_value=40),
 )
 @example(text="aaaa", query="aa", cut=2)
+@example(text="áaÁ\na", query="a a", cut=3)
 def test_matches_agree_with_brute_force_however_the_rows_break(
     text: str, query: str, cut: int
 ) -> None:
@@ -131,3 +151,135 @@ def test_matches_agree_with_brute_force_however_the_rows_break(
     assert forward == [*expected, None]
     backward = [finder.previous_match(start, wrap=False) for start in [*starts, len(text) + 1]]
     assert backward == [None, *expected]
+    # Wrapping round: from any place, the next match is the first after it, else the first
+    # of all; the previous is the last before it, else the last of all.
+    for offset in range(len(text) + 1):
+        after = [match for match in expected if match[0] > offset]
+        before = [match for match in expected if match[0] < offset]
+        assert finder.next_match(offset) == (after or expected or [None])[0]
+        assert finder.previous_match(offset) == (before or expected or [None])[-1]
+
+
+# --- folding: accents, quotation marks, dashes, line breaks -------------------------------
+
+NAMES = "Natásha met NATÁSHA, then Natasha and natasha; Nata\u0301sha wrote."
+
+
+def test_a_query_without_accents_matches_accented_letters() -> None:
+    found = [
+        NAMES[start:end]
+        for start, end in TextFinder(NAMES, "natasha").matches_between(0, len(NAMES))
+    ]
+    assert found == ["Natásha", "NATÁSHA", "Natasha", "natasha", "Nata\u0301sha"]
+
+
+def test_a_capital_keeps_the_case_exact_but_still_folds_accents() -> None:
+    finder = TextFinder(NAMES, "Natasha")
+    found = [NAMES[start:end] for start, end in finder.matches_between(0, len(NAMES))]
+    assert found == ["Natásha", "Natasha", "Nata\u0301sha"]
+
+
+def test_an_accented_letter_in_the_query_matches_only_that_accent() -> None:
+    # The accented letter must be there (precomposed or as a letter and its combining mark);
+    # the query's other letters still fold, and without a capital the case is free.
+    finder = TextFinder(NAMES, "natásha")
+    found = [NAMES[start:end] for start, end in finder.matches_between(0, len(NAMES))]
+    assert found == ["Natásha", "NATÁSHA", "Nata\u0301sha"]
+    assert every_start(TextFinder("Natàsha Natasha", "natásha")) == []
+
+
+def test_offsets_are_those_of_the_text_when_a_letter_is_decomposed() -> None:
+    # "a" + COMBINING ACUTE is two characters: the match covers both, and what follows
+    # is found where it is.
+    text = "Nata\u0301sha Natasha"
+    finder = TextFinder(text, "natasha")
+    assert every_start(finder) == [0, 9]
+    assert finder.next_match(-1) == (0, 8)
+    assert finder.next_match(0) == (9, 16)
+    assert finder.previous_match(9) == (0, 8)
+    assert finder.matches_between(7, 8) == [(0, 8)]  # the mark's own cell paints the match
+    assert TextFinder(text, "sha").matches_between(0, len(text)) == [(5, 8), (13, 16)]
+
+
+def test_straight_quotes_and_hyphens_match_curly_ones_and_dashes() -> None:
+    text = "“Don’t,” she said—“don't.” A well-known \"don't\"."
+    finder = TextFinder(text, "don't")
+    assert [text[s:e] for s, e in finder.matches_between(0, len(text))] == [
+        "Don’t",
+        "don't",
+        "don't",
+    ]
+    assert [text[s:e] for s, e in TextFinder(text, 'said-"').matches_between(0, len(text))] == [
+        "said—“"
+    ]
+    # A curly quote or a dash typed in the query is meant: it matches only itself.
+    assert [text[s:e] for s, e in TextFinder(text, "don’t").matches_between(0, len(text))] == [
+        "Don’t"
+    ]
+    assert every_start(TextFinder(text, "well—known")) == []
+
+
+def test_a_space_matches_a_line_break_of_hard_wrapped_text() -> None:
+    # Reflowed text shows the line break as a space: the reader finds what it sees.
+    text = "said Prince\nVasili, and\u00a0then"
+    assert every_start(TextFinder(text, "prince vasili")) == [5]
+    assert every_start(TextFinder(text, "and then")) == [20]
+
+
+def test_natasha_is_found_in_war_and_peace_quickly(corpus: Path) -> None:
+    from readertui.core.decoding import read_text_file
+
+    text = read_text_file(corpus / "pg2600.txt", max_bytes=1 << 26).text
+    accented = text.count("Natásha")
+    assert accented > 1000
+    began = time.perf_counter()
+    finder = TextFinder(text, "natasha")
+    first = finder.match_at_or_after(len(text) // 2)
+    answered = time.perf_counter() - began
+    assert first is not None and text[first[0] : first[1]] in ("Natásha", "Natasha", "NATÁSHA")
+    starts = every_start(finder)
+    assert len(starts) >= accented
+    assert all(text[start : start + 7].lower() in ("natásha", "natasha") for start in starts)
+    # The first match shows at once; counting them all is a worker's job but not slow either.
+    assert answered < 0.1, f"the first match took {answered:.3f} s"
+
+
+GRAPHEMES = ("a", "á", "a\u0301", "A\u0301", "b", " ", "\n")
+
+
+def grapheme_matches(tokens: list[str], query: str) -> list[tuple[int, int]]:
+    """Where `query` occurs in the text made of `tokens`, one query character per token."""
+    starts = [0]
+    for token in tokens:
+        starts.append(starts[-1] + len(token))
+
+    def same(token: str, wanted: str) -> bool:
+        token = token.lower()
+        if wanted == " ":
+            return token.isspace()
+        if wanted == "á":  # accented: that accent only, precomposed or not
+            return unicodedata.normalize("NFC", token) == "á"
+        return unicodedata.normalize("NFD", token)[0] == wanted
+
+    return [
+        (starts[i], starts[i + len(query)])
+        for i in range(len(tokens) - len(query) + 1)
+        if all(same(tokens[i + k], query[k]) for k in range(len(query)))
+    ]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    tokens=st.lists(st.sampled_from(GRAPHEMES), max_size=30),
+    query=st.text(alphabet="abá ", min_size=1, max_size=3),
+)
+def test_decomposed_letters_match_whole_and_keep_their_offsets(
+    tokens: list[str], query: str
+) -> None:
+    text = "".join(tokens)
+    finder = TextFinder(text, query)
+    expected = grapheme_matches(tokens, query)
+    assert list(finder.all_starts() or []) == [start for start, _ in expected]
+    assert finder.matches_between(0, len(text)) == expected
+    forward = [finder.next_match(start, wrap=False) for start, _ in [(-1, 0), *expected]]
+    assert forward == [*expected, None]

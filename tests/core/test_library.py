@@ -80,7 +80,7 @@ def test_documents_are_listed_sorted_by_title_ignoring_case(mixed_library: Path)
     assert [entry.metadata.title for entry in library.entries] == [
         "alpha, from the sidecar",
         "beta notes",
-        "empty",
+        "Empty",
         "Gamma",
     ]
     assert rel_paths(library) == ["Alpha.txt", "b-notes.md", "empty.txt", "sub/deeper/Gamma.TXT"]

@@ -159,9 +159,101 @@ def test_title_falls_back_to_a_short_first_line(tmp_path: Path) -> None:
 def test_title_falls_back_to_the_file_name_when_the_first_line_is_prose(tmp_path: Path) -> None:
     text = "This first line is a long sentence of prose " * 5 + "\n"
     path = make_document(tmp_path, "my-reading_notes.txt", text)
-    assert read_metadata(path, text).title == "my reading notes"
+    assert read_metadata(path, text).title == "My Reading Notes"
     empty = make_document(tmp_path, "empty_file.txt")
-    assert read_metadata(empty, "").title == "empty file"
+    assert read_metadata(empty, "").title == "Empty File"
+
+
+WAR_AND_PEACE = (
+    "“Well, Prince, so Genoa and Lucca are now just family estates of the\n"
+    "Buonapartes. But I warn you, if you don’t tell me that this means war,\n"
+    "if you still try to defend the infamies and horrors perpetrated by that\n\n"
+    "It was in July, 1805, and the speaker was the well-known Anna Pávlovna\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("war_and_peace.txt", "War and Peace"),
+        ("pg2600.txt", "pg2600"),
+        ("the-brothers-karamazov.txt", "The Brothers Karamazov"),
+        ("Notes_on_CNIE.txt", "Notes on CNIE"),  # the name's own capitals are kept
+    ],
+)
+def test_a_text_opening_on_a_sentence_is_titled_after_its_file(
+    tmp_path: Path, name: str, title: str
+) -> None:
+    path = make_document(tmp_path, name, WAR_AND_PEACE)
+    assert read_metadata(path, WAR_AND_PEACE).title == title
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        "It was a dark and stormy night.",  # a sentence on a line of its own
+        "“Heavens! what a virulent attack!”",  # a line of dialogue
+        "Happy families are all alike; every unhappy family is unhappy in its own",
+    ],
+)
+def test_a_sentence_is_never_a_title(tmp_path: Path, first_line: str) -> None:
+    text = f"{first_line}\n\nMore text follows here.\n"
+    path = make_document(tmp_path, "anna_karenina.txt", text)
+    assert read_metadata(path, text).title == "Anna Karenina"
+
+
+def test_a_project_gutenberg_header_gives_the_title_and_author(tmp_path: Path) -> None:
+    text = (
+        "\ufeffThe Project Gutenberg eBook of War and Peace\n\n"
+        "This ebook is for the use of anyone anywhere in the United States and\n"
+        "most other parts of the world at no cost and with almost no restrictions\n\n"
+        "Title: War and Peace\n\n"
+        "Author: graf Leo Tolstoy\n\n"
+        "Translator: Aylmer Maude and Louise Maude\n\n"
+        "Release date: April 1, 2001 [eBook #2600]\n\n"
+        "*** START OF THE PROJECT GUTENBERG EBOOK WAR AND PEACE ***\n\n" + WAR_AND_PEACE
+    )
+    path = make_document(tmp_path, "pg2600.txt", text)
+    metadata = read_metadata(path, text)
+    assert metadata.title == "War and Peace"
+    assert metadata.authors == ("graf Leo Tolstoy",)
+
+
+def test_a_gutenberg_title_may_run_on_to_indented_lines(tmp_path: Path) -> None:
+    text = (
+        "Title: The Memoirs of Sherlock Holmes\n"
+        "       Being a Second Series\n\n"
+        "Author: Arthur Conan Doyle and Nobody Else\n\n" + WAR_AND_PEACE
+    )
+    path = make_document(tmp_path, "pg834.txt", text)
+    metadata = read_metadata(path, text)
+    assert metadata.title == "The Memoirs of Sherlock Holmes Being a Second Series"
+    assert metadata.authors == ("Arthur Conan Doyle", "Nobody Else")
+
+
+def test_a_sidecar_wins_over_a_gutenberg_header(tmp_path: Path) -> None:
+    text = "Title: War and Peace\nAuthor: graf Leo Tolstoy\n\n" + WAR_AND_PEACE
+    path = make_document(
+        tmp_path, "pg2600.txt", text, sidecar='title = "Voina i mir"\nauthors = ["L. N. Tolstoy"]\n'
+    )
+    metadata = read_metadata(path, text)
+    assert (metadata.title, metadata.authors) == ("Voina i mir", ("L. N. Tolstoy",))
+
+
+def test_a_title_line_far_into_the_text_is_not_a_header(tmp_path: Path) -> None:
+    text = "\n".join(["word"] * 150) + "\nTitle: Not This\n"
+    path = make_document(tmp_path, "far_title.txt", text)
+    assert read_metadata(path, text).title == "Far Title"
+
+
+def test_war_and_peace_of_the_corpus_is_not_titled_with_a_sentence(corpus: Path) -> None:
+    from readertui.formats import for_path
+
+    path = corpus / "pg2600.txt"
+    text_format = for_path(path)
+    assert text_format is not None
+    metadata, _ = text_format.metadata(path, path.read_bytes()[: 8 * 1024])
+    assert metadata.title == "pg2600"
 
 
 def test_front_matter_title_is_used_and_not_its_first_line(tmp_path: Path) -> None:

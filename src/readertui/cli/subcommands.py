@@ -37,6 +37,7 @@ from readertui.config import (
     resolve_db_path,
     resolve_library,
 )
+from readertui.core.citation import in_quotation_marks
 from readertui.core.library import Library, scan_library
 from readertui.core.shortening import one_line
 from readertui.core.visible import visible_line
@@ -306,7 +307,7 @@ def _list(args: argparse.Namespace, setting: Setting) -> int:
                         _row(
                             f"{notes.rel_path}:{where}",
                             annotation.id,
-                            f"“{quote}”",
+                            in_quotation_marks(quote),
                             " ".join(f"#{tag}" for tag in annotation.tags),
                             annotation.note.strip().split("\n")[0],
                         )

@@ -1,5 +1,6 @@
-"""Citations: what `y` copies (the quoted text and where it comes from), and the short
-citation an export writes beside each quote."""
+"""Citations: what `y` copies (the quoted text and where it comes from), the short citation
+an export writes beside each quote, and how a quote is put in quotation marks wherever one is
+shown (lists, `y`, `list annotations`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,20 @@ from readertui.core.shortening import one_line
 
 #: The longest title or heading a short citation holds (in characters, "…" included).
 SHORT_PART_CHARS = 60
+
+#: Marks that open a quotation; a quote beginning with one has its own.
+_OPENING_MARKS = '“"„«‘‚‹「『'
+#: Double marks that close one; a quote ending with one has its own (a final ’ or ' is more
+#: often an apostrophe, as in "the Rostóvs’", so it does not count).
+_CLOSING_MARKS = '”"»」』'
+
+
+def in_quotation_marks(quote: str) -> str:
+    """`quote` between “ and ”, unless it begins or ends with quotation marks of its own (a
+    highlight of dialogue, `“Well, Prince…`), which would be doubled: `““Well, Prince…”`."""
+    if quote and (quote[0] in _OPENING_MARKS or quote[-1] in _CLOSING_MARKS):
+        return quote
+    return f"“{quote}”"
 
 
 def citation(metadata: DocumentMetadata, rel_path: str, line: int) -> str:
@@ -27,7 +42,7 @@ def citation(metadata: DocumentMetadata, rel_path: str, line: int) -> str:
 def quotation(text: str, metadata: DocumentMetadata, rel_path: str, line: int) -> str:
     """The copied text: the quote on its own lines, then a dash and the citation."""
     body = " ".join(text.split()) if "\n" not in text.strip() else text.strip()
-    return f"“{body}”\n— {citation(metadata, rel_path, line)}"
+    return f"{in_quotation_marks(body)}\n— {citation(metadata, rel_path, line)}"
 
 
 def short_citation(

@@ -13,13 +13,16 @@ lengths, and it says where.
   `Folding.of` makes another from rows like those of `KINDS`.
 - `FoldedText` is a long text as a folding makes it, folded only where it is read.
 - `join_crlf` and `plain_line_ends` make CRLF line ends LF.
+- `base_letter` and `accented_forms` tell a letter with diacritics from its plain letter
+  (for find, which matches `a` against `á` in the text as it is, offsets untouched).
 
-Case, diacritics and hyphenation at line ends are not folded here. Everything is pure.
+Case and hyphenation at line ends are not folded here. Everything is pure.
 """
 
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass
 
 __all__ = [
@@ -28,6 +31,8 @@ __all__ = [
     "MARKS",
     "FoldedText",
     "Folding",
+    "accented_forms",
+    "base_letter",
     "fold",
     "join_crlf",
     "plain_line_ends",
@@ -203,6 +208,45 @@ def _plain_runs(sub: str, folding: Folding) -> tuple[tuple[int, str], ...]:
     # Longer runs first, then those with more of the rarer letters ("came" before "that").
     runs.sort(key=lambda run: (-len(run[1]), -sum(c not in _COMMON_LETTERS for c in run[1])))
     return tuple(runs)
+
+
+#: Letters with a stroke or a bar, which Unicode does not decompose, and the letter under it.
+_STROKED = {
+    "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+    "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ı": "i",
+}  # fmt: skip
+
+#: The blocks whose letters carry diacritics: Latin (with its Extended Additional block),
+#: Greek and Cyrillic. Scanning them once takes a few milliseconds; all of Unicode, a second.
+_ACCENTED_BLOCKS = ((0xC0, 0x250), (0x370, 0x530), (0x1E00, 0x2000))
+
+
+def base_letter(char: str) -> str:
+    """The letter `char` is with its diacritics taken off (`á` -> `a`), else `char` itself."""
+    if char.isascii():
+        return char
+    if char in _STROKED:
+        return _STROKED[char]
+    bare = "".join(
+        part for part in unicodedata.normalize("NFD", char) if not unicodedata.combining(part)
+    )
+    # A character that decomposes into more than one letter (none do in these blocks) or
+    # into marks alone has no plain letter of its own.
+    return bare if len(bare) == 1 else char
+
+
+@functools.cache
+def accented_forms() -> dict[str, str]:
+    """For each plain letter, the single characters that are it with diacritics, case kept
+    (`"a"` -> `"àáâãäå…"`, `"A"` -> `"ÀÁÂ…"`)."""
+    forms: dict[str, list[str]] = {}
+    for low, high in _ACCENTED_BLOCKS:
+        for code in range(low, high):
+            char = chr(code)
+            base = base_letter(char)
+            if base != char:
+                forms.setdefault(base, []).append(char)
+    return {base: "".join(chars) for base, chars in forms.items()}
 
 
 def plain_line_ends(text: str) -> str:

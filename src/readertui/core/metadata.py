@@ -1,7 +1,9 @@
 """A document's metadata (title, authors, publication…) from its sidecar, front matter or text.
 
 Sources, per field, in order: a `<filename>.meta.toml` sidecar beside the document, YAML-style
-front matter at the top of the text, and for the title a guess from the text or file name.
+front matter at the top of the text, a Project Gutenberg header (`Title:` and `Author:` lines
+near the top), and for the title a guess from the text or else the file name made readable
+(`war_and_peace.txt` -> "War and Peace"): never a sentence of the text.
 """
 
 import datetime
@@ -14,6 +16,20 @@ SIDECAR_SUFFIX = ".meta.toml"
 
 # The longest first line still taken as a title; longer ones are prose.
 _MAX_TITLE_LINE = 100
+# A Project Gutenberg header's `Title:` and `Author:` lines are looked for this far.
+_MAX_HEADER_LINES = 100
+_HEADER_LINE = re.compile(r"(Title|Authors?):[ \t]*(.*)")
+# A line ending so (before any closing quotes or brackets) is a sentence, not a title.
+_SENTENCE_END = tuple(".,;:…")
+_CLOSING = "”’\"')]»"
+_OPENING_QUOTES = "“‘\"'«„"
+# Words a title in English leaves in lower case (but for the first).
+_SMALL_WORDS = frozenset({
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of", "on",
+    "or", "the", "to", "with",
+})  # fmt: skip
+# A first line of more words than this is prose, however it ends.
+_MAX_TITLE_WORDS = 12
 # A "---" rule followed by a long document is not front matter; stop looking after this.
 _MAX_FRONT_MATTER_LINES = 200
 _TEXT_FIELDS = ("title", "publication", "date", "source")
@@ -91,12 +107,14 @@ def metadata_and_problem(path: Path, head: str) -> tuple[DocumentMetadata, str |
     sidecar_fields, problem = _read_sidecar(path)
     front_matter, body_start = parse_front_matter(head)
     fields = {**_metadata_fields(front_matter, []), **sidecar_fields}
+    body = head[body_start:]
+    header_title, header_authors = _gutenberg_header(body)
     title = fields.get("title")
-    authors = fields.get("authors", ())
+    authors = fields.get("authors", header_authors)
     tags = fields.get("tags", ())
     skip_lines = fields.get("skip_lines", ())
     metadata = DocumentMetadata(
-        title=title if isinstance(title, str) else _fallback_title(path, head[body_start:]),
+        title=title if isinstance(title, str) else header_title or _fallback_title(path, body),
         authors=authors if isinstance(authors, tuple) else (),
         publication=_text_field(fields, "publication"),
         date=_text_field(fields, "date"),
@@ -224,20 +242,63 @@ def _text_field(fields: Mapping[str, str | tuple[str, ...]], name: str) -> str:
 # --- fallback title -----------------------------------------------------------------------
 
 
+def _gutenberg_header(body: str) -> tuple[str, tuple[str, ...]]:
+    """The title and authors of a Project Gutenberg header's `Title:` and `Author:` lines in
+    the first lines of `body` (a value may run on to indented lines), or ("", ())."""
+    found: dict[str, str] = {}
+    lines = body.splitlines()[:_MAX_HEADER_LINES]
+    for index, line in enumerate(lines):
+        match = _HEADER_LINE.fullmatch(line.rstrip())
+        if match is None or match.group(1).rstrip("s") in found:
+            continue
+        parts = [match.group(2)]
+        for more in lines[index + 1 :]:
+            if not more[:1].isspace() or not more.strip():
+                break
+            parts.append(more)
+        found[match.group(1).rstrip("s")] = " ".join(" ".join(parts).split())
+    authors = _AUTHOR_SEPARATOR.split(found.get("Author", ""))
+    return found.get("Title", ""), tuple(author for author in authors if author)
+
+
 def _fallback_title(path: Path, body: str) -> str:
-    """The first `# heading`, else a short first line, else the file name made readable."""
+    """The first `# heading`, else a first line that stands as a title, else the file name
+    made readable."""
     lines = body.splitlines()
     heading = _first_level1_heading(lines)
     if heading:
         return heading
-    for line in lines:
-        stripped = line.strip()
-        if stripped:
-            if len(stripped) <= _MAX_TITLE_LINE:
-                return stripped
+    for index, line in enumerate(lines):
+        if line.strip():
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            if _stands_as_title(line.strip(), following):
+                return line.strip()
             break
-    readable = " ".join(re.sub(r"[-_]", " ", path.stem).split())
-    return readable or path.name
+    return _readable_name(path)
+
+
+def _stands_as_title(line: str, following: str) -> bool:
+    """Whether a first line is a title: short, a paragraph of its own, and no sentence (it
+    does not end as one, and it is not a line of dialogue)."""
+    if len(line) > _MAX_TITLE_LINE or len(line.split()) > _MAX_TITLE_WORDS or following.strip():
+        return False
+    if line.startswith(tuple(_OPENING_QUOTES)):
+        return False
+    return not line.rstrip(_CLOSING).endswith(_SENTENCE_END)
+
+
+def _readable_name(path: Path) -> str:
+    """The file name as a title: `war_and_peace.txt` -> "War and Peace"; a name with capitals
+    of its own keeps them, and a word with digits stays as it is (`pg2600`)."""
+    words = re.sub(r"[-_]+", " ", path.stem).split()
+    if not words:
+        return path.name
+    if any(char.isupper() for char in path.stem):
+        return " ".join(words)
+    return " ".join(
+        word.capitalize() if word.isalpha() and (index == 0 or word not in _SMALL_WORDS) else word
+        for index, word in enumerate(words)
+    )
 
 
 def _first_level1_heading(lines: list[str]) -> str | None:

@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from readertui.core.annotations import Annotation, now_iso
-from readertui.core.library import Library
+from readertui.core.library import SAMPLE_LIBRARY_KEY, Library
 from readertui.core.workspace import Workspace
 from readertui.errors import ExportError
 from readertui.export.collect import AnnotationSource, DocumentNotes, collect
@@ -274,7 +274,16 @@ def _result(documents: Sequence[DocumentNotes], outcomes: list[tuple[Path, bool]
 def _title(library: Library, request: ExportRequest) -> str:
     if request.tag is not None:
         return f"Highlights tagged #{request.tag}"
-    return f"Highlights from {library.root.name or 'the library'}"
+    return f"Highlights from {_library_name(library)}"
+
+
+def _library_name(library: Library) -> str:
+    """What a library is called in an export: its folder's name (the real folder's, so a
+    library opened as `.` has one), and the sample library as such (its folder is the
+    package's own `sample_library`, or `library` in a checkout)."""
+    if library.key == SAMPLE_LIBRARY_KEY:
+        return "the sample library"
+    return os.path.basename(os.path.realpath(library.root)) or "the library"
 
 
 def _single_file_name(request: ExportRequest, names: dict[str, str]) -> str:

@@ -25,12 +25,14 @@ from textual.widgets import Static
 from readertui.collector_pause import resume_collector
 from readertui.config import Config
 from readertui.core.annotations import Annotation, has_tag, tags_include
+from readertui.core.citation import in_quotation_marks
 from readertui.core.document import Document
 from readertui.core.jump_history import JumpHistory
 from readertui.core.library import Library, LibraryEntry
 from readertui.core.location import Location
 from readertui.core.open_document import OpenDocument
 from readertui.core.outline import OutlineEntry
+from readertui.core.shortening import one_line
 from readertui.core.visible import visible_line
 from readertui.core.workspace import Workspace
 from readertui.errors import ReaderError
@@ -39,6 +41,7 @@ from readertui.ui.finding import Finding
 from readertui.ui.keymap import KeySpec
 from readertui.ui.literal import literal
 from readertui.ui.navigation import Navigation
+from readertui.ui.widgets.document_header import DocumentHeader
 from readertui.ui.widgets.library_pane import LibraryPane
 from readertui.ui.widgets.reader_view import ReaderView
 from readertui.ui.widgets.sidebar import Sidebar
@@ -58,6 +61,9 @@ if TYPE_CHECKING:
     from readertui.ui.widgets.notes_pane import NotesPane
     from readertui.ui.widgets.xref_pane import XrefPane
 
+# The quote and note of an annotation listed in the palette (a tag's annotations), in cells.
+_PICKED_QUOTE_CHARS = 80
+_PICKED_NOTE_CHARS = 60
 # Below these widths the side panes fold away until asked for (PRODUCT 3: usable at 80x24).
 LIBRARY_MIN_WIDTH = 100
 SIDEBAR_MIN_WIDTH = 120
@@ -115,7 +121,7 @@ class ReaderScreen(Screen[None]):
         self.finding = Finding(self)
         self._library_pane = LibraryPane(library, id="library")
         self._reader_view = ReaderView(reading_width=config.reading_width, id="reader")
-        self._doc_header = Static(Text(""), id="doc-header", markup=False)
+        self._doc_header = DocumentHeader(id="doc-header")
         self._sidebar = Sidebar(id="sidebar")
         self._status_line = StatusLine(id="status")
         self._navigation = Navigation(
@@ -466,10 +472,7 @@ class ReaderScreen(Screen[None]):
         self.reader.show_document(opened, target.offset, self._config.reflow, target.top)
         self.sidebar.show_annotations(opened)
         meta = document.metadata
-        header = literal(meta.title or document.rel_path, style="bold")
-        if meta.byline():
-            header.append_text(literal(" — " + meta.byline()))
-        self._doc_header.update(header)
+        self._doc_header.show(meta.title or document.rel_path, meta)
         entries = self._library.entries
         number = next(
             (n for n, entry in enumerate(entries, 1) if entry.rel_path == document.rel_path), 0
@@ -931,7 +934,6 @@ class ReaderScreen(Screen[None]):
             for entry in documents
         ]
         for annotation in sorted(annotations, key=lambda a: (a.doc.path, a.start)):
-            quote = " ".join(annotation.quote.exact.split())
             title = titles.get(annotation.doc.path)
             if not annotation.doc.belongs_to(self.library_key, annotation.doc.path):
                 where = (
@@ -942,12 +944,12 @@ class ReaderScreen(Screen[None]):
                 where = f"orphaned · {annotation.doc.title or annotation.doc.path} (not here)"
             else:
                 where = title or annotation.doc.path
-            note = " ".join(annotation.note.split())
+            note = one_line(annotation.note, _PICKED_NOTE_CHARS)
             choices.append(
                 Choice(
-                    f"“{quote[:80]}”",
+                    in_quotation_marks(one_line(annotation.quote.exact, _PICKED_QUOTE_CHARS)),
                     partial(self.open_annotation, annotation),
-                    f"{where}{' · ' + note[:60] if note else ''}",
+                    f"{where}{' · ' + note if note else ''}",
                 )
             )
         offer_choices(self.app, choices, placeholder=placeholder)
@@ -956,7 +958,8 @@ class ReaderScreen(Screen[None]):
         """Open the annotation's document (if it is not open) and put the cursor on it."""
         if not annotation.doc.belongs_to(self.library_key, annotation.doc.path):
             self.app.notify(
-                f"“{annotation.quote.exact[:60]}” belongs to {annotation.doc.path} of another "
+                f"{in_quotation_marks(one_line(annotation.quote.exact, _PICKED_NOTE_CHARS))} "
+                f"belongs to {annotation.doc.path} of another "
                 f"library ({annotation.doc.library}); open that library to see it in its place.",
                 severity="warning",
                 timeout=10,
@@ -964,7 +967,8 @@ class ReaderScreen(Screen[None]):
             return
         if self._library.find(annotation.doc.path) is None:
             self.app.notify(
-                f"“{annotation.quote.exact[:60]}” belongs to {annotation.doc.path}, which is not "
+                f"{in_quotation_marks(one_line(annotation.quote.exact, _PICKED_NOTE_CHARS))} "
+                f"belongs to {annotation.doc.path}, which is not "
                 "in this library; once the document is added, the note is placed in it again.",
                 severity="warning",
                 timeout=10,

@@ -1,14 +1,26 @@
-"""The find bar under the reader: a query field and the match count."""
+"""The find bar under the reader: a query field and the match count.
+
+xterm's modifyOtherKeys (and tmux's extended keys) send shift+enter as `ESC[27;2;13~`, which
+Textual reads as the key `shift+\r`; the bar takes it as the `shift+enter` it is, through
+whatever that key is bound to.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
+
+#: What a query matches, in short (core/find.py says it in full).
+PLACEHOLDER = "text to find (a matches A á Á unless you type A or á; ' \" - match ’ ” —)"
+
+#: Key names Textual gives to modifyOtherKeys sequences, and the keys they are.
+XTERM_KEY_NAMES: dict[str, str] = {"shift+\r": "shift+enter"}
 
 
 class FindBar(Horizontal):
@@ -62,7 +74,7 @@ class FindBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label("Find:", id="find-label")
-        yield Input(placeholder="text to find (smart case)", id="find-input")
+        yield Input(placeholder=PLACEHOLDER, id="find-input")
         yield Label("", id="find-count", markup=False)
 
     @property
@@ -76,6 +88,18 @@ class FindBar(Horizontal):
 
     def set_count(self, text: str) -> None:
         self.query_one("#find-count", Label).update(text)
+
+    async def on_key(self, event: events.Key) -> None:
+        key = XTERM_KEY_NAMES.get(event.key)
+        if key is None:
+            return
+        # The bindings in force here (the user's keymap applied) say what the key does.
+        bound = self.screen.active_bindings.get(key)
+        if bound is None or not bound.enabled:
+            return
+        event.stop()
+        event.prevent_default()
+        await self.app.run_action(bound.binding.action, bound.node)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

@@ -21,6 +21,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from readertui.core.annotations import COLORS, Annotation, has_tag
+from readertui.core.citation import in_quotation_marks
 from readertui.core.open_document import OpenDocument
 from readertui.core.shortening import one_line
 from readertui.ui.literal import literal
@@ -59,11 +60,11 @@ def annotation_label(annotation: Annotation) -> Text:
     """Quote (shortened), note and tags of an annotation, as list text."""
     quote = one_line(annotation.quote.exact, _QUOTE_CHARS)
     label = Text("■ ", style=_MARKER.get(annotation.color, "yellow"))
-    label.append_text(literal(f"“{quote}”"))
+    label.append_text(literal(in_quotation_marks(quote)))
     if annotation.note:
-        note = " ".join(annotation.note.split())
         label.append("\n")
-        label.append_text(literal(f"✎ {note[:_QUOTE_CHARS]}", style="italic"))
+        note = one_line(annotation.note, _QUOTE_CHARS)
+        label.append_text(literal(f"✎ {note}", style="italic"))
     if annotation.tags:
         label.append("\n")
         label.append_text(literal(" ".join(f"#{tag}" for tag in annotation.tags), style="dim"))

@@ -1,0 +1,31 @@
+"""Quotation marks around a quote: added only when the quote has none of its own."""
+
+from __future__ import annotations
+
+from readertui.core.citation import in_quotation_marks, quotation
+from readertui.core.metadata import DocumentMetadata
+
+
+def test_a_plain_quote_gets_quotation_marks() -> None:
+    assert in_quotation_marks("so Genoa and Lucca") == "“so Genoa and Lucca”"
+    assert in_quotation_marks("") == "“”"
+
+
+def test_a_quote_with_its_own_marks_keeps_them_and_gets_no_more() -> None:
+    assert in_quotation_marks("“Well, Prince, so Genoa…") == "“Well, Prince, so Genoa…"
+    assert in_quotation_marks("“Well, Prince.”") == "“Well, Prince.”"
+    assert in_quotation_marks("are now just family estates.”") == "are now just family estates.”"
+    assert in_quotation_marks('"Straight," he said') == '"Straight," he said'
+    assert in_quotation_marks("«Ainsi»") == "«Ainsi»"
+    assert in_quotation_marks("‘Single’, she said") == "‘Single’, she said"
+
+
+def test_an_apostrophe_at_the_end_is_not_a_quotation_mark() -> None:
+    assert in_quotation_marks("the Rostóvs’") == "“the Rostóvs’”"
+
+
+def test_what_y_copies_has_the_quote_s_marks_once() -> None:
+    meta = DocumentMetadata("War and Peace", ("Leo Tolstoy",))
+    copied = quotation("“Well, Prince, so Genoa\nand Lucca…”", meta, "pg2600.txt", 9)
+    assert copied.startswith("“Well, Prince, so Genoa\nand Lucca…”\n— Leo Tolstoy")
+    assert quotation("He spoke", meta, "pg2600.txt", 9).startswith("“He spoke”\n— ")
