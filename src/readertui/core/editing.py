@@ -21,6 +21,7 @@ from readertui.core.annotations import (
     next_color,
     quote_at,
 )
+from readertui.core.citation import in_quotation_marks
 from readertui.core.shortening import one_line
 from readertui.core.undo import Change, UndoStack, reverted
 
@@ -208,4 +209,4 @@ class AnnotationEditor:
 
 def _described(annotation: Annotation) -> str:
     """An annotation in a message: its quote, short, on one line."""
-    return f"“{one_line(annotation.quote.exact, _QUOTE_IN_MESSAGE)}”"
+    return in_quotation_marks(one_line(annotation.quote.exact, _QUOTE_IN_MESSAGE))

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from urllib.parse import quote as percent_encoded
 
 from readertui.core.annotations import Annotation
-from readertui.core.citation import short_citation
+from readertui.core.citation import in_quotation_marks, short_citation
 from readertui.core.metadata import DocumentMetadata
 from readertui.export.collect import DocumentNotes, Located
 from readertui.export.markdown_text import (
@@ -224,7 +224,7 @@ def _reference(
     words = " ".join(target.quote.split())
     if len(words) > LINK_QUOTE_CHARS:
         words = words[: LINK_QUOTE_CHARS - 1].rstrip() + "…"
-    text = f"“{literal_line(words)}”"
+    text = in_quotation_marks(literal_line(words))
     if not style.block_ids:
         # Nothing to point at: the quote, and its document when it is another one.
         if target.doc_path == doc_path:

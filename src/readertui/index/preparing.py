@@ -148,7 +148,8 @@ def _from_pool(
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     root = str(workspace.library.root)
     pending: list[Future[tuple[str, Prepared] | str]] = []
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_yield_cpus) as pool:
         try:
             queued: list[tuple[LibraryEntry, tuple[int, int]]] = []
             for entry, stamp in items:
@@ -168,6 +169,15 @@ def _from_pool(
                 for future in pending:
                     future.cancel()
                 _stop_workers(pool)
+
+
+def _yield_cpus() -> None:
+    """In each worker process, first: the lowest priority. The workers share the CPUs with
+    the reader's own threads (same session), and at the same priority took them from it:
+    keys waited 180 ms at p95 during a build, 90 ms with this (benchmarks/live_index.py);
+    the build is no slower, as other sessions' share does not change."""
+    with suppress(OSError, AttributeError):
+        os.nice(19)
 
 
 def _outcome(

@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 from textual.command import Hits, Provider
 
 from readertui.core.annotations import Annotation
+from readertui.core.citation import in_quotation_marks
 from readertui.core.library import Library
 from readertui.core.outline import OutlineEntry
 from readertui.core.shortening import one_line
@@ -22,11 +23,6 @@ from readertui.ui.keymap import KEYS, KeySpec, effective_label
 #: The palette lists at most this many annotations (the newest of a larger library are found
 #: with `ctrl+f` and `tag:`/`note:`): Textual's fuzzy matching of each costs time per key.
 MAX_ANNOTATIONS = 2000
-
-
-def quote_once(quote: str) -> str:
-    """`quote` in quotation marks, unless it starts with one of its own."""
-    return quote if quote[:1] in "“\"‘'«„" else f"“{quote}”"
 
 
 @runtime_checkable
@@ -119,7 +115,7 @@ class ReaderCommands(Provider):
             where = titles.get(annotation.doc.path) or annotation.doc.title or annotation.doc.path
             targets.append(
                 Choice(
-                    f"Note: {quote_once(quote)}",
+                    f"Note: {in_quotation_marks(quote)}",
                     partial(host.open_annotation, annotation),
                     " · ".join(part for part in (where, note, tags) if part),
                     also=f"{note} {tags}",

@@ -1,8 +1,8 @@
 """The Cross-refs tab following the cursor: asked off the UI thread, stale answers dropped.
 
-When the cursor moves (and the tab is on screen), a short pause later the index is asked for
-the cross-references of the passage at the cursor and of the highlight there, in a worker
-thread. A newer move cancels the older question (its `CancelToken`), and an answer that comes
+When the cursor moves (and the tab is on screen) after a rest, or once a run of quick moves
+(a held key) has stopped, the index is asked for the cross-references of the passage at the
+cursor and of the highlight there, in a worker thread. A newer move cancels the older question (its `CancelToken`), and an answer that comes
 back after a newer question was asked is never shown, so the tab never shows the passage
 before last. Moves within the passage already shown ask nothing. Typing is never held up:
 the UI thread only starts the question and lists the answer.
@@ -11,6 +11,7 @@ the UI thread only starts the question and lists the answer.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,8 +25,11 @@ if TYPE_CHECKING:
     from readertui.ui.index_keeper import IndexKeeper
     from readertui.ui.widgets.xref_pane import XrefPane
 
-#: How long the cursor rests before the question is asked (a held `j` asks nothing).
+#: Moves closer together than this are a held key: the question waits for the cursor to
+#: rest this long (a held `j` asks nothing on the way).
 SETTLE_DELAY = 0.06
+#: "At once" for a timer (which cannot take 0).
+ASK_AT_ONCE = 0.005
 #: Entries per group.
 GROUP_LIMIT = 8
 
@@ -59,6 +63,7 @@ class CrossReferenceFollower:
         self._generation = 0
         # What the tab answers: (document, passage start, passage end, highlight).
         self._answered: tuple[str, int, int, Annotation | None] | None = None
+        self._moved_at = 0.0
         keeper.when_ready(self._index_updated)
 
     @property
@@ -67,19 +72,23 @@ class CrossReferenceFollower:
         return self._timer is None and self._token is None
 
     def cursor_moved(self) -> None:
-        """The cursor moved: ask again once it rests, unless it is still in the passage."""
+        """The cursor moved: ask again, unless it is still in the passage. A move after a
+        rest asks at once; moves in quick succession (a held key) wait for the next rest."""
+        now = time.monotonic()
+        rested = now - self._moved_at >= SETTLE_DELAY
+        self._moved_at = now
         pane = self.host.xref_pane()
         if pane is None:
             return
         if self._answers_cursor():
             return
-        self._schedule()
+        self._schedule(delay=ASK_AT_ONCE if rested else SETTLE_DELAY)
 
     def refresh(self) -> None:
         """Ask again now (the tab was shown, the index or the annotations changed)."""
         self._answered = None
         if self.host.xref_pane() is not None:
-            self._schedule(delay=0.005)  # at once (a timer cannot take 0)
+            self._schedule(delay=ASK_AT_ONCE)
 
     def _index_updated(self) -> None:
         if self.keeper.changed:

@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from readertui.core.citation import in_quotation_marks
 from readertui.core.shortening import one_line
 from readertui.ui.dialogs.frame import dialog_css
 from readertui.ui.literal import literal
@@ -57,7 +58,7 @@ class NoteEditor(ModalScreen[str]):
         with Vertical(id="note-dialog"):
             yield Static(Text("Note", style="bold"), id="note-title")
             shown = one_line(self.quote, 240)
-            yield Static(literal(f"“{shown}”", style="italic"), id="note-quote")
+            yield Static(literal(in_quotation_marks(shown), style="italic"), id="note-quote")
             yield LiteralTextArea(
                 self.note, id="note-text", soft_wrap=True, show_line_numbers=False
             )

@@ -33,6 +33,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from readertui.core.annotations import Annotation
+from readertui.core.citation import in_quotation_marks
 from readertui.core.fuzzy import FuzzyQuery
 from readertui.core.link_choices import LinkChoice, link_choices, ranked
 from readertui.core.shortening import one_line
@@ -72,7 +73,7 @@ def choice_label(
         label.append("\n")
         label.append_text(shown(choice.id, where))
         return label
-    label.append_text(shown(f"“{choice.quote_line}”"))
+    label.append_text(shown(in_quotation_marks(choice.quote_line)))
     label.append("\n")
     label.append_text(shown(choice.title, where))
     if choice.orphaned:
@@ -225,7 +226,9 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="link-dialog"):
             title = Text("Link ", style="bold")
-            title.append_text(literal(f"“{one_line(self.source.quote.exact, _TITLE_QUOTE)}”"))
+            title.append_text(
+                literal(in_quotation_marks(one_line(self.source.quote.exact, _TITLE_QUOTE)))
+            )
             title.append(" to…", style="bold")
             yield Static(title, id="link-title")
             yield LiteralInput(placeholder="filter: quote, note, tags, title", id="link-filter")
