@@ -88,11 +88,15 @@ from terminal_paint import (  # noqa: E402
 #: The library of the real table (index.py's defaults) and of `--quick`.
 DOCS, PLANTED = 1_000, 500
 QUICK_DOCS, QUICK_PLANTED = 150, 75
-#: Keys per measure: bare app, once built, Cross-refs moves. While a build runs, as many as
-#: it lasts, up to BUILD_KEYS.
+#: Keys per measure: bare app, once built, Cross-refs moves. While a build runs, keys are
+#: pressed from its start to its end (the reader's last lines are far: one `j` a line), so
+#: its every stage is sampled: cutting up, writing, the final fingerprint index.
 KEYS = (200, 200, 100)
 QUICK_KEYS = (60, 60, 30)
-BUILD_KEYS = 400
+BUILD_KEYS = 5_000
+#: `j` presses before readertui is sent back to the document's top (its documents in the
+#: generated library are ~1,700 lines long).
+REWIND = 500
 #: Targets (issue 10): key-press to screen while the index builds, the tab's update.
 TARGET_BUILD_P95_MS = 50.0
 TARGET_XREF_P95_MS = 100.0
@@ -464,11 +468,15 @@ def type_keys(
     *,
     key: str = "j",
     while_true: Callable[[], str | None] | None = None,
+    rewind: str | None = None,
 ) -> None:
     """Press `key` `count` times (or until `while_true` returns None), each timed until
     `box` changes. `while_true` returns what to note about the moment (the build's
-    percentage)."""
-    for _ in range(count):
+    percentage). Every REWIND keys, `rewind` is pressed (not timed): readertui's `g`, back
+    to the top before `j` reaches the document's end, where it would move nothing."""
+    for number in range(count):
+        if rewind is not None and number and number % REWIND == 0:
+            terminal.time_key(rewind, box)
         time.sleep(rng.uniform(*GAP))
         noted = while_true() if while_true is not None else ""
         if noted is None:
@@ -611,7 +619,15 @@ def measure_reader(
             return found.group(0) if found else None
 
         type_keys(
-            terminal, results, "building", BUILD_KEYS, reader, rng, launched, while_true=building
+            terminal,
+            results,
+            "building",
+            BUILD_KEYS,
+            reader,
+            rng,
+            launched,
+            while_true=building,
+            rewind="g",
         )
         terminal.wait_for(
             lambda s: not INDEXING.search(status_line(s)), BUILD_TIMEOUT, "the end of the build"
@@ -768,6 +784,10 @@ def rows(results: Results) -> Iterator[str]:
         )
 
 
+def _stopped(number: int, _frame: object) -> None:
+    raise BenchmarkError(f"stopped by signal {number}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a ~15 MB library, fewer keys")
@@ -781,6 +801,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=10, help="for the gaps between keys")
     parser.add_argument("--trace", type=Path, help="write every key's figures here (JSON lines)")
     args = parser.parse_args(argv)
+    # Stopped with `kill` (or SIGINT, which a shell leaves ignored in a background job):
+    # end the run's processes and folders on the way out, as on an error.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _stopped)
     load_before = load_average()
     try:
         results = measure(args)
