@@ -5,7 +5,12 @@ sees them in a real terminal (issue 10, item 7).
     python benchmarks/live_index.py --quick       # a ~15 MB library, fewer keys: a try-out
     python benchmarks/live_index.py --library DIR # keep the generated library in DIR (reused
                                                   # when it is already there)
-    python benchmarks/live_index.py --trace FILE  # every key's figures, as JSON lines
+    python benchmarks/live_index.py --trace FILE  # every key's figures, as JSON lines (with
+                                                  # its CLOCK_MONOTONIC time, to find it in
+                                                  # `perf sched record -k mono`'s trace)
+
+It prints a Markdown table; exit status 0 when the targets are met, 1 when one is missed,
+2 when something could not be measured.
 
 Measured in one run, each key timed from the moment it is sent to the terminal until the
 screen shows its effect:
@@ -15,7 +20,9 @@ screen shows its effect:
 - *bare beside a build*: the same app while the same library is indexed beside it, started
   from the same terminal's shell (`LibraryIndex.update` in a process of its own, with as
   many worker processes as readertui uses): what the build's load on the CPUs alone does
-  to any Textual app's keys;
+  to any Textual app's keys. From the same shell, because Linux shares the CPUs between
+  sessions first (autogroups), then between the processes of a session: readertui's
+  worker processes share its session;
 - *building*: readertui, opened on a document of the library with an empty cache folder, so
   it indexes the whole library in the background after start-up (`indexing N%` in its
   status line); `j` is pressed over and over until the build is done, each timed until the
