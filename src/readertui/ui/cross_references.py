@@ -2,10 +2,11 @@
 
 When the cursor moves (and the tab is on screen) after a rest, or once a run of quick moves
 (a held key) has stopped, the index is asked for the cross-references of the passage at the
-cursor and of the highlight there, in a worker thread. A newer move cancels the older question (its `CancelToken`), and an answer that comes
-back after a newer question was asked is never shown, so the tab never shows the passage
-before last. Moves within the passage already shown ask nothing. Typing is never held up:
-the UI thread only starts the question and lists the answer.
+cursor and of the highlight there, in a worker thread. A newer move cancels the older
+question (its `CancelToken`), and an answer that comes back after a newer question was asked
+is never shown, so the tab never shows the passage before last. Moves within the passage
+already shown ask nothing. Typing is never held up: the UI thread only starts the question
+and lists the answer.
 """
 
 from __future__ import annotations

@@ -177,6 +177,9 @@ class LibrarySearchScreen(ModalScreen[LibraryJump | None]):
         self._timer: Timer | None = None
         # Enter was pressed before the answer to what is typed came: choose when it comes.
         self._choose_when_answered = False
+        # Whether the last answer came from an index that holds the library (not a first
+        # build still under way).
+        self._indexed = True
 
     def compose(self) -> ComposeResult:
         with Vertical(id="library-search-dialog"):
@@ -271,7 +274,8 @@ class LibrarySearchScreen(ModalScreen[LibraryJump | None]):
 
     def _show(self, query: str, answer: _Answer) -> None:
         self.answered_query = query
-        if answer.problem or not answer.hits:
+        self._indexed = answer.indexed
+        if answer.problem or (answer.indexed and not answer.hits):
             self._choose_when_answered = False
         self.hits = answer.hits
         status = self.query_one("#library-search-status", Static)
@@ -343,6 +347,8 @@ class LibrarySearchScreen(ModalScreen[LibraryJump | None]):
             return
         hit = self.chosen
         if hit is None:
+            # Asked before the library was first indexed: the answer comes once it is.
+            self._choose_when_answered = not self._indexed
             return
         self._cancel()
         self.dismiss(hit_jump(hit))
