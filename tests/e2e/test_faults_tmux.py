@@ -41,7 +41,9 @@ def library(tmp_path: Path) -> Path:
 @pytest.fixture
 def term(tmp_path: Path) -> Iterator[Terminal]:
     require_tools()
-    terminal = Terminal(tmp_path, 100, 30)
+    # Wide enough that each paragraph is one row beside the library pane (j goes from one
+    # line to the next, as the bursts below expect).
+    terminal = Terminal(tmp_path, 104, 30)
     yield terminal
     terminal.close()
 

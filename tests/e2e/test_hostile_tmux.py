@@ -555,7 +555,7 @@ def visit_everything(visit: Visit, skipped: list[str]) -> None:
     visit.wait(f"“{NOTE_QUOTES[-1]}”", "notes")
     # The library pane, filtered to one source at a time (it is longer than the screen):
     # titles, bylines, the outline of the open document, tags; then its end, the skipped files.
-    visit.keys("1", "BTab")  # the pane's filter field
+    visit.keys("1", "slash")  # the pane's filter field
     for query, count, first in [*LIBRARY_VIEWS, ("", LIBRARY_DOCUMENTS, "FLbd")]:
         visit.keys("C-u")
         visit.type(query)
@@ -564,7 +564,7 @@ def visit_everything(visit: Visit, skipped: list[str]) -> None:
             f"library-{query}" if query else "library",
             f"the library filtered by {query!r}",
         )
-    visit.keys("Tab", "End")  # to the list, and its end
+    visit.keys("Enter", "End")  # to the list, and its end
     visit.wait(LINK_OUT, "library-end")
     # Each skipped file chosen, from the last up: a notification naming it (each waited
     # for: a notification goes after a few seconds).
@@ -611,7 +611,7 @@ def visit_everything(visit: Visit, skipped: list[str]) -> None:
     # sidebar's Document tab; `t` edits its tags.
     visit.keys("Enter")
     visit.wait("STo0", "header", row=1)
-    visit.keys("2", "Tab", "Right")
+    visit.keys("3", "Right", "Right")  # the sidebar; past Cross-refs to the Document tab
     visit.wait("Publication", "facts")
     visit.keys("2", "t")
     visit.wait("saves and closes", "tag-editor-empty")

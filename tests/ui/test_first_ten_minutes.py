@@ -136,14 +136,14 @@ async def test_the_very_first_start_shows_the_library_at_80_columns(tmp_path: Pa
         await pilot.pause()
         pane = app.reading.library_pane
         assert pane.display, "the library pane is folded away"
-        assert app.focused is pane.option_list
+        assert app.focused is app.reader  # keys typed at once are still the reader's
         texts = pane.option_texts()
         assert texts[0] == "Documents (4)"
         footer = " ".join(str(key) for key in app.screen.query("FooterKey"))
         bindings = {b.binding.key for b in app.active_bindings.values() if b.binding.show}
         assert "1" in bindings, (footer, bindings)
         # Reading on: the library folds away again, and the next start opens in the reader.
-        await pilot.press("escape")
+        await pilot.press("j")
         await pilot.pause()
         assert app.focused is app.reader
         assert not pane.display
@@ -269,3 +269,33 @@ async def test_the_palette_lists_tags_and_annotations_and_help_names_ctrl_p_once
     console = Console(width=100, record=True)
     console.print(help_table())
     assert console.export_text().count("ctrl+p") == 2  # Command palette, and the heading
+
+
+async def test_slash_reaches_a_panes_filter_and_arrows_go_from_tab_to_tab(
+    make: AppFactory,
+) -> None:
+    app = make()
+    async with app.run_test(size=(130, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        screen = app.reading
+        await pilot.press("1", "slash")
+        await pilot.pause()
+        assert app.focused is screen.library_pane.query_one("#library-filter")
+        await pilot.press("escape", "escape", "3")
+        await pilot.pause()
+        notes = screen.sidebar.notes
+        assert notes is not None and app.focused is notes.option_list
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.focused is notes.query_one("#notes-filter")
+        await pilot.press("escape", "right")
+        await pilot.pause()
+        assert screen.sidebar.xref is not None  # the Cross-refs tab is the one shown
+        await pilot.press("right")
+        await pilot.pause()
+        from textual.widgets import TabbedContent
+
+        assert screen.sidebar.query_one(TabbedContent).active == "tab-document"
+        await pilot.press("left", "left")
+        await pilot.pause()
+        assert screen.sidebar.query_one(TabbedContent).active == "tab-notes"

@@ -108,6 +108,8 @@ class ReaderScreen(Screen[None]):
         self.tag_counts: dict[str, int] = {}
         self.started = False
         self._first_start = False
+        self._first_peek = False
+        self._first_offset = 0
         self._find_bar: FindBar | None = None
         # Annotating (editing, undo, the clipboard) is read in when first used: after the
         # first paint, which places the open document's annotations (see _painted).
@@ -299,6 +301,7 @@ class ReaderScreen(Screen[None]):
 
     def focus_pane(self, name: str) -> None:
         """`1` `2` `3`: focus a pane, unfolding it for a moment on a narrow terminal."""
+        self._first_peek = False
         if name == "reader":
             self.peeking.clear()
             self._apply_layout()
@@ -314,6 +317,15 @@ class ReaderScreen(Screen[None]):
             self.library_pane.focus_list()
         else:
             self.sidebar.focus_active()
+
+    def _show_library_first(self) -> None:
+        """The very first start: the library is unfolded beside the text (the keys stay the
+        reader's), until the cursor first moves or another pane is asked for."""
+        self._first_offset = self.reader.cursor
+        if not self._pane_visible("library"):
+            self.peeking.add("library")
+            self._first_peek = True
+            self._apply_layout()
 
     def step_pane(self, step: int) -> None:
         """`tab` / `shift+tab`: the next or previous pane (library, reader, sidebar), unfolding
@@ -537,7 +549,7 @@ class ReaderScreen(Screen[None]):
         self.call_after_refresh(self.app.refresh_bindings)
         self.post_message(self.Started())
         if self._first_start:
-            self.call_after_refresh(self.focus_pane, "library")
+            self.call_after_refresh(self._show_library_first)
         # The library index is brought up to date in the background (PRODUCT 7).
         self.call_after_refresh(self.keeper.start)
         # Start-up is over once what was just mounted is on screen: collect as usual again.
@@ -638,6 +650,11 @@ class ReaderScreen(Screen[None]):
         status.show()
         if self._follower is not None:
             self._follower.cursor_moved()
+        if self._first_peek and event.position.offset != self._first_offset:
+            # Reading has begun: the library shown at the first start folds away.
+            self._first_peek = False
+            self.peeking.discard("library")
+            self._apply_layout()
 
     def _base_mode(self) -> str:
         return "FIND" if self.finding.active else "NORMAL"

@@ -58,6 +58,7 @@ class LibraryPane(Vertical):
     # escape leaves the filter for the list, and the list for the reader.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Back", show=False),
+        Binding("slash", "filter", "Filter", show=False),
     ]
 
     class DocumentChosen(Message):
@@ -210,6 +211,11 @@ class LibraryPane(Vertical):
         elif option_id.startswith(SKIPPED_PREFIX):
             item = self.library.skipped[int(option_id.removeprefix(SKIPPED_PREFIX))]
             self.post_message(self.SkippedChosen(item.rel_path, item.reason))
+
+    def action_filter(self) -> None:
+        """`/` in the pane: to its filter box (tab moves between panes, not inside one)."""
+        if self.query("#library-filter"):
+            self.query_one("#library-filter").focus()
 
     async def action_leave(self) -> None:
         if self.query("#library-filter") and self.query_one("#library-filter").has_focus:

@@ -77,6 +77,7 @@ class NotesPane(Vertical):
     # escape leaves the filter for the list, and the list for the reader.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Back", show=False),
+        Binding("slash", "filter", "Filter", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -182,6 +183,10 @@ class NotesPane(Vertical):
                 option_list.highlighted = option_list.get_option_index(highlighted.id)
         if option_list.highlighted is None:
             self.highlight_first()
+
+    def action_filter(self) -> None:
+        """`/` in the pane: to its filter box (tab moves between panes, not inside one)."""
+        self.query_one("#notes-filter", Input).focus()
 
     async def action_leave(self) -> None:
         if self.query_one("#notes-filter", Input).has_focus:

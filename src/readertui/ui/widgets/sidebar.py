@@ -8,9 +8,10 @@ The document's facts come from its file and its name: they are shown literally.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 
 from readertui.core.document import Document
@@ -52,7 +53,12 @@ def document_facts(document: Document, reflow: bool, tags: tuple[str, ...]) -> T
 
 
 class Sidebar(Vertical):
-    """Notes and Document tabs."""
+    """Notes, Cross-refs and Document tabs; `←` `→` go from tab to tab."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "step_tab(-1)", "Previous tab", show=False),
+        Binding("right", "step_tab(1)", "Next tab", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -87,6 +93,23 @@ class Sidebar(Vertical):
         tabs.compose_add_child(TabPane("Cross-refs", xref, id="tab-xref"))
         tabs.compose_add_child(TabPane("Document", facts, id="tab-document"))
         self.mount(tabs)
+
+    def action_step_tab(self, step: int) -> None:
+        """The previous or next tab, its list focused (a text box keeps its own arrows)."""
+        from textual.widgets import TabbedContent
+
+        if not self.populated or not self.query("#sidebar-tabs"):
+            return
+        order = ("tab-notes", "tab-xref", "tab-document")
+        tabs = self.query_one("#sidebar-tabs", TabbedContent)
+        current = tabs.active if tabs.active in order else order[0]
+        tabs.active = order[(order.index(current) + step) % len(order)]
+        if tabs.active == "tab-xref":
+            self.focus_xref()
+        elif tabs.active == "tab-notes":
+            self.focus_notes()
+        else:
+            self.query_one("#facts").focus()
 
     @property
     def notes(self) -> NotesPane | None:
