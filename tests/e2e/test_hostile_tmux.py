@@ -555,7 +555,7 @@ def visit_everything(visit: Visit, skipped: list[str]) -> None:
     visit.wait(f"“{NOTE_QUOTES[-1]}”", "notes")
     # The library pane, filtered to one source at a time (it is longer than the screen):
     # titles, bylines, the outline of the open document, tags; then its end, the skipped files.
-    visit.keys("1", "slash")  # the pane's filter field
+    visit.keys("1", "/")  # the pane's filter field
     for query, count, first in [*LIBRARY_VIEWS, ("", LIBRARY_DOCUMENTS, "FLbd")]:
         visit.keys("C-u")
         visit.type(query)

@@ -283,3 +283,29 @@ async def test_x_at_80_columns_unfolds_the_sidebar_and_escape_returns(tmp_path: 
         await pilot.pause()
         assert app.focused is app.reader
         assert not app.reading.sidebar.display
+
+
+@pytest.mark.usefixtures("index_at_start")
+async def test_a_defect_of_the_background_index_never_ends_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hostile library once crashed the app from the background build (a file name the
+    index could not store). Whatever the index raises, the reader goes on and the tab says
+    why."""
+    from readertui.index import library_index
+
+    def broken(self: object, *args: object, **kwargs: object) -> object:
+        raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(library_index.LibraryIndex, "update", broken)
+    app = _app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        keeper = app.reading.keeper
+        await until(pilot, lambda: bool(keeper.problem), "the update fails")
+        assert "UnicodeEncodeError" in keeper.problem
+        await pilot.press("x")
+        await until(pilot, lambda: app.reading.sidebar.xref is not None, "the tab")
+        await until(pilot, lambda: "cannot be used" in _pane(app).about, "the tab says why")
+        await pilot.press("escape", "j")
+        assert app.is_running

@@ -154,6 +154,8 @@ class CrossReferenceFollower:
                 return
             except ReaderError as error:
                 answer: CrossReferences | str = str(error)
+            except Exception as error:  # the tab says so; reading goes on
+                answer = f"{type(error).__name__}: {error}"
             else:
                 answer = found
             if token.cancelled:

@@ -171,6 +171,12 @@ class IndexKeeper:
                 if not cancel.cancelled:
                     post(self._updated, str(error) or type(error).__name__)
                 return
+            except Exception as error:  # a background index never stops the reader
+                # A defect of the index (a hostile file name it cannot store, say) must not
+                # end the app: the index is said to be unusable, the reader goes on.
+                if not cancel.cancelled:
+                    post(self._updated, f"{type(error).__name__}: {error}")
+                return
             if not cancel.cancelled:
                 post(self._updated, "", report.changed or report.rebuilt)
 
@@ -243,10 +249,9 @@ class IndexKeeper:
         self._writing = True
 
         def work() -> None:
-            from readertui.errors import ReaderError
 
             # On failure, the next update hands every annotation over again.
-            with contextlib.suppress(ReaderError):
+            with contextlib.suppress(Exception):  # ReaderError, or a defect: never the reader
                 index.update_annotations(changed, removed=removed)
             self._post(self._written)
 
