@@ -581,7 +581,7 @@ def visit_everything(visit: Visit, skipped: list[str]) -> None:
         visit.keys("Up")
     # Up once more, the last tag: enter lists the annotations carrying it, in a palette.
     visit.keys("Enter")
-    visit.wait("Annotations tagged #", "palette-tag")
+    visit.wait("Tagged #", "palette-tag")
     visit.close_palette()
     # The palette: the outline's headings (and every document, listed before them), then
     # through a command the annotations of documents that are not in the library.
