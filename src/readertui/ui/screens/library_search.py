@@ -31,6 +31,7 @@ from textual.widgets.option_list import Option
 
 from readertui.errors import ReaderError
 from readertui.index import Cancelled, CancelToken, LibraryIndex, SearchHit
+from readertui.ui.dialogs.frame import dialog_css
 from readertui.ui.literal import literal
 from readertui.ui.screens.library_jump import LibraryJump
 from readertui.ui.snippet_text import snippet_text
@@ -85,20 +86,11 @@ class _Answer:
 class LibrarySearchScreen(ModalScreen[LibraryJump | None]):
     """Search the library as you type; dismissed with the chosen match, or None."""
 
-    DEFAULT_CSS = """
-    LibrarySearchScreen {
-        align: center middle;
-    }
-
-    #library-search-dialog {
-        width: 110;
-        max-width: 100%;
-        height: 90%;
-        border: thick $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-
+    DEFAULT_CSS = (
+        dialog_css(
+            "LibrarySearchScreen", "#library-search-dialog", "$accent", width=110, height="90%"
+        )
+        + """
     #library-search-input {
         border: none;
         height: 1;
@@ -137,6 +129,7 @@ class LibrarySearchScreen(ModalScreen[LibraryJump | None]):
         text-style: bold reverse;
     }
     """
+    )
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "library-search--title",

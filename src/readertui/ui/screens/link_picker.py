@@ -37,6 +37,7 @@ from readertui.core.citation import in_quotation_marks
 from readertui.core.fuzzy import FuzzyQuery
 from readertui.core.link_choices import LinkChoice, link_choices, ranked
 from readertui.core.shortening import one_line
+from readertui.ui.dialogs.frame import dialog_css
 from readertui.ui.literal import literal
 from readertui.ui.widgets.literal_fields import LiteralInput
 
@@ -105,20 +106,9 @@ def _marked(text: Text, words: Sequence[str], mark: Style | str) -> Text:
 class LinkPicker(ModalScreen[LinkChoice | None]):
     """Choose an annotation to link to (or a linked one to unlink); None when closed."""
 
-    DEFAULT_CSS = """
-    LinkPicker {
-        align: center middle;
-    }
-
-    #link-dialog {
-        width: 110;
-        max-width: 100%;
-        height: 90%;
-        border: thick $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-
+    DEFAULT_CSS = (
+        dialog_css("LinkPicker", "#link-dialog", "$accent", width=110, height="90%")
+        + """
     #link-filter {
         border: none;
         height: 1;
@@ -162,6 +152,7 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         text-style: bold reverse;
     }
     """
+    )
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "link-picker--linked",
