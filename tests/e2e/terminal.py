@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,23 @@ class Terminal:
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+    def wait_until(
+        self,
+        done: Callable[[str], bool],
+        what: str,
+        timeout: float = 30,
+        session: str = "main",
+    ) -> str:
+        """The screen once `done(screen)` holds; fails saying `what` never happened."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen(session)
+            if done(screen):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"never happened: {what}; the screen was:\n{screen}")
 
     def wait_until_ready(self, timeout: float = 30, session: str = "main") -> str:
         """Wait until start-up has finished: the footer is shown, and keys are taken at once

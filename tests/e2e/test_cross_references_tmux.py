@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -43,17 +42,6 @@ def _reader(screen: str) -> str:
     return "\n".join(rows)
 
 
-def _until(term: Terminal, done: object, what: str, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = term.screen()
-        if done(screen):  # type: ignore[operator]
-            return screen
-        time.sleep(0.1)
-    raise AssertionError(f"never happened: {what}; the screen was:\n{screen}")
-
-
 def _status(screen: str) -> str:
     return screen.splitlines()[-2].strip()
 
@@ -63,9 +51,9 @@ def _find(term: Terminal, words: str) -> None:
     waits for the screen to show the one before (an `escape` with a key right behind it is,
     to a terminal, that key with `alt`)."""
     term.keys("/", words)
-    _until(term, lambda s: "find 1/" in _status(s), f"/{words} finds")
+    term.wait_until(lambda s: "find 1/" in _status(s), f"/{words} finds")
     term.keys("Escape")
-    _until(term, lambda s: _status(s).startswith("NORMAL"), "escape closes the find bar")
+    term.wait_until(lambda s: _status(s).startswith("NORMAL"), "escape closes the find bar")
 
 
 def _cli(home: Path, library: Path, *args: str) -> str:
@@ -96,12 +84,11 @@ def test_the_done_when_walk_of_cross_references(tmp_path: Path) -> None:
         term.start(str(READERTUI), "--db", str(db), str(library / "jiayuguan-morning-star.txt"))
         term.wait_until_ready(60)
         # Built in the background: the status line says so until it is done.
-        _until(term, lambda s: "indexing" not in s.splitlines()[-2], "the index is built")
+        term.wait_until(lambda s: "indexing" not in s.splitlines()[-2], "the index is built")
 
         _find(term, "China saved")
         term.keys("x")
-        screen = _until(
-            term,
+        screen = term.wait_until(
             lambda s: "Same passage" in _sidebar(s) and "Report: Deleg" in _sidebar(s),
             "the report under Same passage",
         )
@@ -112,14 +99,12 @@ def test_the_done_when_walk_of_cross_references(tmp_path: Path) -> None:
 
         # The first entry of Same passage is the report's (the list's cursor is on it).
         term.keys("Enter")
-        screen = _until(
-            term,
+        screen = term.wait_until(
             lambda s: REPORT_TITLE in _reader(s) and "Jiayuguan told the delegation" in s,
             "the report's passage",
         )
         term.keys("C-o")
-        screen = _until(
-            term,
+        screen = term.wait_until(
             lambda s: MORNING_STAR_HEADER in _reader(s) and "China saved socialism" in _reader(s),
             "back in the Morning Star piece",
         )
@@ -127,7 +112,7 @@ def test_the_done_when_walk_of_cross_references(tmp_path: Path) -> None:
         term.keys("C-f")
         term.wait_for("search the library")
         term.keys("molten salt")
-        screen = _until(term, lambda s: "results" in s, "search results")
+        screen = term.wait_until(lambda s: "results" in s, "search results")
         lines = screen.splitlines()
         first = next(i for i, line in enumerate(lines) if REPORT_TITLE in line)
         first_hit = lines[first] + lines[first + 1]
@@ -137,14 +122,14 @@ def test_the_done_when_walk_of_cross_references(tmp_path: Path) -> None:
         assert f"line {path_line.split(':')[1]}" in first_hit, (first_hit, cli_first)
         assert snippet[:40].lstrip("…") in screen.replace("\n", " ") or snippet[1:30] in screen
         term.keys("Escape")
-        _until(term, lambda s: "Search: words" not in s, "the search screen closes")
+        term.wait_until(lambda s: "Search: words" not in s, "the search screen closes")
 
         _find(term, "Jiayuguan")
         term.keys("*")
-        screen = _until(term, lambda s: "occurrences" in s.lower(), "the concordance")
+        screen = term.wait_until(lambda s: "occurrences" in s.lower(), "the concordance")
         assert screen.count("Jiayuguan") >= 8
         term.keys("Escape")
-        _until(term, lambda s: "occurrences" not in s.lower(), "the concordance closes")
+        term.wait_until(lambda s: "occurrences" not in s.lower(), "the concordance closes")
         term.keys("q")
         assert term.wait_until_closed(15)
     finally:

@@ -23,17 +23,6 @@ def _status(screen: str) -> str:
     return screen.splitlines()[-2].strip()
 
 
-def _until(term: Terminal, done: object, what: str, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = term.screen()
-        if done(screen):  # type: ignore[operator]
-            return screen
-        time.sleep(0.1)
-    raise AssertionError(f"never happened: {what}; the screen was:\n{screen}")
-
-
 def _pane_titles(screen: str) -> list[str]:
     """The titles of the boxes on the top row (`Library`, `Reader`, `Notes`)."""
     top = screen.splitlines()[0]
@@ -49,7 +38,7 @@ def test_the_first_minutes_at_80x24(tmp_path: Path, corpus: Path) -> None:
         term.start(str(READERTUI), "--db", str(tmp_path / "db.json"), str(library))
         screen = term.wait_until_ready(60)
         # The first start shows the library, its four documents, beside the first one.
-        screen = _until(term, lambda s: "Documents (4)" in s, "the library is shown")
+        screen = term.wait_until(lambda s: "Documents (4)" in s, "the library is shown")
         for title in TITLES:
             assert title in screen, screen
         assert _status(screen).startswith("NORMAL · 1/4 ")
@@ -58,27 +47,26 @@ def test_the_first_minutes_at_80x24(tmp_path: Path, corpus: Path) -> None:
         # Reading folds the library away; tab walks the panes: reader -> sidebar -> library
         # -> reader; escape gets back.
         term.keys("j")
-        screen = _until(term, lambda s: _pane_titles(s) == ["Reader"], "j: the reader alone")
+        screen = term.wait_until(lambda s: _pane_titles(s) == ["Reader"], "j: the reader alone")
         term.keys("Tab")
-        screen = _until(term, lambda s: "Notes" in _pane_titles(s), "tab: the sidebar")
+        screen = term.wait_until(lambda s: "Notes" in _pane_titles(s), "tab: the sidebar")
         term.keys("Escape")
-        screen = _until(term, lambda s: _pane_titles(s) == ["Reader"], "escape: the reader")
+        screen = term.wait_until(lambda s: _pane_titles(s) == ["Reader"], "escape: the reader")
         term.keys("1")
-        _until(term, lambda s: "Library" in _pane_titles(s), "1: the library")
+        term.wait_until(lambda s: "Library" in _pane_titles(s), "1: the library")
         term.keys("Down")
         time.sleep(0.2)
         term.keys("Escape")
-        _until(term, lambda s: _pane_titles(s) == ["Reader"], "escape from the list")
+        term.wait_until(lambda s: _pane_titles(s) == ["Reader"], "escape from the list")
 
         # o wargan: the Morning Star piece, found by its author.
         term.keys("o")
         term.wait_for("Open a document")
         term.keys("wargan")
-        _until(term, lambda s: "China’s socialism" in s, "wargan is found")
+        term.wait_until(lambda s: "China’s socialism" in s, "wargan is found")
         time.sleep(0.3)
         term.keys("Enter")
-        _until(
-            term,
+        term.wait_until(
             lambda s: "Pawel Wargan" in s and "Open a document" not in s,
             "the Morning Star piece opens",
         )
