@@ -127,7 +127,6 @@ class IndexKeeper:
         self.problem = ""
         self.percent = 0
         self._show_progress()
-        start_process_helper()
         read_annotations = self.host.library_annotations
         post = self._post
         # A large library's documents are cut up in worker processes: in this process they
@@ -135,6 +134,8 @@ class IndexKeeper:
         # A small one's are cut up here: starting the processes would take longer.
         size = sum(entry.size for entry in self.host.library.entries)
         workers = BACKGROUND_WORKERS if size >= BACKGROUND_POOL_BYTES else None
+        if workers:
+            start_process_helper()  # only a pool needs it: a small library starts no process
 
         def work() -> None:
             # The index's code is read in here, off the UI thread.
