@@ -98,3 +98,10 @@ class Converter(Protocol):
         the page's text instead of the extracted article; other converters ignore it.
         Raises UnreadableFile as `describe` does, and for what only a full read finds."""
         ...
+
+    def convert_start(self, path: Path) -> Conversion | None:
+        """A quick conversion of the file's beginning (a PDF's first pages), for the screen
+        to show while `convert` runs in the background: its text is a prefix of `convert`'s
+        and its spans, outline and sections agree with it. None when the converter has no
+        quicker way to the beginning than the whole conversion."""
+        ...
