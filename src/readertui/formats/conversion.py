@@ -36,8 +36,10 @@ class Section(NamedTuple):
 
     `label` is how a citation and the status line name it ("p. 12", "Chapter III"); an
     empty label means the section is unnamed (the nearest heading names it instead).
-    `fragment` is where it is inside the file, as a W3C FragmentSelector value: the chapter's
-    path inside an EPUB ("OEBPS/chapter03.xhtml"), "page=12" for a PDF (RFC 8118).
+    `fragment` is where it is inside the file, as a W3C FragmentSelector value: an EPUB CFI
+    to the chapter's spine item for an EPUB ("epubcfi(/6/8[chapter03]!)": the spine's 4th
+    item, whose idref is "chapter03"), "page=12" for a PDF (RFC 8118, pages counted from 1).
+    The exports tell the two apart by the "epubcfi(" prefix.
     """
 
     offset: int
