@@ -106,3 +106,49 @@ def test_the_index_imports_neither_textual_nor_rich() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_a_file_emptied_while_threads_hold_connections_is_rebuilt_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readertui.index import cache
+
+    # Without the check, the new thread's connection waits the whole busy timeout for this
+    # process's own connections, then fails "database is locked".
+    monkeypatch.setattr(cache, "BUSY_TIMEOUT_MS", 2000)
+    root = write_library(tmp_path / "library", {"a.txt": "The heron by the mill.\n"})
+    index = open_index(root, tmp_path / "index.sqlite3")
+    index.update()
+    assert [hit.place.path for hit in index.search("heron")] == ["a.txt"]  # this thread's
+    (tmp_path / "index.sqlite3").write_bytes(b"")  # emptied: a full disk, a user's `: > file`
+    outcome: list[object] = []
+
+    def update_from_a_worker() -> None:
+        try:
+            outcome.append(index.update().indexed)
+        except Exception as error:  # the assertion below shows it
+            outcome.append(error)
+
+    worker = threading.Thread(target=update_from_a_worker)
+    worker.start()
+    worker.join(timeout=60)
+    assert outcome == [("a.txt",)]  # the whole library again: a new file
+    assert [hit.place.path for hit in index.search("heron")] == ["a.txt"]
+    index.close()
+
+
+def test_an_emptied_file_left_with_its_wal_is_rebuilt_by_the_next_process(tmp_path: Path) -> None:
+    root = write_library(tmp_path / "library", {"a.txt": "The heron by the mill.\n"})
+    path = tmp_path / "index.sqlite3"
+    index = open_index(root, path)
+    index.update()
+    wal = Path(str(path) + "-wal")
+    index.search("heron")
+    kept_wal = wal.read_bytes() if wal.exists() else b""
+    index.close()
+    path.write_bytes(b"")
+    wal.write_bytes(kept_wal or b"\0" * 64)  # what a crash right after the truncation leaves
+    again = open_index(root, path)
+    assert again.update().indexed == ("a.txt",)
+    assert [hit.place.path for hit in again.search("heron")] == ["a.txt"]
+    again.close()

@@ -36,12 +36,6 @@ def _app(root: Path, tmp_path: Path, name: str = MORNING_STAR) -> ReaderApp:
     return make_app(root, tmp_path / "db.json", Config(), open_path=root / name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an index file truncated while the app runs is never rebuilt: the new worker "
-    "thread's connection waits the whole busy timeout in `PRAGMA journal_mode = WAL` (the "
-    "app's other connections hold the file) and the update fails, 'database is locked'",
-)
 async def test_an_index_file_truncated_while_the_app_runs_is_rebuilt_for_ctrl_f(
     tmp_path: Path, index_at_start: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -151,6 +151,11 @@ class IndexCache:
         return connection
 
     def _ready_connection(self) -> sqlite3.Connection:
+        if self._emptied():
+            # Connecting would wait the whole busy timeout for our own connections to let go
+            # of the WAL, then fail "database is locked": replace the file at once instead.
+            self.mark_damaged()
+            self.replace_damaged()
         for attempt in range(2):
             try:
                 connection = self._connect()
@@ -208,6 +213,18 @@ class IndexCache:
             with suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
             raise
+
+    def _emptied(self) -> bool:
+        """Whether the file was emptied under the index (a full disk, a user's `: > file`):
+        it is 0 bytes long although a connection of ours is open on it. (Setting WAL mode
+        writes the first page, so a file in use is never empty.)"""
+        try:
+            if os.stat(self.path).st_size:
+                return False
+        except OSError:
+            return False  # missing: simply made anew
+        with self._lock:
+            return bool(self._connections)
 
     def close(self) -> None:
         """Close every thread's connection (threads still using one get IndexUnavailable)."""
