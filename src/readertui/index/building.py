@@ -34,6 +34,7 @@ from readertui.index.cancel import CancelToken
 from readertui.index.errors import Cancelled
 from readertui.index.preparing import Prepared, Read, Unreadable, pool_size, read_all
 from readertui.index.scoring import indexed_row
+from readertui.index.stored_text import library_path, storable, stored_path
 
 #: A write transaction is committed once it has been open this long (seconds)...
 BATCH_SECONDS = 2.0
@@ -134,11 +135,11 @@ def _update(
         known = stored.get(entry.rel_path)
         if known is not None and (known.size, known.mtime_ns) == stamp:
             tally.unchanged += 1
-            if known.title != entry.metadata.title:  # the sidecar changed, not the text
+            title = storable(entry.metadata.title)
+            if known.title != title:  # the sidecar changed, not the text
                 with cache.writing() as writing:
                     writing.execute(
-                        "UPDATE documents SET title = ? WHERE id = ?",
-                        (entry.metadata.title, known.id),
+                        "UPDATE documents SET title = ? WHERE id = ?", (title, known.id)
                     )
         else:
             to_read.append((entry, stamp))
@@ -226,7 +227,7 @@ def _bring_in(
     """Record one new or changed document: the same text, renamed, or indexed again. How
     many characters of text it wrote."""
     path = read.entry.rel_path
-    title = read.entry.metadata.title
+    title = storable(read.entry.metadata.title)
     known = stored.get(path)
     if isinstance(read, Unreadable):
         tally.failed.append((path, read.reason))
@@ -243,14 +244,18 @@ def _bring_in(
         moved = gone.pop(old_path)
         del gone_by_hash[sha256]
         connection = writer.connection()
-        connection.execute("UPDATE documents SET path = ? WHERE id = ?", (path, moved.id))
+        connection.execute(
+            "UPDATE documents SET path = ? WHERE id = ?", (stored_path(path), moved.id)
+        )
         _set_stamp(connection, moved.id, stamp, title)
         tally.renamed.append((old_path, path))
         return 0
     prepared = read.prepared()
     connection = writer.connection()
     # Another process may have indexed this very text meanwhile: then it is done.
-    row = connection.execute("SELECT id, sha256 FROM documents WHERE path = ?", (path,)).fetchone()
+    row = connection.execute(
+        "SELECT id, sha256 FROM documents WHERE path = ?", (stored_path(path),)
+    ).fetchone()
     tally.indexed.append(path)
     if row is not None and row[1] == sha256:
         _set_stamp(connection, row[0], stamp, title)
@@ -276,7 +281,7 @@ def _insert_document(
     ids = range(first, first + len(prepared.passages))
     connection.execute(
         "INSERT INTO documents(id, path, sha256, size, mtime_ns, title) VALUES (?, ?, ?, ?, ?, ?)",
-        (doc_id, path, sha256, *stamp, title),
+        (doc_id, stored_path(path), sha256, *stamp, title),
     )
     connection.executemany(
         "INSERT INTO passages(id, doc, start, end, line, text) VALUES (?, ?, ?, ?, ?, ?)",
@@ -328,4 +333,4 @@ def _stored(connection: sqlite3.Connection) -> dict[str, _Stored]:
     rows = connection.execute(
         "SELECT path, id, sha256, size, mtime_ns, title FROM documents"
     ).fetchall()
-    return {row[0]: _Stored(*row[1:]) for row in rows}
+    return {library_path(row[0]): _Stored(*row[1:]) for row in rows}

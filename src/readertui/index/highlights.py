@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from readertui.core.annotations import Annotation, tag_key
+from readertui.index.stored_text import storable, stored_path
 
 
 def replace_highlights(
@@ -60,20 +61,24 @@ def _insert(
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 annotation.id,
-                annotation.doc.path,
+                stored_path(annotation.doc.path),
                 annotation.start,
                 annotation.end,
                 int(annotation.orphaned),
-                annotation.quote.exact,
-                annotation.note,
-                json.dumps(tags, ensure_ascii=False),
+                storable(annotation.quote.exact),
+                storable(annotation.note),
+                storable(json.dumps(tags, ensure_ascii=False)),
                 json.dumps(list(annotation.links)),
-                annotation.doc.title,
+                storable(annotation.doc.title),
             ),
         )
         connection.executemany(
             "INSERT INTO annotation_tags(annotation, tag) VALUES (?, ?)",
-            [(annotation.id, key) for key in dict.fromkeys(tag_key(tag) for tag in tags) if key],
+            [
+                (annotation.id, storable(key))
+                for key in dict.fromkeys(tag_key(tag) for tag in tags)
+                if key
+            ],
         )
         connection.executemany(
             "INSERT INTO annotation_links(annotation, target) VALUES (?, ?)",
@@ -81,5 +86,10 @@ def _insert(
         )
         connection.execute(
             "INSERT INTO annotations_fts(id, quote, note, tags) VALUES (?, ?, ?, ?)",
-            (annotation.id, annotation.quote.exact, annotation.note, " ".join(tags)),
+            (
+                annotation.id,
+                storable(annotation.quote.exact),
+                storable(annotation.note),
+                storable(" ".join(tags)),
+            ),
         )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import cast
 
 from readertui.index.results import PassageRef, Place
+from readertui.index.stored_text import library_path, stored_path
 
 # Columns of a passage row, in the order `_ref` takes them.
 PASSAGE_COLUMNS = "p.id, p.doc, d.path, d.title, p.start, p.end, p.line, p.text"
@@ -24,7 +25,8 @@ def passage_ref(connection: sqlite3.Connection, row: PassageRow) -> PassageRef:
     """The passage of a row selected with PASSAGE_COLUMNS."""
     passage_id, doc_id, path, title, start, end, line, text = row
     heading = heading_at(connection, doc_id, start)
-    return PassageRef(passage_id, Place(path, title, start, end, line, heading), text)
+    place = Place(library_path(path), title, start, end, line, heading)
+    return PassageRef(passage_id, place, text)
 
 
 def passages_by_id(connection: sqlite3.Connection, ids: Iterable[int]) -> dict[int, PassageRow]:
@@ -44,13 +46,13 @@ def passage_at(connection: sqlite3.Connection, path: str, offset: int) -> Passag
     row = connection.execute(
         f"SELECT {PASSAGE_COLUMNS} FROM {PASSAGE_FROM} "
         "WHERE d.path = ? AND p.end > ? ORDER BY p.start LIMIT 1",
-        (path, offset),
+        (stored_path(path), offset),
     ).fetchone()
     if row is None:
         row = connection.execute(
             f"SELECT {PASSAGE_COLUMNS} FROM {PASSAGE_FROM} "
             "WHERE d.path = ? ORDER BY p.start DESC LIMIT 1",
-            (path,),
+            (stored_path(path),),
         ).fetchone()
     return _typed(row)
 
@@ -61,7 +63,7 @@ def passage_at_line(connection: sqlite3.Connection, path: str, line: int) -> Pas
     rows = connection.execute(
         f"SELECT {PASSAGE_COLUMNS} FROM {PASSAGE_FROM} "
         "WHERE d.path = ? AND p.line <= ? ORDER BY p.start DESC LIMIT 1",
-        (path, line),
+        (stored_path(path), line),
     ).fetchall()
     if rows:
         row: PassageRow = rows[0]
@@ -70,7 +72,7 @@ def passage_at_line(connection: sqlite3.Connection, path: str, line: int) -> Pas
     following = connection.execute(
         f"SELECT {PASSAGE_COLUMNS} FROM {PASSAGE_FROM} "
         "WHERE d.path = ? AND p.line > ? ORDER BY p.start LIMIT 1",
-        (path, line),
+        (stored_path(path), line),
     ).fetchone()
     return _typed(following) if following is not None else (rows[0] if rows else None)
 
@@ -78,7 +80,7 @@ def passage_at_line(connection: sqlite3.Connection, path: str, line: int) -> Pas
 def document_passages(connection: sqlite3.Connection, path: str) -> list[PassageRow]:
     return connection.execute(
         f"SELECT {PASSAGE_COLUMNS} FROM {PASSAGE_FROM} WHERE d.path = ? ORDER BY p.start",
-        (path,),
+        (stored_path(path),),
     ).fetchall()
 
 
@@ -100,17 +102,19 @@ def line_in(row: PassageRow, offset: int) -> int:
 def place_of_span(
     connection: sqlite3.Connection, path: str, title: str, start: int, end: int
 ) -> Place:
-    """The place of text[start:end] of the document at `path` (a highlight): its line and
-    heading come from the passage that holds `start`."""
+    """The place of text[start:end] of the document whose path is stored as `path` (read
+    from a row: `readertui.index.stored_text`), a highlight: its line and heading come from
+    the passage that holds `start`."""
     row = connection.execute(
         f"SELECT {PASSAGE_COLUMNS} FROM {PASSAGE_FROM} "
         "WHERE d.path = ? AND p.start <= ? ORDER BY p.start DESC LIMIT 1",
         (path, start),
     ).fetchone()
     if row is None:
-        return Place(path, title, start, end, 1 if start == 0 else None, "")
+        return Place(library_path(path), title, start, end, 1 if start == 0 else None, "")
     line = line_in(row, min(start, row[5]))
-    return Place(path, title or row[3], start, end, line, heading_at(connection, row[1], start))
+    heading = heading_at(connection, row[1], start)
+    return Place(library_path(path), title or row[3], start, end, line, heading)
 
 
 def _typed(row: object) -> PassageRow | None:

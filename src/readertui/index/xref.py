@@ -38,6 +38,7 @@ from readertui.index.query import Term
 from readertui.index.results import CrossReference, Group, PassageRef
 from readertui.index.search import best_matches
 from readertui.index.snippets import find_terms, make_snippet
+from readertui.index.stored_text import library_path, storable
 from readertui.index.words import fingerprint_words, located_terms, located_words, terms
 
 #: A candidate is the same passage when this share of the shorter one's words are in it.
@@ -140,7 +141,7 @@ def related_passages(
         row: PassageRow | None = by_id.get(rowid)
         if row is None or rowid == passage.id:
             continue
-        path, start = row[2], row[4]
+        path, start = library_path(row[2]), row[4]
         if (path, start) in skipped:
             continue
         if path == here.path and abs(start - here.start) < NEARBY_CHARS:
@@ -248,7 +249,7 @@ def _candidates(
 def shared_tags(
     connection: sqlite3.Connection, highlight: Annotation, limit: int
 ) -> list[CrossReference]:
-    keys = list(dict.fromkeys(tag_key(tag) for tag in highlight.tags if tag_key(tag)))
+    keys = list(dict.fromkeys(storable(tag_key(tag)) for tag in highlight.tags if tag_key(tag)))
     if not keys:
         return []
     marks = ", ".join("?" * len(keys))
