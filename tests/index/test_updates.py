@@ -210,7 +210,7 @@ def test_a_cache_of_the_first_layout_is_rebuilt(root: Path, index_path: Path) ->
         )
     assert _build(root, index_path) == ["a.txt", "c.md"]
     with closing(sqlite3.connect(index_path)) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         assert "fingerprints" not in tables and "passages_added" not in tables
 
