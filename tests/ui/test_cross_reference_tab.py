@@ -309,3 +309,47 @@ async def test_a_defect_of_the_background_index_never_ends_the_app(
         await until(pilot, lambda: "cannot be used" in _pane(app).about, "the tab says why")
         await pilot.press("escape", "j")
         assert app.is_running
+
+
+async def test_the_next_passage_is_read_ahead_so_brace_lists_it_without_asking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading goes forward: once a passage's answer is shown, the next one's is asked in the
+    background, and `}` lists it at once. An edit to the annotations forgets what was read
+    ahead (its Shared tags and Links could be out of date)."""
+    from readertui.index import library_index
+
+    asked: list[int] = []
+    real = library_index.LibraryIndex.cross_references
+
+    def counting(self: object, path: str, offset: int, **kwargs: object) -> object:
+        asked.append(offset)
+        return real(self, path, offset, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(library_index.LibraryIndex, "cross_references", counting)
+    app = _app(tmp_path, REPORT)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        pane = await _cross_references_at(pilot, app, TEACHER)
+        follower = app.reading._follow_cursor()
+        await until(pilot, lambda: follower._ahead is None and len(follower._kept) == 2, "ahead")
+        app.reading.focus_pane("reader")
+        index = app.reading.keeper.index
+        assert index is not None
+        before = len(asked)
+        await pilot.press("}")
+        cursor = app.reader.cursor
+        expected = index.passage_at(REPORT, cursor)
+        assert expected is not None
+        # Listed at once, from what was read ahead: the index was not asked about the cursor.
+        assert pane.about.startswith(f"¶ line {expected.place.line}")
+        assert cursor not in asked[before:]
+        await until(pilot, lambda: follower._ahead is None, "the next read-ahead")
+        # Highlighting here changes the annotations: what was read ahead is forgotten (its
+        # Shared tags and Links could be out of date), so only answers asked since are kept.
+        read_before = list(follower._kept.values())
+        await pilot.press("v", "w", "enter")
+        await until(pilot, lambda: _settled(app) and follower._ahead is None, "asked again")
+        assert app.reading.opened is not None and app.reading.opened.annotations
+        assert follower._kept
+        assert not any(kept is old for kept in follower._kept.values() for old in read_before)

@@ -7,12 +7,18 @@ question (its `CancelToken`), and an answer that comes back after a newer questi
 is never shown, so the tab never shows the passage before last. Moves within the passage
 already shown ask nothing. Typing is never held up: the UI thread only starts the question
 and lists the answer.
+
+Reading goes forward, so once an answer is shown the next passage's is asked for too, in the
+background, and kept with the last few answers (those of no highlight): `}` then lists its
+answer at once instead of waiting for the index. Any change to the index or the annotations
+forgets them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -33,6 +39,8 @@ SETTLE_DELAY = 0.06
 ASK_AT_ONCE = 0.005
 #: Entries per group.
 GROUP_LIMIT = 8
+#: How many answers (of passages with no highlight at the cursor) are kept for going back.
+KEPT_ANSWERS = 16
 
 
 class FollowerHost(Protocol):
@@ -65,6 +73,11 @@ class CrossReferenceFollower:
         # What the tab answers: (document, passage start, passage end, highlight).
         self._answered: tuple[str, int, int, Annotation | None] | None = None
         self._moved_at = 0.0
+        # Answers kept for a cursor coming back or read ahead, by (document, start, end) of
+        # their passage; and the read-ahead question running, if any.
+        self._kept: OrderedDict[tuple[str, int, int], CrossReferences] = OrderedDict()
+        self._ahead: CancelToken | None = None
+        self._epoch = 0  # bumped when kept answers become wrong (the index changed)
         keeper.when_ready(self._index_updated)
 
     @property
@@ -83,11 +96,14 @@ class CrossReferenceFollower:
             return
         if self._answers_cursor():
             return
+        if rested and self._show_kept():
+            return
         self._schedule(delay=ASK_AT_ONCE if rested else SETTLE_DELAY)
 
     def refresh(self) -> None:
         """Ask again now (the tab was shown, the index or the annotations changed)."""
         self._answered = None
+        self._forget_kept()
         if self.host.xref_pane() is not None:
             self._schedule(delay=ASK_AT_ONCE)
 
@@ -97,6 +113,7 @@ class CrossReferenceFollower:
 
     def stop(self) -> None:
         self._cancel()
+        self._forget_kept()
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -191,7 +208,16 @@ class CrossReferenceFollower:
                 else "There is no passage at the cursor."
             )
             return
-        place = passage.place
+        self._present(pane, path, highlight, answer)
+        if highlight is None:
+            self._keep(path, answer)
+        self._read_ahead(path, answer)
+
+    def _present(
+        self, pane: XrefPane, path: str, highlight: Annotation | None, answer: CrossReferences
+    ) -> None:
+        assert answer.passage is not None
+        place = answer.passage.place
         self._answered = (path, place.start, max(place.end, place.start + 1), highlight)
         about = f"¶ line {place.line}" if place.line is not None else "¶"
         if place.heading:
@@ -199,6 +225,93 @@ class CrossReferenceFollower:
         if highlight is not None:
             about += " · the highlight at the cursor"
         pane.show(answer, about, highlight=highlight is not None)
+
+    # -- answers kept and read ahead ------------------------------------------------------------
+
+    def _keep(self, path: str, answer: CrossReferences) -> None:
+        assert answer.passage is not None
+        place = answer.passage.place
+        key = (path, place.start, max(place.end, place.start + 1))
+        self._kept[key] = answer
+        self._kept.move_to_end(key)
+        while len(self._kept) > KEPT_ANSWERS:
+            self._kept.popitem(last=False)
+
+    def _kept_at_cursor(self) -> tuple[str, CrossReferences] | None:
+        opened = self.host.opened
+        if opened is None or not self._kept:
+            return None
+        cursor, highlight = self.host.cursor_and_highlight()
+        if highlight is not None:
+            return None  # its answer has the highlight's groups: asked for
+        for (path, start, end), answer in reversed(self._kept.items()):
+            if path == opened.rel_path and start <= cursor < end:
+                return path, answer
+        return None
+
+    def _show_kept(self) -> bool:
+        """Show the kept answer of the passage at the cursor, if there is one."""
+        pane, kept = self.host.xref_pane(), self._kept_at_cursor()
+        if pane is None or kept is None:
+            return False
+        path, answer = kept
+        self._cancel()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._generation += 1  # an answer still on its way is stale now
+        self._present(pane, path, None, answer)
+        self._read_ahead(path, answer)
+        return True
+
+    def _read_ahead(self, path: str, answer: CrossReferences) -> None:
+        """Ask in the background for the answer of the passage after `answer`'s."""
+        index = self.keeper.index
+        if index is None or answer.passage is None:
+            return
+        following = answer.passage.place.end  # between passages: the next one is meant
+        if any(p == path and start <= following < end for p, start, end in self._kept):
+            return
+        from readertui.index import CancelToken
+
+        if self._ahead is not None:
+            self._ahead.cancel()
+        token = self._ahead = CancelToken()
+        epoch = self._epoch
+        app = self.host.app
+
+        def work() -> None:
+            from readertui.index import Cancelled
+
+            try:
+                found = index.cross_references(path, following, limit=GROUP_LIMIT, cancel=token)
+            except Cancelled:
+                return
+            except Exception:  # the question itself will say what is wrong, if it is asked
+                return
+            if found.passage is None or token.cancelled:
+                return
+            with contextlib.suppress(RuntimeError):  # the app ended meanwhile
+                app.call_from_thread(self._read, epoch, token, path, found)
+
+        app.run_worker(work, thread=True, group="cross-references-ahead", description="xref")
+
+    def _read(self, epoch: int, token: CancelToken, path: str, answer: CrossReferences) -> None:
+        if epoch != self._epoch or token.cancelled:
+            return  # the index or the annotations changed meanwhile
+        if self._ahead is token:
+            self._ahead = None
+        self._keep(path, answer)
+        # The cursor may have got there first, its own question still running: this is it.
+        if not self._answers_cursor() and self._timer is None:
+            self._show_kept()
+
+    def _forget_kept(self) -> None:
+        self._epoch += 1
+        self._kept.clear()
+        if self._ahead is not None:
+            self._ahead.cancel()
+            self._ahead = None
 
     def _not_ready(self) -> str:
         keeper = self.keeper
