@@ -178,19 +178,22 @@ class CrossReferenceFollower:
             if token.cancelled:
                 return
             with contextlib.suppress(RuntimeError):  # the app ended meanwhile
-                app.call_from_thread(self._answer, generation, path, highlight, answer)
+                app.call_from_thread(self._answer, generation, token, path, highlight, answer)
 
         app.run_worker(work, thread=True, group="cross-references", description="xref")
 
     def _answer(
         self,
         generation: int,
+        token: CancelToken,
         path: str,
         highlight: Annotation | None,
         answer: CrossReferences | str,
     ) -> None:
-        if generation != self._generation:
-            return  # a newer question was asked: this answer is stale
+        if generation != self._generation or token.cancelled:
+            # A newer question was asked, or one is about to be (the annotations changed
+            # while this one ran): this answer is stale.
+            return
         self._token = None
         pane, opened = self.host.xref_pane(), self.host.opened
         if pane is None or opened is None or opened.rel_path != path:
