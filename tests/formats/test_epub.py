@@ -555,3 +555,19 @@ def test_war_and_peace_converts_in_well_under_a_second(war_and_peace: Path) -> N
     EPUB_CONVERTER.convert(war_and_peace)
     # Measured at about 0.25 s; a loaded 2-core test machine may double that.
     assert time.perf_counter() - started < 1.5
+
+
+def test_a_chapter_listed_twice_in_the_spine_is_read_once(tmp_path: Path) -> None:
+    book = build_epub(tmp_path / "b.epub", [Chapter("a.xhtml", "<p>A</p>")])
+    with zipfile.ZipFile(book) as archive:
+        entries = {n: archive.read(n) for n in archive.namelist() if n != "mimetype"}
+    opf = entries["OEBPS/content.opf"].decode()
+    entries["OEBPS/content.opf"] = opf.replace(
+        '<itemref idref="id-a-xhtml"/>', '<itemref idref="id-a-xhtml"/>' * 10_000
+    )
+    path = write_zip(tmp_path / "twice.epub", entries)
+    started = time.perf_counter()
+    conversion = EPUB_CONVERTER.convert(path)
+    assert time.perf_counter() - started < 1
+    assert conversion.text == "A"
+    assert conversion.sections == (Section(0, "a.xhtml", "epubcfi(/6/2[id-a-xhtml]!)"),)

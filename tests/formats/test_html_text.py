@@ -3,6 +3,8 @@ what is never shown, and hostile input."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from readertui.formats.html_text import HtmlText, html_to_text
@@ -235,3 +237,24 @@ def test_empty_and_whitespace_documents_give_empty_text() -> None:
     for html in ("", "   ", "<html><head><title>T</title></head><body> \n </body></html>"):
         result = html_to_text(html)
         assert result == HtmlText("", (), {}, ())
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["<a" + " " * 30_000 + ">x", "<" + "a" * 30_000, "<a " + "x " * 15_000, "<p>" + "a <" * 15_000],
+    ids=["long tag", "long name", "unclosed tag", "many opening brackets"],
+)
+def test_hostile_tags_convert_in_linear_time(hostile: str) -> None:
+    started = time.perf_counter()
+    html_to_text(hostile + "<br/>", xml_syntax=True)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_empty_items_and_lists_nested_at_once_keep_one_item_a_line() -> None:
+    assert html_to_text("<ul><li></li><li>x</li></ul>").text == "•\n• x"
+    assert html_to_text("<ol><li><ol><li>deep</li></ol></li></ol>").text == "1.\n  1. deep"
+
+
+def test_definition_lists_indent_their_definitions() -> None:
+    result = html_to_text("<dl><dt>Term</dt><dd>Meaning<br/>more</dd><dt>Next</dt></dl><p>x</p>")
+    assert result.text == "Term\n  Meaning\n  more\nNext\n\nx"

@@ -346,8 +346,8 @@ def _convert(book: _Book, opf_path: str, package: _Package) -> Conversion:
         if entry is None:
             continue
         path, media_type, _ = entry
-        if media_type not in _CHAPTER_TYPES or not book.has(path):
-            continue
+        if media_type not in _CHAPTER_TYPES or not book.has(path) or path in chapters:
+            continue  # not a chapter, missing, or already read (a spine repeating an item)
         separator = 2 if length else 0
         chapter = html_to_text(
             _decode(book.read(path)),
@@ -367,7 +367,7 @@ def _convert(book: _Book, opf_path: str, package: _Package) -> Conversion:
         else:
             start = length
             ids = dict.fromkeys(chapter.ids, length)
-        chapters.setdefault(path, _Chapter(path, start, ids))
+        chapters[path] = _Chapter(path, start, ids)
         spine_items.append((index, idref, start, path))
     toc = _table_of_contents(book, opf_path, package)
     placed = _place(toc, chapters)

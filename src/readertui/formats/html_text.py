@@ -28,7 +28,9 @@ from readertui.formats.base import OutlineEntry
 _HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 # A self-closing tag in XHTML ("<a id='x'/>", "<title/>"). An HTML parser reads it as an
 # opening tag: `<title/>` would swallow the rest of the document as the title's text.
-_SELF_CLOSING = re.compile(r"<([A-Za-z][^\s/<>]*)((?:\s[^<>]*?)?)\s*/>")
+# The possessive name and the single lazy run keep the search linear on hostile input
+# (a tag of a million spaces).
+_SELF_CLOSING = re.compile(r"<([A-Za-z][^\s/<>]*+)([^<>]*?)/>")
 # Elements that are empty by definition: a trailing "/" is harmless on them.
 _VOID = frozenset(
     {
@@ -265,6 +267,8 @@ class _TextWriter:
         if self.blocks:
             self.blocks[-1].had_block = True
         self.blocks.append(frame)
+        if tag in _LISTS:
+            self.after_marker = False  # a list nested at once starts on a line of its own
         self._block_break()
         if tag in _TIGHT:
             frame.tight = True
@@ -317,6 +321,7 @@ class _TextWriter:
             self.tight -= 1
         if frame.indent:
             self.indents.pop()
+        self.after_marker = False  # an empty item: the next one starts a line of its own
         if frame.tag in _LISTS:
             self.lists.pop()
         self._block_break()
