@@ -571,3 +571,17 @@ def test_a_chapter_listed_twice_in_the_spine_is_read_once(tmp_path: Path) -> Non
     assert time.perf_counter() - started < 1
     assert conversion.text == "A"
     assert conversion.sections == (Section(0, "a.xhtml", "epubcfi(/6/2[id-a-xhtml]!)"),)
+
+
+def test_reads_stop_at_the_budget_even_past_the_directory_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the central directory lied in a way its check cannot see: every read is bounded.
+    paragraphs = "".join(f"<p>Paragraph {n} of a long book.</p>" for n in range(2000))
+    book = build_epub(tmp_path / "b.epub", [Chapter("c.xhtml", paragraphs)])
+    monkeypatch.setattr(epub, "_check_archive", lambda archive: None)
+    monkeypatch.setattr(epub, "MAX_EXPANDED_BYTES", 20_000)
+    assert EPUB_CONVERTER.describe(book).title == "A Test Book"
+    with pytest.raises(UnreadableFile) as refused:
+        EPUB_CONVERTER.convert(book)
+    assert refused.value.reason == "refused: archive expands too much"

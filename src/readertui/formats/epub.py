@@ -16,11 +16,7 @@ before anything is read, so `describe` (asked of every file by the library scan)
 from __future__ import annotations
 
 import re
-import zipfile
-from bisect import bisect_left
-from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import unquote, urlsplit
 
 from readertui.formats.base import MAX_OUTLINE_ENTRIES, OutlineEntry
 from readertui.formats.conversion import (
@@ -30,11 +26,16 @@ from readertui.formats.conversion import (
     UnreadableFile,
 )
 
+# zipfile, urllib and the XML parser are imported when a book is read, not on the start-up
+# path where the formats are registered.
 if TYPE_CHECKING:
+    import zipfile
     from collections.abc import Iterator
+    from pathlib import Path
     from xml.etree.ElementTree import Element
 
     from readertui.core.markdown_spans import Span
+    from readertui.formats.conversion import Converter
 
 # A book expanding to more than this is refused (War and Peace is 3.3 MB of XHTML).
 MAX_EXPANDED_BYTES = 512 * 1024 * 1024
@@ -53,10 +54,11 @@ _FONT_OBFUSCATION = frozenset(
 )
 _FONT_SUFFIXES = (".otf", ".ttf", ".woff", ".woff2", ".eot", ".pfb", ".pfm", ".afm", ".svg")
 _CHAPTER_TYPES = frozenset({"application/xhtml+xml", "text/html", "application/xml"})
-_DRIVE = re.compile(r"[A-Za-z]:")
-_MIDNIGHT_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?")
+# (Patterns as strings: `re` compiles and caches them when a book is first read.)
+_DRIVE = r"[A-Za-z]:"
+_TIMESTAMP = r"(\d{4}-\d{2}-\d{2})T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?"
 # Characters a CFI step's assertion escapes with "^" (EPUB CFI 3.1, section 3.1.1).
-_CFI_SPECIAL = re.compile(r"([\^\[\](),;=])")
+_CFI_SPECIAL = r"([\^\[\](),;=])"
 _MAX_OUTLINE_LEVEL = 6
 
 
@@ -80,9 +82,9 @@ class _Chapter(NamedTuple):
 class EpubConverter:
     """The EPUB reading code (readertui.formats.conversion.Converter)."""
 
-    name = "epub"
-    suffixes = (".epub",)
-    version = 1
+    name: str = "epub"
+    suffixes: tuple[str, ...] = (".epub",)
+    version: int = 1
 
     def describe(self, path: Path) -> ConvertedMetadata:
         with _open_book(path) as book:
@@ -97,7 +99,7 @@ class EpubConverter:
         return None  # a whole book converts in well under a second
 
 
-EPUB_CONVERTER = EpubConverter()
+EPUB_CONVERTER: Converter = EpubConverter()
 
 
 class _Book:
@@ -120,6 +122,8 @@ class _Book:
     def read(self, name: str) -> bytes:
         """The member's bytes, reading at most what is left of the budget (plus one byte to
         notice it ran out), whatever its header declares."""
+        import zipfile
+
         info = self.infos[name]
         try:
             with self.archive.open(info) as member:
@@ -136,6 +140,8 @@ class _Book:
 
 
 def _open_book(path: Path) -> _Book:
+    import zipfile
+
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as error:
@@ -174,13 +180,15 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
 def _unsafe_name(name: str) -> bool:
     """Whether an entry name points outside the book: absolute, with a drive letter or a
     backslash (a Windows path), or with a ".." step."""
-    if not name or name.startswith("/") or "\\" in name or _DRIVE.match(name):
+    if not name or name.startswith("/") or "\\" in name or re.match(_DRIVE, name):
         return True
     return ".." in name.split("/")
 
 
 def _encrypts_content(data: bytes) -> bool:
     """Whether encryption.xml encrypts anything but fonts by font obfuscation."""
+    from urllib.parse import unquote
+
     try:
         root = _parse_xml(data)
     except UnreadableFile:
@@ -229,6 +237,8 @@ def _text_of(element: Element) -> str:
 
 def _read_package(book: _Book) -> tuple[str, _Package]:
     """The package document's path in the zip, and what it says."""
+    from urllib.parse import unquote
+
     if not book.has(_CONTAINER):
         raise UnreadableFile("malformed EPUB: no container")
     try:
@@ -298,7 +308,7 @@ def _metadata(metadata: Element | None) -> ConvertedMetadata:
     dates = found.get("date", [])
     published = [e for e in dates if _attribute(e, "event") == "publication"]
     date = next((_text_of(e) for e in published + dates if _text_of(e)), "")
-    short = _MIDNIGHT_DATE.fullmatch(date)
+    short = re.fullmatch(_TIMESTAMP, date)
     return ConvertedMetadata(
         title=title,
         authors=tuple(texts("creator")),
@@ -318,6 +328,9 @@ def _attribute(element: Element, name: str) -> str:
 
 def _resolve(base: str, href: str) -> tuple[str, str]:
     """The zip path `href` (relative to the document `base`) names, and its fragment."""
+    from pathlib import PurePosixPath
+    from urllib.parse import unquote, urlsplit
+
     parts = urlsplit(href)
     if parts.scheme or parts.netloc:
         return "", ""  # outside the book
@@ -385,13 +398,15 @@ def _convert(book: _Book, opf_path: str, package: _Package) -> Conversion:
 def _listed(offsets: list[int], heading: OutlineEntry) -> bool:
     """Whether a table of contents entry (at one of the sorted `offsets`) points into
     `heading`'s line."""
+    from bisect import bisect_left
+
     at = bisect_left(offsets, heading.offset)
     return at < len(offsets) and offsets[at] <= heading.offset + len(heading.title)
 
 
 def _cfi(index: int, idref: str) -> str:
     """The EPUB CFI of the spine's item number `index` (from 0), whose idref is `idref`."""
-    assertion = _CFI_SPECIAL.sub(r"^\1", idref)
+    assertion = re.sub(_CFI_SPECIAL, r"^\1", idref)
     return f"epubcfi(/6/{2 * (index + 1)}[{assertion}]!)"
 
 
