@@ -585,3 +585,18 @@ def test_reads_stop_at_the_budget_even_past_the_directory_check(
     with pytest.raises(UnreadableFile) as refused:
         EPUB_CONVERTER.convert(book)
     assert refused.value.reason == "refused: archive expands too much"
+
+
+def test_a_chapter_with_corrupt_compressed_data_is_refused(tmp_path: Path) -> None:
+    paragraphs = "".join(f"<p>Paragraph {n} of a long book.</p>" for n in range(200))
+    book = build_epub(tmp_path / "b.epub", [Chapter("c.xhtml", paragraphs)])
+    with zipfile.ZipFile(book) as archive:
+        info = archive.getinfo("OEBPS/c.xhtml")
+    data = bytearray(book.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start : start + info.compress_size] = b"\xff" * info.compress_size
+    book.write_bytes(bytes(data))
+    assert EPUB_CONVERTER.describe(book).title == "A Test Book"
+    with pytest.raises(UnreadableFile) as refused:
+        EPUB_CONVERTER.convert(book)
+    assert refused.value.reason == "malformed EPUB: damaged archive"

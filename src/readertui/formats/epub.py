@@ -122,17 +122,18 @@ class _Book:
     def read(self, name: str) -> bytes:
         """The member's bytes, reading at most what is left of the budget (plus one byte to
         notice it ran out), whatever its header declares."""
-        import zipfile
-
         info = self.infos[name]
         try:
             with self.archive.open(info) as member:
                 data = member.read(self.budget + 1)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
-            raise UnreadableFile("malformed EPUB: damaged archive") from error
         except (RuntimeError, NotImplementedError) as error:
             # A password-encrypted member or a compression method zipfile lacks.
             raise UnreadableFile("malformed EPUB: unreadable archive entry") from error
+        except Exception as error:
+            # Only inflating one member runs here, and it fails with the error of whichever
+            # codec the member uses (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError
+            # from bz2, EOFError): every one of them means the archive is damaged.
+            raise UnreadableFile("malformed EPUB: damaged archive") from error
         if len(data) > self.budget:
             raise UnreadableFile("refused: archive expands too much")
         self.budget -= len(data)
