@@ -353,3 +353,47 @@ async def test_the_next_passage_is_read_ahead_so_brace_lists_it_without_asking(
         assert app.reading.opened is not None and app.reading.opened.annotations
         assert follower._kept
         assert not any(kept is old for kept in follower._kept.values() for old in read_before)
+
+
+async def test_brace_waits_for_the_passage_being_read_ahead_instead_of_asking_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`}` pressed while the next passage is still being read ahead waits for that answer
+    (asking the same question twice would only make both slower)."""
+    import threading
+
+    from readertui.index import library_index
+
+    asked: list[int] = []
+    gate = threading.Event()
+    gate.set()
+    real = library_index.LibraryIndex.cross_references
+
+    def gated(self: object, path: str, offset: int, **kwargs: object) -> object:
+        asked.append(offset)
+        gate.wait(10)
+        return real(self, path, offset, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(library_index.LibraryIndex, "cross_references", gated)
+    app = _app(tmp_path, REPORT)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_startup(pilot, app)
+        pane = await _cross_references_at(pilot, app, TEACHER)
+        follower = app.reading._follow_cursor()
+        await until(pilot, lambda: follower._ahead is None and len(follower._kept) == 2, "ahead")
+        app.reading.focus_pane("reader")
+        index = app.reading.keeper.index
+        assert index is not None
+        gate.clear()  # the next read-ahead is slow
+        await pilot.press("}")  # listed from what was read ahead; reads the next one ahead
+        await until(pilot, lambda: follower._ahead is not None and asked[-1] > 0, "reading")
+        before = len(asked)
+        await pilot.press("}")  # to the passage still being read ahead
+        assert follower._awaiting_ahead and not follower.settled
+        shown = pane.about
+        gate.set()
+        await until(pilot, lambda: follower.settled and pane.about != shown, "the answer")
+        expected = index.passage_at(REPORT, app.reader.cursor)
+        assert expected is not None
+        assert pane.about.startswith(f"¶ line {expected.place.line}")
+        assert app.reader.cursor not in asked[before:]  # not asked a second time

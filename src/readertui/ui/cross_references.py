@@ -41,6 +41,9 @@ ASK_AT_ONCE = 0.005
 GROUP_LIMIT = 8
 #: How many answers (of passages with no highlight at the cursor) are kept for going back.
 KEPT_ANSWERS = 16
+#: A cursor this close after the end of the passage shown (the blank lines between two
+#: paragraphs: where `}` lands) is in the passage read ahead: its answer is waited for.
+NEXT_PASSAGE_GAP = 16
 
 
 class FollowerHost(Protocol):
@@ -77,13 +80,15 @@ class CrossReferenceFollower:
         # their passage; and the read-ahead question running, if any.
         self._kept: OrderedDict[tuple[str, int, int], CrossReferences] = OrderedDict()
         self._ahead: CancelToken | None = None
+        self._ahead_at: tuple[str, int] = ("", -1)  # the (document, offset) read ahead
+        self._awaiting_ahead = False  # the cursor's answer is the one being read ahead
         self._epoch = 0  # bumped when kept answers become wrong (the index changed)
         keeper.when_ready(self._index_updated)
 
     @property
     def settled(self) -> bool:
         """Whether the tab answers the cursor's place (no question waiting or running)."""
-        return self._timer is None and self._token is None
+        return self._timer is None and self._token is None and not self._awaiting_ahead
 
     def cursor_moved(self) -> None:
         """The cursor moved: ask again, unless it is still in the passage. A move after a
@@ -97,6 +102,10 @@ class CrossReferenceFollower:
         if self._answers_cursor():
             return
         if rested and self._show_kept():
+            return
+        self._awaiting_ahead = rested and self._ahead_covers_cursor()
+        if self._awaiting_ahead:
+            self._stop_question()
             return
         self._schedule(delay=ASK_AT_ONCE if rested else SETTLE_DELAY)
 
@@ -221,6 +230,7 @@ class CrossReferenceFollower:
     ) -> None:
         assert answer.passage is not None
         place = answer.passage.place
+        self._awaiting_ahead = False
         self._answered = (path, place.start, max(place.end, place.start + 1), highlight)
         about = f"¶ line {place.line}" if place.line is not None else "¶"
         if place.heading:
@@ -258,14 +268,27 @@ class CrossReferenceFollower:
         if pane is None or kept is None:
             return False
         path, answer = kept
+        self._stop_question()
+        self._present(pane, path, None, answer)
+        self._read_ahead(path, answer)
+        return True
+
+    def _stop_question(self) -> None:
+        """Cancel the question waiting or running: its answer is on its way otherwise."""
         self._cancel()
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         self._generation += 1  # an answer still on its way is stale now
-        self._present(pane, path, None, answer)
-        self._read_ahead(path, answer)
-        return True
+
+    def _ahead_covers_cursor(self) -> bool:
+        """Whether the cursor, with no highlight under it, has just moved to the start of
+        the passage being read ahead (as `}` does)."""
+        opened = self.host.opened
+        if self._ahead is None or opened is None or self._ahead_at[0] != opened.rel_path:
+            return False
+        cursor, highlight = self.host.cursor_and_highlight()
+        return highlight is None and 0 <= cursor - self._ahead_at[1] <= NEXT_PASSAGE_GAP
 
     def _read_ahead(self, path: str, answer: CrossReferences) -> None:
         """Ask in the background for the answer of the passage after `answer`'s."""
@@ -280,38 +303,46 @@ class CrossReferenceFollower:
         if self._ahead is not None:
             self._ahead.cancel()
         token = self._ahead = CancelToken()
+        self._ahead_at = (path, following)
         epoch = self._epoch
         app = self.host.app
 
         def work() -> None:
             from readertui.index import Cancelled
 
+            found: CrossReferences | None
             try:
                 found = index.cross_references(path, following, limit=GROUP_LIMIT, cancel=token)
             except Cancelled:
                 return
-            except Exception:  # the question itself will say what is wrong, if it is asked
-                return
-            if found.passage is None or token.cancelled:
-                return
+            except Exception:  # the question itself says what is wrong, once it is asked
+                found = None
             with contextlib.suppress(RuntimeError):  # the app ended meanwhile
                 app.call_from_thread(self._read, epoch, token, path, found)
 
         app.run_worker(work, thread=True, group="cross-references-ahead", description="xref")
 
-    def _read(self, epoch: int, token: CancelToken, path: str, answer: CrossReferences) -> None:
+    def _read(
+        self, epoch: int, token: CancelToken, path: str, answer: CrossReferences | None
+    ) -> None:
         if epoch != self._epoch or token.cancelled:
-            return  # the index or the annotations changed meanwhile
+            return  # the index or the annotations changed meanwhile: asked again already
         if self._ahead is token:
             self._ahead = None
-        self._keep(path, answer)
-        # The cursor may have got there first, its own question still running: this is it.
-        if not self._answers_cursor() and self._timer is None:
-            self._show_kept()
+        if answer is not None and answer.passage is not None:
+            self._keep(path, answer)
+        # The cursor may have got there first (waiting for this, or with its own question
+        # running): this is its answer.
+        waited, self._awaiting_ahead = self._awaiting_ahead, False
+        if self._answers_cursor() or (self._timer is not None and not waited):
+            return
+        if not self._show_kept() and waited:
+            self._schedule(delay=ASK_AT_ONCE)  # it was not: ask
 
     def _forget_kept(self) -> None:
         self._epoch += 1
         self._kept.clear()
+        self._awaiting_ahead = False
         if self._ahead is not None:
             self._ahead.cancel()
             self._ahead = None
