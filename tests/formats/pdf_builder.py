@@ -40,6 +40,8 @@ class PdfPage:
     bookmark_level: int | None = 0
     #: A picture and no text at all, as a scanned page.
     image_only: bool = False
+    #: Whether the document's header is drawn on this page.
+    has_header: bool = True
 
 
 def write_pdf(
@@ -83,7 +85,7 @@ def write_pdf(
         if page.image_only:
             _draw_picture(pdf)
             continue
-        if header:
+        if header and page.has_header:
             pdf.set_font("Helvetica", size=9)
             text = header.replace("{page}", str(number))
             pdf.text(105 - pdf.get_string_width(text) / 2, 15, text)

@@ -5,6 +5,7 @@ the files it refuses (scanned, encrypted, damaged)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -235,13 +236,24 @@ def test_a_bookmark_whose_title_is_not_on_its_page_points_at_the_page(tmp_path: 
     assert conversion.spans == ()
 
 
+def test_bookmarks_deeper_than_six_levels_are_kept_at_level_six(tmp_path: Path) -> None:
+    names = ("Part", "Chapter", "Section", "Topic", "Point", "Detail", "Aside", "Footnote")
+    pages = [
+        PdfPage(heading=name, paragraphs=(f"About the {name.lower()}.",), bookmark_level=depth)
+        for depth, name in enumerate(names)
+    ]
+    conversion = PDF_CONVERTER.convert(write_pdf(tmp_path / "deep.pdf", pages))
+    assert [e.level for e in conversion.outline] == [1, 2, 3, 4, 5, 6, 6, 6]
+    assert [s.kind for s in conversion.spans] == ["heading1", "heading2"] + ["heading3"] * 6
+
+
 # --- The first pages --------------------------------------------------------------------
 
 
 def assert_start_agrees(start: Conversion, whole: Conversion) -> None:
     assert whole.text.startswith(start.text)
     assert start.text
-    assert len(start.text) < len(whole.text)
+    assert len(start.text) <= len(whole.text)
     end = len(start.text)
     assert start.sections == tuple(s for s in whole.sections if s.offset < end)
     assert start.outline == tuple(e for e in whole.outline if e.offset < end)
@@ -290,7 +302,10 @@ def documents(draw: st.DrawFn) -> tuple[list[PdfPage], str, bool]:
             paragraphs.append((f"{number} words and a hyphen-",))
         heading = draw(st.sampled_from(["", f"Heading {number}", "Same Heading"]))
         level = draw(st.sampled_from([None, 0, 1]))
-        pages.append(PdfPage(tuple(paragraphs), heading=heading, bookmark_level=level))
+        # The header on some pages only, so that whether it counts as running depends on
+        # the pages around.
+        has_header = draw(st.integers(0, 3)) > 0
+        pages.append(PdfPage(tuple(paragraphs), heading, level, has_header=has_header))
     # A page may begin with the rest of a hyphenated word.
     return pages, draw(HEADERS), draw(st.booleans())
 
@@ -313,6 +328,22 @@ def test_the_first_pages_always_agree_with_the_whole(
         assert all(s.fragment not in {f"page={n}" for n in range(1, 11)} for s in whole.sections)
         return
     assert_start_agrees(start, whole)
+
+
+def test_conversions_in_several_threads_give_what_one_gives(paper: Path) -> None:
+    # pdfium is not thread-safe: a library scan describes files while a conversion runs.
+    expected = PDF_CONVERTER.convert(paper)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(
+            pool.map(
+                lambda number: (
+                    PDF_CONVERTER.convert(paper) if number % 2 else PDF_CONVERTER.describe(paper)
+                ),
+                range(24),
+            )
+        )
+    assert all(result == expected for result in results[1::2])
+    assert all(result == expected.metadata for result in results[::2])
 
 
 # --- Metadata -----------------------------------------------------------------------------

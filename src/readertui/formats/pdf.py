@@ -35,7 +35,7 @@ from statistics import median
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from readertui.core.markdown_spans import Span
-from readertui.formats.base import OutlineEntry
+from readertui.formats.base import MAX_OUTLINE_ENTRIES, OutlineEntry
 from readertui.formats.conversion import (
     Conversion,
     ConvertedMetadata,
@@ -484,15 +484,18 @@ def _page_labels(pdf: Any, count: int) -> list[str]:
 
 
 def _bookmarks(pdf: Any) -> Iterator[tuple[str, int, int]]:
-    """The bookmarks' titles, target pages (from 0) and levels (from 1), in order."""
+    """The bookmarks' titles, target pages (from 0) and levels (1 to 6), in order; at most
+    MAX_OUTLINE_ENTRIES of them."""
+    found: list[tuple[str, int, int]] = []
     with _PDFIUM_LOCK:
-        found = []
-        for bookmark in pdf.get_toc(max_depth=6):
+        for bookmark in pdf.get_toc():
             destination = bookmark.get_dest()
             page = destination.get_index() if destination is not None else None
             title = " ".join(bookmark.get_title().split())
             if page is not None and title:
-                found.append((title, page, bookmark.level + 1))
+                found.append((title, page, min(bookmark.level + 1, 6)))
+                if len(found) == MAX_OUTLINE_ENTRIES:
+                    break
     yield from found
 
 
