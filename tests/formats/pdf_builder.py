@@ -57,10 +57,12 @@ def write_pdf(
     created: datetime | None = None,
     user_password: str | None = None,
     front_matter: int = 0,
+    line_height: float = LINE,
 ) -> Path:
     """Writes `pages` to `path`. `header` is drawn at the top of every page, "{page}" in it
     replaced by the page's number; `page_numbers` puts the number alone at the foot. With
-    `front_matter`, the first pages are labelled i, ii, … and the next 1, 2, …"""
+    `front_matter`, the first pages are labelled i, ii, … and the next 1, 2, …
+    `line_height` is the distance between lines, in millimetres."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="mm")
@@ -92,12 +94,12 @@ def write_pdf(
         if page_numbers:
             pdf.set_font("Helvetica", size=9)
             pdf.text(104, 285, str(number))
-        _draw_body(pdf, page)
+        _draw_body(pdf, page, line_height)
     pdf.output(str(path))
     return path
 
 
-def _draw_body(pdf: FPDF, page: PdfPage) -> None:
+def _draw_body(pdf: FPDF, page: PdfPage, line_height: float) -> None:
     y = TOP
     if page.heading:
         pdf.set_font("Helvetica", style="B", size=14)
@@ -113,7 +115,7 @@ def _draw_body(pdf: FPDF, page: PdfPage) -> None:
             if y > BOTTOM:
                 raise ValueError("the page's text does not fit on it")
             pdf.text(LEFT, y, line)
-            y += LINE
+            y += line_height
         y += PARAGRAPH_GAP
 
 

@@ -84,6 +84,20 @@ def test_running_header_with_changing_numbers_is_dropped(tmp_path: Path) -> None
     ]
 
 
+@pytest.mark.parametrize("footer", ["7", "- 7 -", "Page 7", "page 7 of 9", "xii"])
+def test_a_lone_page_number_goes_even_on_a_single_page(tmp_path: Path, footer: str) -> None:
+    pdf = write_pdf(
+        tmp_path / "single.pdf",
+        [PdfPage(paragraphs=("Only page.", ("Its last line",), (footer,)))],
+    )
+    assert PDF_CONVERTER.convert(pdf).text == "Only page.\n\nIts last line"
+
+
+def test_a_number_inside_the_page_is_kept(tmp_path: Path) -> None:
+    pdf = write_pdf(tmp_path / "single.pdf", [PdfPage(paragraphs=("Top line", "42", "End"))])
+    assert PDF_CONVERTER.convert(pdf).text == "Top line\n\n42\n\nEnd"
+
+
 def test_a_first_line_that_does_not_repeat_is_kept(tmp_path: Path) -> None:
     pdf = write_pdf(
         tmp_path / "one.pdf",
@@ -106,6 +120,17 @@ def test_paragraphs_are_one_line_each_separated_by_a_blank_line(paper: Path) -> 
     assert len(blocks) == 9
     assert "\n" not in "".join(blocks)
     assert blocks[1] == f"Opening paragraph of page 1. {LOREM} {LOREM}"
+
+
+def test_double_spaced_lines_are_one_paragraph(tmp_path: Path) -> None:
+    # 11-point text 10 mm (2.6 times the font size) apart: wider than any paragraph gap of
+    # single-spaced text, yet the lines are full, so one paragraph.
+    pdf = write_pdf(
+        tmp_path / "double.pdf",
+        [PdfPage(paragraphs=(f"{LOREM} {LOREM}", f"Second. {LOREM}"))],
+        line_height=10,
+    )
+    assert PDF_CONVERTER.convert(pdf).text == f"{LOREM} {LOREM}\n\nSecond. {LOREM}"
 
 
 def test_a_word_hyphenated_across_a_page_break_is_joined(tmp_path: Path) -> None:

@@ -55,6 +55,8 @@ _RUNNING_WINDOW = 5
 #: usual line pitch by this factor.
 _GAP_FACTOR = 1.4
 
+#: The most a line pitch is taken to be, in font sizes (double spacing is within it).
+_MAX_PITCH = 1.5
 #: Lines on different pages this close (PDF units, 1/72 in) are in the same place.
 _SAME_PLACE = 3.0
 
@@ -350,7 +352,13 @@ def _paragraphs(lines: Sequence[_Line], page_width: float) -> list[str]:
         for before, after in pairwise(lines)
         if before.last_y - after.first_y > 0
     ]
-    pitch = median(pitches) if pitches else 1.2 * lines[0].size
+    # The usual distance between lines is their median. Where that is more than one and a
+    # half times the font size, the page is double-spaced or its paragraphs are all one
+    # line long (every gap a paragraph's): a gap over that size then ends a paragraph
+    # only after a short line.
+    size = median(line.size for line in lines)
+    pitch = median(pitches) if pitches else _MAX_PITCH * size
+    capped = min(pitch, _MAX_PITCH * size)
     paragraphs: list[str] = []
     current = lines[0].text
     columns = _columns(lines, page_width)
@@ -363,12 +371,13 @@ def _paragraphs(lines: Sequence[_Line], page_width: float) -> list[str]:
         first_word = line.text.split(maxsplit=1)[0]
         short = column_right - before.right > (len(first_word) + 2) * 0.5 * max(line.size, 1.0)
         indented = line.left > column_left + 0.5 * max(line.size, 1.0)
-        new_column = gap <= 0.3 * pitch
+        new_column = gap <= 0.3 * capped
         if (not new_column and gap > _GAP_FACTOR * pitch) or abs(line.size - before.size) > 0.5:
             paragraphs.append(_resolved(current))
             current = line.text
-        elif short and (indented or new_column):
-            # A paragraph's last line, before an indented first line or at a column's foot.
+        elif short and (indented or new_column or gap > _GAP_FACTOR * capped):
+            # A paragraph's last line, before an indented first line, a gap, or at the foot
+            # of a column.
             paragraphs.append(_resolved(current))
             current = line.text
         elif short:
