@@ -169,6 +169,42 @@ def test_two_text_columns_read_one_after_the_other(tmp_path: Path) -> None:
     assert text.split() == [f"w{number}" for number in range(400)]
 
 
+def test_columns_drawn_line_by_line_are_read_one_after_the_other(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    # A centred title over both columns, then each row's left and right lines side by side
+    # in the content stream (pdfium joins them into one line).
+    pdf.text(80, 14, "A Title Over Both Columns")
+    for row in range(12):
+        pdf.text(10, 30 + row * 6, f"left {row} of the first column's text")
+        pdf.text(110, 30 + row * 6, f"right {row} of the second column")
+    path = tmp_path / "rows.pdf"
+    pdf.output(str(path))
+    text = PDF_CONVERTER.convert(path).text
+    left = " ".join(f"left {row} of the first column's text" for row in range(12))
+    right = " ".join(f"right {row} of the second column" for row in range(12))
+    assert text == f"A Title Over Both Columns\n\n{left} {right}"
+
+
+def test_a_table_of_short_cells_stays_row_by_row(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for row in range(8):
+        pdf.text(10, 30 + row * 6, f"Item {row}")
+        pdf.text(150, 30 + row * 6, f"{row * 3} kg")
+    path = tmp_path / "table.pdf"
+    pdf.output(str(path))
+    lines = PDF_CONVERTER.convert(path).text.split("\n")
+    assert [line.split()[:2] for line in lines] == [["Item", str(row)] for row in range(8)]
+    assert lines[1].endswith("3 kg")
+
+
 def test_control_characters_stay_characters_and_tabs_become_spaces(tmp_path: Path) -> None:
     pdf = write_pdf(
         tmp_path / "hostile.pdf",

@@ -4,7 +4,9 @@ bookmarks as the outline (the `Converter` of readertui.formats.conversion, with 
 
 Reading order is pdfium's text order, which follows the page's content stream: right for a
 single column and for columns written one after the other (what LaTeX, word processors and
-fpdf2's text columns do). Within a page, lines become paragraphs by their geometry: a
+fpdf2's text columns do). Columns drawn row by row come out of pdfium as lines running
+across the gutter; a page whose text runs leave a clear gutter with prose-wide runs on both
+sides has those lines cut there and each column read down in turn. Within a page, lines become paragraphs by their geometry: a
 vertical gap larger than the page's usual line pitch, or a change of font size, starts a
 new paragraph (a blank line); a line ending well short of its column's right edge ends a
 paragraph when the next line is indented, or stays a line of its own (a list item, verse)
@@ -57,6 +59,8 @@ _GAP_FACTOR = 1.4
 
 #: The most a line pitch is taken to be, in font sizes (double spacing is within it).
 _MAX_PITCH = 1.5
+#: The narrowest gap between two columns, in PDF units (1/72 in).
+_MIN_GUTTER = 8
 #: Lines on different pages this close (PDF units, 1/72 in) are in the same place.
 _SAME_PLACE = 3.0
 
@@ -178,64 +182,201 @@ def _has_text(pdf: Any, index: int) -> bool:
 
 
 def _read_page(pdf: Any, index: int) -> tuple[list[_Line], float]:
-    """The non-blank lines of page `index` in pdfium's text order, and the page's width."""
-    import ctypes
-
-    import pypdfium2.raw as pdfium_c
-
+    """The non-blank lines of page `index` in reading order, and the page's width."""
     with _PDFIUM_LOCK:
         page = pdf[index]
         textpage = page.get_textpage()
         try:
-            raw = textpage.raw
-            text = textpage.get_text_range()
-            x, y = ctypes.c_double(), ctypes.c_double()
-            left, right = ctypes.c_double(), ctypes.c_double()
-            bottom, top = ctypes.c_double(), ctypes.c_double()
-            lines: list[_Line] = []
-            start = 0
-            for piece in text.split("\r\n"):
-                begin = start
-                start += len(piece) + 2
-                stripped = piece.strip()
-                if not stripped:
-                    continue
-                first = begin + (len(piece) - len(piece.lstrip()))
-                last = begin + len(piece.rstrip()) - 1
-                first_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex(raw, first)
-                last_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex(raw, last)
-                if first_char < 0 or last_char < 0:
-                    # No geometry: it goes with the line before it.
-                    if lines:
-                        lines[-1] = _extended(lines[-1], stripped)
-                    continue
-                pdfium_c.FPDFText_GetCharOrigin(raw, first_char, ctypes.byref(x), ctypes.byref(y))
-                line_left, first_y = x.value, y.value
-                size = pdfium_c.FPDFText_GetFontSize(raw, first_char)
-                pdfium_c.FPDFText_GetCharOrigin(raw, last_char, ctypes.byref(x), ctypes.byref(y))
-                last_y = y.value
-                pdfium_c.FPDFText_GetCharBox(
-                    raw,
-                    last_char,
-                    ctypes.byref(left),
-                    ctypes.byref(right),
-                    ctypes.byref(bottom),
-                    ctypes.byref(top),
-                )
-                lines.append(
-                    _Line(
-                        _clean(stripped),
-                        line_left,
-                        max(right.value, x.value),
-                        first_y,
-                        last_y,
-                        size,
-                    )
-                )
-            return lines, page.get_width()
+            chars = _Chars(textpage.raw)
+            width = page.get_width()
+            lines = _lines(textpage.get_text_range(), chars)
+            gutter = _gutter(chars, width)
+            if gutter is not None:
+                lines = _by_columns(lines, gutter, chars)
+            return [line for line, _, _ in lines], width
         finally:
             textpage.close()
             page.close()
+
+
+class _Chars:
+    """Where the characters of one text page are (pdfium's calls, with their buffers)."""
+
+    def __init__(self, raw: Any) -> None:
+        import ctypes
+
+        import pypdfium2.raw as pdfium_c
+
+        self._raw = raw
+        self._c = pdfium_c
+        self._x, self._y = ctypes.c_double(), ctypes.c_double()
+        self._box = [ctypes.c_double() for _ in range(4)]
+        self._xy = (ctypes.byref(self._x), ctypes.byref(self._y))
+        self._box_pointers = tuple(ctypes.byref(value) for value in self._box)
+
+    def char_index(self, text_index: int) -> int:
+        return int(self._c.FPDFText_GetCharIndexFromTextIndex(self._raw, text_index))
+
+    def text_index(self, char_index: int) -> int:
+        return int(self._c.FPDFText_GetTextIndexFromCharIndex(self._raw, char_index))
+
+    def origin(self, char_index: int) -> tuple[float, float]:
+        self._c.FPDFText_GetCharOrigin(self._raw, char_index, *self._xy)
+        return self._x.value, self._y.value
+
+    def box_right(self, char_index: int) -> float:
+        """The right edge of the character's box (0 when it has none: a space)."""
+        self._c.FPDFText_GetCharBox(self._raw, char_index, *self._box_pointers)
+        return float(self._box[1].value)
+
+    def size(self, char_index: int) -> float:
+        return float(self._c.FPDFText_GetFontSize(self._raw, char_index))
+
+    def rects(self) -> list[tuple[float, float]]:
+        """The left and right edges of pdfium's text rectangles (runs of text)."""
+        count = self._c.FPDFText_CountRects(self._raw, 0, -1)
+        found = []
+        for number in range(max(count, 0)):
+            self._c.FPDFText_GetRect(self._raw, number, *self._box_pointers)
+            found.append((self._box[0].value, self._box[2].value))
+        return found
+
+
+# A line and the text indices of its first and last characters.
+_Located = tuple[_Line, int, int]
+
+
+def _lines(text: str, chars: _Chars) -> list[_Located]:
+    """The non-blank lines of a page's `text` (pdfium's, "\\r\\n" between lines)."""
+    lines: list[_Located] = []
+    start = 0
+    for piece in text.split("\r\n"):
+        begin = start
+        start += len(piece) + 2
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        first = begin + (len(piece) - len(piece.lstrip()))
+        last = begin + len(piece.rstrip()) - 1
+        line = _located(_clean(stripped), first, last, chars)
+        if line is not None:
+            lines.append((line, first, last))
+        elif lines:
+            # No geometry: it goes with the line before it.
+            before, before_first, before_last = lines[-1]
+            lines[-1] = (_extended(before, stripped), before_first, before_last)
+    return lines
+
+
+def _located(text: str, first: int, last: int, chars: _Chars) -> _Line | None:
+    """The line `text` whose first and last characters are at those text indices."""
+    first_char, last_char = chars.char_index(first), chars.char_index(last)
+    if first_char < 0 or last_char < 0:
+        return None
+    left, first_y = chars.origin(first_char)
+    last_x, last_y = chars.origin(last_char)
+    right = max(chars.box_right(last_char), last_x)
+    return _Line(text, left, right, first_y, last_y, chars.size(first_char))
+
+
+def _gutter(chars: _Chars, width: float) -> tuple[float, float] | None:
+    """The gap between two columns of text a page's lines run across (pdfium joins lines
+    on one baseline, so columns drawn line by line come out side by side), or None.
+
+    A gutter is a strip of the middle half of the page at least `_MIN_GUTTER` wide that at
+    most a few text runs cross (a centred header, a title over both columns), with runs
+    of prose width (a sixth of the page) on both sides; a table's short cells are not
+    columns.
+    """
+    rects = chars.rects()
+    # Most pages have one column: fewer than three runs start right of a third of the page.
+    if width <= 0 or sum(1 for left, _ in rects if left > width / 3) < 3:
+        return None
+    cells = int(width) + 2
+    crossing = [0] * cells
+    for left, right in rects:
+        crossing[max(0, int(left))] += 1
+        crossing[min(cells - 1, int(right) + 1)] -= 1
+    allowed = max(2, len(rects) // 10)
+    covered, run_start, best = 0, None, None
+    for cell in range(cells):
+        covered += crossing[cell]
+        inside = width * 0.25 <= cell <= width * 0.75
+        if inside and covered <= allowed:
+            run_start = cell if run_start is None else run_start
+            if cell - run_start + 1 >= _MIN_GUTTER and (
+                best is None or cell - run_start > best[1] - best[0]
+            ):
+                best = (float(run_start), float(cell))
+        else:
+            run_start = None
+    if best is None:
+        return None
+    lefts = [right - left for left, right in rects if right <= best[0]]
+    rights = [right - left for left, right in rects if left >= best[1]]
+    if min(len(lefts), len(rights)) < 3:
+        return None
+    if min(median(lefts), median(rights)) < width * 0.18:
+        return None
+    return best
+
+
+def _by_columns(
+    lines: list[_Located], gutter: tuple[float, float], chars: _Chars
+) -> list[_Located]:
+    """`lines` in reading order when the page has two columns either side of `gutter`:
+    lines pdfium ran across it split there, each column read down in turn (between the
+    lines that cross it, as a title over both)."""
+    ordered: list[_Located] = []
+    left_column: list[_Located] = []
+    right_column: list[_Located] = []
+    middle = (gutter[0] + gutter[1]) / 2
+    for located in lines:
+        line = located[0]
+        if line.right <= middle:
+            left_column.append(located)
+        elif line.left >= middle:
+            right_column.append(located)
+        else:
+            parts = _split_at(located, middle, chars)
+            if parts is None:
+                ordered += left_column + right_column + [located]
+                left_column, right_column = [], []
+            else:
+                left_column.append(parts[0])
+                right_column.append(parts[1])
+    return ordered + left_column + right_column
+
+
+def _split_at(located: _Located, middle: float, chars: _Chars) -> tuple[_Located, _Located] | None:
+    """The parts of a line either side of `middle` (a gutter's), or None when there is no
+    gap there."""
+    line, first, last = located
+    low, high = chars.char_index(first), chars.char_index(last)
+    if low < 0 or high < 0:
+        return None
+    # The first character right of the middle (the line's characters run left to right).
+    while low < high:
+        probe = (low + high) // 2
+        if chars.origin(probe)[0] < middle:
+            low = probe + 1
+        else:
+            high = probe
+    cut = chars.text_index(low) - first
+    if not 0 < cut <= last - first:
+        return None
+    left_text, right_text = line.text[:cut].rstrip(), line.text[cut:].lstrip()
+    if not left_text or not right_text:
+        return None
+    left_last = first + len(line.text[:cut].rstrip()) - 1
+    right_first = last - len(right_text) + 1
+    left_part = _located(left_text, first, left_last, chars)
+    right_part = _located(right_text, right_first, last, chars)
+    if left_part is None or right_part is None:
+        return None
+    if right_part.left - left_part.right < max(_MIN_GUTTER, line.size):
+        return None  # no gap there: a line running across the gutter
+    return (left_part, first, left_last), (right_part, right_first, last)
 
 
 def _extended(line: _Line, more: str) -> _Line:
