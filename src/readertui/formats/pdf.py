@@ -5,20 +5,25 @@ bookmarks as the outline (the `Converter` of readertui.formats.conversion, with 
 Reading order is pdfium's text order, which follows the page's content stream: right for a
 single column and for columns written one after the other (what LaTeX, word processors and
 fpdf2's text columns do). Columns drawn row by row come out of pdfium as lines running
-across the gutter; a page whose text runs leave a clear gutter with prose-wide runs on both
-sides has those lines cut there and each column read down in turn. Within a page, lines become paragraphs by their geometry: a
-vertical gap larger than the page's usual line pitch, or a change of font size, starts a
-new paragraph (a blank line); a line ending well short of its column's right edge ends a
-paragraph when the next line is indented, or stays a line of its own (a list item, verse)
-otherwise; any other line break is a space. So paragraphs are single lines the reader
-wraps to the window, whatever the PDF's measure was.
+across the gutter: on a page whose text runs leave a clear gutter with prose-wide runs on
+both sides, those lines are cut there and each column is read down in turn.
 
-A running header or footer is a page's first, last, topmost or bottommost line whose text,
-with its digits masked ("Journal of X, vol. #, p. #"), is also such a line on at least two
-other pages within `_RUNNING_WINDOW` pages of it; a line there that is only a page number
-("17", "xii", "Page 3", "- 4 -") goes too. Every decision about a page looks at most
-`_RUNNING_WINDOW` pages ahead, so the first pages (`convert_start`) come out exactly as the
-whole conversion has them: a prefix of its text.
+Within a page, lines become paragraphs by their geometry: a vertical gap larger than the
+page's usual line pitch, or a change of font size, starts a new paragraph (a blank line). A
+line that ended short (the next line's first word would have fitted after it) ends a
+paragraph when the next line is indented, is further down than usual or starts a new
+column, and otherwise stays a line of its own (a list item, verse); any other line break is
+a space. So paragraphs are single lines the reader wraps to the window, whatever the PDF's
+measure was, and a quote never has a line break in the middle of a sentence.
+
+A running header or footer is a page's topmost or bottommost line whose text, with its
+digits masked ("Journal of X, vol. #, p. #"), is also the topmost or bottommost line, in the
+same place, of at least two other pages within `_RUNNING_WINDOW` pages of it (of the other
+page, in a two-page document). A line there that is only a page number ("17", "xii",
+"Page 3", "- 4 -") goes too, and so does one right under a dropped header (or above a
+dropped footer). Every decision about a page looks at most `_RUNNING_WINDOW` pages ahead
+(and a word hyphenated at a page's end one page ahead), so the first pages
+(`convert_start`) come out exactly as the whole conversion has them: a prefix of its text.
 
 pypdfium2 is imported only when a file is read; pdfium is not thread-safe, so every call
 into it holds `_PDFIUM_LOCK`, one page at a time, letting a library scan's `describe`
