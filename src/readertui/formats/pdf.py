@@ -38,7 +38,6 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
-from statistics import median
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from readertui.core.markdown_spans import Span
@@ -51,7 +50,7 @@ from readertui.formats.conversion import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from pathlib import Path
 
 #: How many pages `convert_start` gives (and `describe` looks at for a text layer).
@@ -137,6 +136,15 @@ class PdfConverter:
 
 
 PDF_CONVERTER = PdfConverter()
+
+
+def median(values: Iterable[float]) -> float:
+    """The middle of `values` (the statistics module is slow to import: start-up path)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 # --- Opening and reading -------------------------------------------------------------------
