@@ -61,6 +61,9 @@ _RUNNING_WINDOW = 5
 #: usual line pitch by this factor.
 _GAP_FACTOR = 1.4
 
+#: A change of font size between lines this large (a part of the larger) is a heading's;
+#: smaller ones are inline code or small capitals.
+_SIZE_CHANGE = 0.15
 #: The most a line pitch is taken to be, in font sizes (double spacing is within it).
 _MAX_PITCH = 1.5
 #: The narrowest gap between two columns, in PDF units (1/72 in).
@@ -289,7 +292,10 @@ def _located(text: str, first: int, last: int, chars: _Chars) -> _Line | None:
     left, first_y = chars.origin(first_char)
     last_x, last_y = chars.origin(last_char)
     right = max(chars.box_right(last_char), last_x)
-    return _Line(text, left, right, first_y, last_y, chars.size(first_char))
+    # The font size of a character in the middle: the first may be a bullet of its own size.
+    middle = chars.char_index((first + last) // 2)
+    size = chars.size(middle if middle >= 0 else first_char)
+    return _Line(text, left, right, first_y, last_y, size)
 
 
 def _gutter(chars: _Chars, width: float) -> tuple[float, float] | None:
@@ -447,10 +453,9 @@ def _without_running_lines(
     numbers. `pages` holds at least the `_RUNNING_WINDOW` pages after those (or all
     `total`), so the result for a page never depends on how many were read."""
     edges = [_edges(lines) for lines in pages]
-    # Each page's topmost and bottommost lines, digits masked, and where they are.
     marks = [
-        [(_masked(lines[index].text), lines[index].first_y) for index in edge.top + edge.bottom]
-        for lines, edge in zip(pages, edges, strict=True)
+        [_mark(lines[index], page) for index in edge.top + edge.bottom]
+        for page, (lines, edge) in enumerate(zip(pages, edges, strict=True))
     ]
     kept: list[list[_Line]] = []
     for number in range(count):
@@ -458,7 +463,6 @@ def _without_running_lines(
         window = range(max(0, number - _RUNNING_WINDOW), min(total, number + _RUNNING_WINDOW + 1))
         # On at least two other pages, or on the only other one of a two-page document.
         needed = max(1, min(2, len(window) - 1))
-
         others = [marks[other] for other in window if other != number]
         drop = set()
         for extremes, next_one in (
@@ -468,7 +472,8 @@ def _without_running_lines(
             gone = [
                 index
                 for index in extremes
-                if _is_page_number(lines[index].text) or _repeats(lines[index], others, needed)
+                if _is_page_number(lines[index].text)
+                or _repeats(_mark(lines[index], number), others, needed)
             ]
             drop.update(gone)
             # A page number under a header (or above a footer) goes too.
@@ -482,14 +487,42 @@ def _without_running_lines(
     return kept
 
 
-def _repeats(line: _Line, others: list[list[tuple[str, float]]], needed: int) -> bool:
-    """Whether `line` is, digits masked, in the same place as a topmost or bottommost line
-    of at least `needed` of the `others` pages."""
-    key = _masked(line.text)
+class _Mark(NamedTuple):
+    """What a topmost or bottommost line is compared by with other pages'."""
+
+    masked: str
+    y: float
+    #: The number it starts or ends with (a printed page number) less the page's index,
+    #: which is the same on every page of a running header that prints page numbers.
+    numbering: int | None
+
+
+def _mark(line: _Line, page: int) -> _Mark:
+    words = line.text.split()
+    numbering = None
+    for word in (words[-1], words[0]):
+        if word.isdigit() and len(word) <= 5:
+            numbering = int(word) - page
+            break
+    return _Mark(_masked(line.text), line.first_y, numbering)
+
+
+def _repeats(mark: _Mark, others: list[list[_Mark]], needed: int) -> bool:
+    """Whether a line is in the same place as a topmost or bottommost line of at least
+    `needed` of the `others` pages, and either has its text (digits masked) or prints the
+    page number as it does ("Chapter 3: Tools 6" on the page after next of "Chapter 2:
+    Setting up 4", a chapter's running head)."""
     seen = sum(
         1
         for marks in others
-        if any(mark == key and abs(place - line.first_y) < _SAME_PLACE for mark, place in marks)
+        if any(
+            abs(other.y - mark.y) < _SAME_PLACE
+            and (
+                other.masked == mark.masked
+                or (mark.numbering is not None and other.numbering == mark.numbering)
+            )
+            for other in marks
+        )
     )
     return seen >= needed
 
@@ -526,7 +559,9 @@ def _paragraphs(lines: Sequence[_Line], page_width: float) -> list[str]:
         short = column_right - before.right > (len(first_word) + 2) * 0.5 * max(line.size, 1.0)
         indented = line.left > column_left + 0.5 * max(line.size, 1.0)
         new_column = gap <= 0.3 * capped
-        if (not new_column and gap > _GAP_FACTOR * pitch) or abs(line.size - before.size) > 0.5:
+        if (not new_column and gap > _GAP_FACTOR * pitch) or abs(
+            line.size - before.size
+        ) > _SIZE_CHANGE * max(line.size, before.size):
             paragraphs.append(_resolved(current))
             current = line.text
         elif short and (indented or new_column or gap > _GAP_FACTOR * capped):
