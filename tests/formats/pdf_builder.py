@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from fpdf import FPDF
@@ -48,7 +49,7 @@ def write_pdf(
     path: Path,
     pages: list[PdfPage],
     *,
-    header: str = "",
+    header: str | Callable[[int], str] = "",
     page_numbers: bool = False,
     title: str = "",
     author: str = "",
@@ -60,9 +61,10 @@ def write_pdf(
     line_height: float = LINE,
 ) -> Path:
     """Writes `pages` to `path`. `header` is drawn at the top of every page, "{page}" in it
-    replaced by the page's number; `page_numbers` puts the number alone at the foot. With
-    `front_matter`, the first pages are labelled i, ii, … and the next 1, 2, …
-    `line_height` is the distance between lines, in millimetres."""
+    replaced by the page's number (or it is a function of the page's number);
+    `page_numbers` puts the number alone at the foot. With `front_matter`, the first pages
+    are labelled i, ii, … and the next 1, 2, … `line_height` is the distance between
+    lines, in millimetres."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="mm")
@@ -89,7 +91,7 @@ def write_pdf(
             continue
         if header and page.has_header:
             pdf.set_font("Helvetica", size=9)
-            text = header.replace("{page}", str(number))
+            text = header(number) if callable(header) else header.replace("{page}", str(number))
             pdf.text(105 - pdf.get_string_width(text) / 2, 15, text)
         if page_numbers:
             pdf.set_font("Helvetica", size=9)

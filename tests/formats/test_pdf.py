@@ -84,6 +84,41 @@ def test_running_header_with_changing_numbers_is_dropped(tmp_path: Path) -> None
     ]
 
 
+def test_chapter_running_heads_with_page_numbers_are_dropped(tmp_path: Path) -> None:
+    # Each chapter has its own running head (two pages each, so no head repeats on three
+    # pages); what they share is their place and the printed page number (the sheet's + 40).
+    chapters = ("Origins", "Methods", "Results", "Discussion")
+    pages = [PdfPage(paragraphs=(f"Text {n} of the {chapters[n // 2]}.",)) for n in range(8)]
+    path = write_pdf(
+        tmp_path / "heads.pdf",
+        pages,
+        header=lambda page: f"Chapter {(page + 1) // 2}: {chapters[(page - 1) // 2]} {page + 40}",
+    )
+    text = PDF_CONVERTER.convert(path).text
+    assert "Chapter" not in text
+    assert text.split("\n\n") == [f"Text {n} of the {chapters[n // 2]}." for n in range(8)]
+
+
+def test_a_bullet_in_a_smaller_font_does_not_break_its_item(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=8)
+    pdf.text(20, 30, "-")
+    pdf.set_font("Helvetica", size=11)
+    first = "Applications must be able to extend the database in any way when they are installed,"
+    first += " to add both"
+    assert 160 < pdf.get_string_width(first) < 176
+    pdf.text(24, 30, first)
+    pdf.text(24, 35, "and new information about specific types.")
+    path = tmp_path / "bullet.pdf"
+    pdf.output(str(path))
+    assert PDF_CONVERTER.convert(path).text == (
+        f"- {first} and new information about specific types."
+    )
+
+
 @pytest.mark.parametrize("footer", ["7", "- 7 -", "Page 7", "page 7 of 9", "xii"])
 def test_a_lone_page_number_goes_even_on_a_single_page(tmp_path: Path, footer: str) -> None:
     pdf = write_pdf(
