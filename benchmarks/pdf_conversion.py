@@ -12,6 +12,8 @@ as the app's background worker would have it):
 
 - whole: `PDF_CONVERTER.convert`, every page;
 - first pages: `PDF_CONVERTER.convert_start`, the first ten pages the screen shows first;
+- cold first pages: the same in a fresh interpreter, from before importing readertui's PDF
+  module (and pypdfium2) to the first pages converted;
 - text MB/s: megabytes of extracted text (UTF-8) per second of the whole conversion;
 - file MB/s: megabytes of the PDF file per second of the whole conversion.
 
@@ -20,9 +22,11 @@ Targets (issue 12): the whole conversion in < 5 s, the first pages in < 1.5 s.
 
 from __future__ import annotations
 
+import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -103,6 +107,32 @@ def paragraph_lines(pdf: Any, rng: random.Random) -> list[str]:
     return lines
 
 
+COLD = """
+import sys, time
+began = time.perf_counter()
+from pathlib import Path
+from readertui.formats.pdf import PDF_CONVERTER
+PDF_CONVERTER.convert_start(Path(sys.argv[1]))
+print(time.perf_counter() - began)
+"""
+
+
+def cold_start_seconds(path: Path) -> float:
+    """The median time a fresh interpreter takes to import the converter and convert the
+    first pages."""
+    times = []
+    for _ in range(RUNS):
+        result = subprocess.run(
+            [sys.executable, "-c", COLD, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        times.append(float(result.stdout))
+    return statistics.median(times)
+
+
 def median_seconds(action: Callable[[], object]) -> float:
     times = []
     for _ in range(RUNS):
@@ -120,21 +150,22 @@ def main() -> int:
         pages = len(conversion.sections)
         whole = median_seconds(lambda: PDF_CONVERTER.convert(path))
         start = median_seconds(lambda: PDF_CONVERTER.convert_start(path))
+        cold = cold_start_seconds(path)
         file_bytes = path.stat().st_size
     text_bytes = len(conversion.text.encode("utf-8"))
-    met = whole < WHOLE_TARGET and start < START_TARGET
+    met = whole < WHOLE_TARGET and max(start, cold) < START_TARGET
     machine = platform.processor() or platform.machine()
     print(f"machine: {machine}, Python {platform.python_version()}, median of {RUNS} runs")
     print()
     print(
-        f"| pages | file | text | whole | first {FIRST_PAGES} pages | text MB/s | file MB/s "
-        f"| met (< {WHOLE_TARGET:.0f} s, < {START_TARGET} s) |"
+        f"| pages | file | text | whole | first {FIRST_PAGES} pages | cold first pages "
+        f"| text MB/s | file MB/s | met (< {WHOLE_TARGET:.0f} s, < {START_TARGET} s) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     print(
         f"| {pages} | {file_bytes / MB:.2f} MB | {text_bytes / MB:.2f} MB | {whole:.2f} s "
-        f"| {start * 1000:.0f} ms | {text_bytes / MB / whole:.2f} | {file_bytes / MB / whole:.2f} "
-        f"| {'yes' if met else 'no'} |"
+        f"| {start * 1000:.0f} ms | {cold * 1000:.0f} ms | {text_bytes / MB / whole:.2f} "
+        f"| {file_bytes / MB / whole:.2f} | {'yes' if met else 'no'} |"
     )
     return 0 if met else 1
 
