@@ -60,7 +60,6 @@ _RUNNING_WINDOW = 5
 #: A line break is a paragraph break when the gap to the next line exceeds the page's
 #: usual line pitch by this factor.
 _GAP_FACTOR = 1.4
-
 #: A change of font size between lines this large (a part of the larger) is a heading's;
 #: smaller ones are inline code or small capitals.
 _SIZE_CHANGE = 0.15
@@ -141,7 +140,7 @@ class PdfConverter:
 PDF_CONVERTER = PdfConverter()
 
 
-def median(values: Iterable[float]) -> float:
+def _median(values: Iterable[float]) -> float:
     """The middle of `values` (the statistics module is slow to import: start-up path)."""
     ordered = sorted(values)
     middle = len(ordered) // 2
@@ -314,8 +313,9 @@ def _gutter(chars: _Chars, width: float) -> tuple[float, float] | None:
     cells = int(width) + 2
     crossing = [0] * cells
     for left, right in rects:
-        crossing[max(0, int(left))] += 1
-        crossing[min(cells - 1, int(right) + 1)] -= 1
+        # Clamped: a page's box need not start at 0, and text may lie outside it.
+        crossing[min(cells - 1, max(0, int(left)))] += 1
+        crossing[min(cells - 1, max(0, int(right) + 1))] -= 1
     allowed = max(2, len(rects) // 10)
     covered, run_start, best = 0, None, None
     for cell in range(cells):
@@ -335,7 +335,7 @@ def _gutter(chars: _Chars, width: float) -> tuple[float, float] | None:
     rights = [right - left for left, right in rects if left >= best[1]]
     if min(len(lefts), len(rights)) < 3:
         return None
-    if min(median(lefts), median(rights)) < width * 0.18:
+    if min(_median(lefts), _median(rights)) < width * 0.18:
         return None
     return best
 
@@ -372,8 +372,8 @@ def _split_at(located: _Located, middle: float, chars: _Chars) -> tuple[_Located
     gap there."""
     line, first, last = located
     low, high = chars.char_index(first), chars.char_index(last)
-    if low < 0 or high < 0:
-        return None
+    if low < 0 or high < 0 or len(line.text) != last - first + 1:
+        return None  # (a line with text of no place joined to it)
     # The first character right of the middle (the line's characters run left to right).
     while low < high:
         probe = (low + high) // 2
@@ -543,8 +543,8 @@ def _paragraphs(lines: Sequence[_Line], page_width: float) -> list[str]:
     # half times the font size, the page is double-spaced or its paragraphs are all one
     # line long (every gap a paragraph's): a gap over that size then ends a paragraph
     # only after a short line.
-    size = median(line.size for line in lines)
-    pitch = median(pitches) if pitches else _MAX_PITCH * size
+    size = _median(line.size for line in lines)
+    pitch = _median(pitches) if pitches else _MAX_PITCH * size
     capped = min(pitch, _MAX_PITCH * size)
     paragraphs: list[str] = []
     current = lines[0].text
