@@ -181,6 +181,17 @@ def test_a_word_hyphenated_across_a_page_break_is_joined(tmp_path: Path) -> None
     assert conversion.sections[1].offset == conversion.text.index("on the next")
 
 
+def test_a_word_hyphenated_across_a_page_break_before_a_list_is_joined(tmp_path: Path) -> None:
+    pdf = write_pdf(
+        tmp_path / "across.pdf",
+        [
+            PdfPage(paragraphs=(("Things to pack for the jour-",),)),
+            PdfPage(paragraphs=(("ney:", "bread", "wine"),)),
+        ],
+    )
+    assert PDF_CONVERTER.convert(pdf).text == "Things to pack for the journey:\n\nbread\nwine"
+
+
 def test_short_lines_of_a_list_keep_their_breaks(tmp_path: Path) -> None:
     pdf = write_pdf(
         tmp_path / "list.pdf",

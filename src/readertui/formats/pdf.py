@@ -635,9 +635,9 @@ def _join_across_pages(pages: list[list[str]], count: int) -> None:
             len(ending) > 1 and ending[-1] == "-" and ending[-2].isalpha() and opening[:1].islower()
         ):
             continue
-        word, _, rest = opening.partition(" ")
+        word = opening.split(maxsplit=1)[0]
         here[-1] = ending[:-1] + word
-        rest = rest.lstrip()
+        rest = opening[len(word) :].lstrip()
         if rest:
             following[0] = rest
         else:
