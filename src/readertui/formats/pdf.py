@@ -176,9 +176,10 @@ def _load_refusal(code: int | None) -> str:
         return "encrypted (password needed)"
     if code == pdfium_c.FPDF_ERR_SECURITY:
         return "encrypted (unsupported security handler)"
+    if code == pdfium_c.FPDF_ERR_FILE:
+        return "file not readable"  # (no permission): nothing says it is damaged
     reasons = {
         pdfium_c.FPDF_ERR_SUCCESS: "no pages",
-        pdfium_c.FPDF_ERR_FILE: "file not readable",
         pdfium_c.FPDF_ERR_FORMAT: "not a PDF or damaged",
         pdfium_c.FPDF_ERR_PAGE: "page tree damaged",
     }
