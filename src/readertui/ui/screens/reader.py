@@ -441,7 +441,10 @@ class ReaderScreen(Screen[None]):
             return
         self._save_position()
         loaded = self._workspace.loaded(target.document)
-        if loaded is not None or entry.size <= SYNC_LOAD_BYTES:
+        # A book, page or PDF not converted yet takes seconds: never on the UI thread.
+        if loaded is not None or (
+            entry.size <= SYNC_LOAD_BYTES and not self._workspace.needs_converting(target.document)
+        ):
             try:
                 document = loaded or self._workspace.load(target.document)
             except ReaderError as error:
@@ -460,14 +463,47 @@ class ReaderScreen(Screen[None]):
         )
 
     def _load(self, target: Location) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
         try:
+            converting = self._workspace.needs_converting(target.document)
+            if converting:
+                self.app.call_from_thread(self._set_loading, "converting…")
+            # A long file's beginning (a PDF's first pages) is read while the rest converts.
+            start = self._workspace.load_start(target.document) if converting else None
+            if start is not None and not worker.is_cancelled:
+                self.app.call_from_thread(self._show_document, start, target)
             document = self._workspace.load(target.document)
         except ReaderError as error:
-            self.app.call_from_thread(self._load_failed, str(error))
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._load_failed, str(error))
             return
-        self.app.call_from_thread(self._show_document, document, target)
+        if worker.is_cancelled:
+            return  # another document was asked for meanwhile
+        if start is not None:
+            self.app.call_from_thread(self._show_whole, start, document, target)
+        else:
+            self.app.call_from_thread(self._show_document, document, target)
+
+    def _show_whole(self, start: Document, document: Document, target: Location) -> None:
+        """The whole conversion, in place of its beginning shown meanwhile: the cursor and
+        what is on screen stay (the beginning's text is the whole's prefix), unless the
+        cursor waited at the end of the beginning for a place beyond it."""
+        if self.document is not start:
+            return  # another document is open now
+        here = self.reader.location
+        if here is None or here.offset >= min(target.offset, len(start.text)):
+            here = target
+        self._show_document(document, here)
+
+    def _set_loading(self, state: str) -> None:
+        if state != self.status.opening:
+            self.status.opening = state
+            self.status.show()
 
     def _load_failed(self, message: str) -> None:
+        self._set_loading("")
         self.call_after_refresh(self._finish_startup)
         self._doc_header.update(Text(""))
         self.app.notify(message, severity="error", markup=False)
@@ -480,6 +516,7 @@ class ReaderScreen(Screen[None]):
         )
         opened = OpenDocument.opened(document, stored)
         self._opened = opened
+        self._set_loading("converting…" if document.partial else "")
         self._close_find()
         self.reader.show_document(opened, target.offset, self._config.reflow, target.top)
         self.sidebar.show_annotations(opened)
@@ -495,6 +532,12 @@ class ReaderScreen(Screen[None]):
         self.library_pane.set_open_document(document.rel_path, [])
         self.app.title = visible_line(f"readertui — {meta.title or document.rel_path}")
         self.call_after_refresh(self._painted, document)
+        if document.converted is not None:
+            from readertui.core.conversion_cache import take_notice
+
+            notice = take_notice()
+            if notice is not None:
+                self.app.notify(notice, severity="warning", timeout=10, markup=False)
 
     def _painted(self, document: Document) -> None:
         # What the first screen of text does not need waits until it is painted.
@@ -502,8 +545,10 @@ class ReaderScreen(Screen[None]):
         if not self.started or document is not self.document or self._opened is None:
             return
         # Placed in today's text (in a worker) once the text is on screen, not before: the
-        # stored places are shown meanwhile, and are right unless the file changed.
-        self.annotating.place(self._opened)
+        # stored places are shown meanwhile, and are right unless the file changed. Never in
+        # a beginning shown while the rest converts: those beyond it would be orphaned.
+        if not document.partial:
+            self.annotating.place(self._opened)
         self._show_facts()
         if self._saves is not None:
             self._saves.set_last_document(document.rel_path, library=self.library_key)
@@ -642,8 +687,13 @@ class ReaderScreen(Screen[None]):
         status.position = event.position
         status.reflow = self.reader.reflow
         status.mode = "VISUAL" if event.position.selecting else self._base_mode()
-        if self.document is not None and self._saves is not None:
-            self._unsaved = (self.document.rel_path, event.position.offset)
+        document = self.document
+        section = document.section_at(event.position.offset) if document is not None else None
+        status.section = section.label if section is not None else ""
+        # A beginning shown while the rest converts holds the cursor at its end for a place
+        # beyond it: that is no reading position to keep.
+        if document is not None and self._saves is not None and not document.partial:
+            self._unsaved = (document.rel_path, event.position.offset)
             if self._save_timer is not None:
                 self._save_timer.stop()
             self._save_timer = self.set_timer(SAVE_DELAY, self._save_position)
