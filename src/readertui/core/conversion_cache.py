@@ -6,16 +6,16 @@ the `whole_page` flag: an edited file, a new converter or the other view of a we
 another entry. It holds the whole conversion in a compact binary layout that loads without
 building an object per styled span (`StoredConversion`):
 
-    magic line | header length (8 bytes) | header (JSON) | spans (3 × uint32 each) | text (UTF-8)
+    magic line | header length (8 bytes) | header (JSON) | spans' starts, ends, kinds, reach | text
 
-the header holding the metadata, outline, sections, span kinds, the lengths of the two
-blocks and a CRC-32 of both. An entry that is truncated, corrupt or of an older layout is
-ignored (and written anew after the next conversion). Writes go to a temporary file that is
-renamed over the entry, so a reader, a crash or a second readertui converting the same file
-at once never sees half an entry. The folder is kept under `MAX_CACHE_BYTES` by removing the
-entries used least recently (a read touches its entry). A cache that cannot be written (a
-read-only folder, a full disk) is no error: the conversion is simply not kept, and
-`take_notice` hands the reason to the UI once.
+the spans as four blocks of little-endian uint32, the text in UTF-8, and the header holding
+the metadata, outline, sections, span kinds, the lengths of the blocks and a CRC-32 of them. An
+entry that is truncated, corrupt or of an older layout is ignored (and written anew after the
+next conversion). Writes go to a temporary file that is renamed over the entry, so a reader, a
+crash or a second readertui converting the same file at once never sees half an entry. The
+folder is kept under `MAX_CACHE_BYTES` by removing the entries used least recently (a read
+touches its entry). A cache that cannot be written (a read-only folder, a full disk) is no
+error: the conversion is simply not kept, and `take_notice` hands the reason to the UI once.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ MAX_CACHE_BYTES = 1024 * 1024 * 1024
 MAGIC = b"readertui conversion 1\n"
 _SUFFIX = ".conv"
 _HASH_CHUNK = 1024 * 1024
-_SPAN_FIELDS = 3
+# Per span: its start, end, kind and reach (see StoredConversion.reach).
+_SPAN_FIELDS = 4
 # Offsets and kinds are stored as unsigned 32-bit, little-endian (a 4 G character text is
 # far beyond the documents readertui reads).
 _UINT32 = "I"
@@ -68,9 +69,9 @@ class StoredConversion:
     outline: tuple[OutlineEntry, ...]
     sections: tuple[Section, ...]
     metadata: ConvertedMetadata
-    # The largest end among the spans up to each one, built when first styled (see
-    # SpanStyler): it finds a long span (a block quote) that began above the screen.
-    _reach: list[int] = field(default_factory=list, repr=False)
+    #: The largest end among the spans up to each one: it finds a long span (a block
+    #: quote) that began above the screen (see spans_between).
+    reach: array[int] = field(default_factory=lambda: array(_UINT32))
     _section_offsets: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +91,7 @@ class StoredConversion:
             starts=starts,
             ends=ends,
             kind_ids=kind_ids,
+            reach=array(_UINT32, accumulate(ends, max)),
             kinds=tuple(kinds),
             outline=tuple(OutlineEntry(*entry) for entry in conversion.outline),
             sections=tuple(sorted((Section(*s) for s in conversion.sections), key=_offset)),
@@ -100,13 +102,11 @@ class StoredConversion:
         """The spans overlapping text[start:end] (or touching it), in order of start."""
         if not self.starts:
             return []
-        if not self._reach:
-            self._reach.extend(accumulate(self.ends, max))
-        first = bisect_right(self._reach, start - 1)  # the first span that reaches `start`
+        first = bisect_right(self.reach, start - 1)  # the first span that reaches `start`
         last = bisect_right(self.starts, end)
         kinds, ends, kind_ids = self.kinds, self.ends, self.kind_ids
         return [
-            Span(self.starts[index], ends[index], kinds[kind_ids[index]])
+            Span(self.starts[index], ends[index], _kind(kinds, kind_ids[index]))
             for index in range(first, last)
             if ends[index] >= start
         ]
@@ -123,6 +123,10 @@ class StoredConversion:
             for start, end, kind in zip(self.starts, self.ends, self.kind_ids, strict=True)
         )
         return Conversion(self.text, spans, self.outline, self.sections, self.metadata)
+
+
+def _kind(kinds: tuple[str, ...], index: int) -> str:
+    return kinds[index] if index < len(kinds) else ""  # an unknown kind is painted plain
 
 
 def _offset(section: Section) -> int:
@@ -258,12 +262,9 @@ def take_notice() -> str | None:
 
 def encode(stored: StoredConversion) -> bytes:
     """An entry's bytes."""
-    spans = array(_UINT32)
-    for start, end, kind in zip(stored.starts, stored.ends, stored.kind_ids, strict=True):
-        spans.extend((start, end, kind))
-    if sys.byteorder != "little":
-        spans.byteswap()
-    span_bytes = spans.tobytes()
+    arrays = (stored.starts, stored.ends, stored.kind_ids, stored.reach)
+    blocks = [_little_endian(numbers) for numbers in arrays]
+    span_bytes = b"".join(blocks)
     text_bytes = stored.text.encode("utf-8", errors="surrogatepass")
     header = {
         "metadata": stored.metadata._asdict(),
@@ -279,6 +280,14 @@ def encode(stored: StoredConversion) -> bytes:
     return b"".join(
         (MAGIC, len(header_bytes).to_bytes(8, "little"), header_bytes, span_bytes, text_bytes)
     )
+
+
+def _little_endian(numbers: array[int]) -> bytes:
+    if sys.byteorder == "little":
+        return numbers.tobytes()
+    swapped = array(_UINT32, numbers)
+    swapped.byteswap()
+    return swapped.tobytes()
 
 
 def decode(data: bytes) -> StoredConversion | None:
@@ -298,33 +307,38 @@ def _decode(data: bytes) -> StoredConversion | None:
     header = json.loads(data[at : at + header_length])
     at += header_length
     span_length, text_length = header["span_bytes"], header["text_bytes"]
-    if len(data) != at + span_length + text_length:
+    count = header["spans"]
+    if len(data) != at + span_length + text_length or span_length != count * _SPAN_FIELDS * 4:
         return None  # truncated, or something appended
     view = memoryview(data)
     span_bytes, text_bytes = view[at : at + span_length], view[at + span_length :]
+    # The checksum stands for every check of the spans: only readertui's own writer made
+    # them (a kind index out of range is painted plain: see _kind).
     if zlib.crc32(text_bytes, zlib.crc32(span_bytes)) != header["crc"]:
         return None
-    spans = array(_UINT32)
-    spans.frombytes(span_bytes)
-    if sys.byteorder != "little":
-        spans.byteswap()
-    count = header["spans"]
-    if len(spans) != count * _SPAN_FIELDS:
-        return None
-    kinds = tuple(str(kind) for kind in header["kinds"])
-    kind_ids = spans[2::_SPAN_FIELDS]
-    if kind_ids and max(kind_ids) >= len(kinds):
-        return None
+    starts, ends, kind_ids, reach = (
+        _numbers(span_bytes[part * count * 4 : (part + 1) * count * 4])
+        for part in range(_SPAN_FIELDS)
+    )
     return StoredConversion(
         text=str(text_bytes, "utf-8", "surrogatepass"),
-        starts=spans[0::_SPAN_FIELDS],
-        ends=spans[1::_SPAN_FIELDS],
+        starts=starts,
+        ends=ends,
         kind_ids=kind_ids,
-        kinds=kinds,
+        reach=reach,
+        kinds=tuple(str(kind) for kind in header["kinds"]),
         outline=tuple(OutlineEntry(str(t), int(o), int(lv)) for t, o, lv in header["outline"]),
         sections=tuple(Section(int(o), str(lb), str(fr)) for o, lb, fr in header["sections"]),
         metadata=_metadata(header["metadata"]),
     )
+
+
+def _numbers(block: memoryview) -> array[int]:
+    numbers = array(_UINT32)
+    numbers.frombytes(block)
+    if sys.byteorder != "little":
+        numbers.byteswap()
+    return numbers
 
 
 def _metadata(fields: dict[str, object]) -> ConvertedMetadata:
