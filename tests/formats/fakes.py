@@ -46,9 +46,12 @@ class FakeConverter:
     name = "fbook"
     suffixes = (".fbook",)
 
-    def __init__(self, version: int = 1, *, label: str = "p. {n}") -> None:
+    def __init__(
+        self, version: int = 1, *, label: str = "p. {n}", fragment: str = "page={n}"
+    ) -> None:
         self.version = version
         self.label = label
+        self.fragment = fragment
         self.describes = 0
         self.converts = 0
         self.whole_pages: list[bool] = []
@@ -82,7 +85,11 @@ class FakeConverter:
                 page = page.replace("colour", "color")
             heading = page.split("\n", 1)[0]
             sections.append(
-                Section(offset, self.label.format(n=number, heading=heading), f"page={number}")
+                Section(
+                    offset,
+                    self.label.format(n=number, heading=heading),
+                    self.fragment.format(n=number),
+                )
             )
             outline.append(OutlineEntry(heading, offset, 1))
             spans.append(Span(offset, offset + len(heading), "heading1"))
