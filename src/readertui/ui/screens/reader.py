@@ -493,9 +493,10 @@ class ReaderScreen(Screen[None]):
         if self.document is not start:
             return  # another document is open now
         here = self.reader.location
-        if here is None or here.offset >= min(target.offset, len(start.text)):
-            here = target
-        self._show_document(document, here)
+        end = len(start.text)
+        # Within a character of the end: clamped there (a final newline has no row).
+        waited = target.offset > end and (here is None or here.offset + 1 >= end)
+        self._show_document(document, target if waited or here is None else here)
 
     def _set_loading(self, state: str) -> None:
         if state != self.status.opening:
