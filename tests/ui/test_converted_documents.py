@@ -212,3 +212,90 @@ async def test_a_reading_position_beyond_the_first_pages_is_reached_once_convert
                 position,
                 None,
             )
+
+
+# --- `r` on a web page: the whole page or the article --------------------------------------
+
+
+@pytest.fixture
+def web_page() -> Iterator[FakeConverter]:
+    converter = FakeConverter()
+    for _ in registered(converter, whole_page_view=True):
+        yield converter
+
+
+async def test_r_on_a_web_page_shows_the_whole_page_and_keeps_it_in_the_sidecar(
+    shelf: Path, tmp_path: Path, web_page: FakeConverter
+) -> None:
+    from tests.formats.fakes import MENU
+
+    (shelf / "river.fbook.meta.toml").write_text('# my notes\ntitle = "River"\n', encoding="utf-8")
+    (kept,) = stored_highlights(shelf, tmp_path / "db.json")[1:]
+    app = app_on(shelf, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_startup(pilot, app)
+        await pilot.press("G")
+        await pilot.pause()
+        words_at_cursor = app.document.text[app.reader.cursor :] if app.document else ""
+        await pilot.press("r")
+        await wait_until(
+            pilot, lambda: app.document is not None and app.document.text.startswith(MENU)
+        )
+        await wait_for_startup(pilot, app)
+        document = app.document
+        assert document is not None and document.metadata.whole_page
+        assert document.text[app.reader.cursor :] == words_at_cursor  # the same words
+        opened = app.reading.opened
+        assert opened is not None and opened.settled
+        placed = opened.annotations[kept.id]
+        assert not placed.orphaned and placed.start == kept.start + len(MENU) + 2
+        sidecar = (shelf / "river.fbook.meta.toml").read_text(encoding="utf-8")
+        assert sidecar == '# my notes\ntitle = "River"\nwhole_page = true\n'
+        await pilot.press("r")
+        await wait_until(
+            pilot, lambda: app.document is not None and not app.document.text.startswith(MENU)
+        )
+        await wait_for_startup(pilot, app)
+    assert (
+        (shelf / "river.fbook.meta.toml")
+        .read_text(encoding="utf-8")
+        .endswith("whole_page = false\n")
+    )
+    assert web_page.whole_pages == [False, True]  # the article again came from the cache
+
+
+async def test_r_on_a_web_page_whose_sidecar_cannot_be_written_works_for_the_session(
+    shelf: Path, tmp_path: Path, web_page: FakeConverter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readertui.core import metadata
+    from tests.formats.fakes import MENU
+
+    def refuse(path: Path, whole_page: bool) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(metadata, "write_whole_page", refuse)
+    app = app_on(shelf, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_startup(pilot, app)
+        await pilot.press("r")
+        await wait_until(
+            pilot, lambda: app.document is not None and app.document.text.startswith(MENU)
+        )
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert any(
+            "for now: its sidecar cannot be written (Permission denied)" in m for m in messages
+        )
+    assert not (shelf / "river.fbook.meta.toml").exists()
+
+
+async def test_r_on_a_book_still_switches_reflow(
+    shelf: Path, tmp_path: Path, fake: FakeConverter
+) -> None:
+    app = app_on(shelf, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_startup(pilot, app)
+        before = app.document
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.document is before and not (shelf / "river.fbook.meta.toml").exists()

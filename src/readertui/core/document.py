@@ -118,14 +118,19 @@ class Document:
         return self.text.count("\n") + 1 if self.text else 0
 
 
-def load_document(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def load_document(
+    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, whole_page: bool | None = None
+) -> Document:
     """Load the document at `path`, which lives in the library folder `root`.
 
     Raises DocumentError for a file no format claims, a missing, unreadable or too large
-    file, or one its format refuses (a binary file named `.txt`).
+    file, or one its format refuses (a binary file named `.txt`). `whole_page` overrides
+    the sidecar's setting of that name for a web page (`r` in the reader).
     """
     kind, head = _recognised(path, max_bytes)
     metadata = _metadata(kind, path, head)
+    if whole_page is not None:
+        metadata = metadata._replace(whole_page=whole_page)
     if isinstance(kind, ConvertedFormat):
         converted = kind.conversion(path, max_bytes=max_bytes, whole_page=metadata.whole_page)
         return Document(

@@ -163,6 +163,58 @@ def converted_metadata_and_problem(
     return metadata, problem
 
 
+def write_whole_page(path: Path, whole_page: bool) -> None:
+    """Set `whole_page` in the sidecar of the document at `path` (creating the sidecar if
+    there is none), changing nothing else in it: its other lines and comments stay.
+
+    Raises OSError when the sidecar cannot be written, ValueError when it is not TOML that
+    can be read (it is left as it is).
+    """
+    import tomllib
+
+    sidecar = sidecar_path(path)
+    try:
+        text = sidecar.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        text = ""
+    except UnicodeDecodeError:
+        raise ValueError("the metadata sidecar is not UTF-8 text") from None
+    setting = f"whole_page = {'true' if whole_page else 'false'}"
+    # Top-level keys come before the first [table]; only those lines are looked at.
+    table = re.search(r"^[ \t]*\[", text, re.MULTILINE)
+    top, rest = (text[: table.start()], text[table.start() :]) if table else (text, "")
+    line = re.compile(r"^[ \t]*whole_page[ \t]*=.*$", re.MULTILINE)
+    if line.search(top):
+        top = line.sub(setting, top, count=1)
+    else:
+        if top and not top.endswith("\n"):
+            top += "\n"
+        top += setting + "\n"
+    changed = top + rest
+    try:
+        if tomllib.loads(changed).get("whole_page") is not whole_page:
+            raise ValueError("the metadata sidecar's whole_page line cannot be changed")
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(
+            f"the metadata sidecar is not valid TOML ({_one_line(str(error))})"
+        ) from None
+    _write_atomically(sidecar, changed.encode("utf-8"))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def sidecar_problem(path: Path) -> str | None:
     """A one-line message if the sidecar of the document at `path` is (partly) ignored."""
     return _read_sidecar(path)[1]

@@ -52,6 +52,8 @@ class Workspace:
         self.cache_size = cache_size
         self._cache: OrderedDict[str, tuple[tuple[int, int], Document]] = OrderedDict()
         self._lock = threading.Lock()
+        # Web pages shown whole or not for this session, whatever their sidecar says.
+        self._whole_page: dict[str, bool] = {}
 
     # -- the three steps ------------------------------------------------------------------------
 
@@ -69,9 +71,20 @@ class Workspace:
             if cached is not None and cached[0] == stamp:
                 self._cache.move_to_end(rel_path)
                 return cached[1]
-        document = load_document(entry.path, self.library.root, max_bytes=self.max_bytes)
+        document = load_document(
+            entry.path,
+            self.library.root,
+            max_bytes=self.max_bytes,
+            whole_page=self._whole_page.get(rel_path),
+        )
         self._keep(rel_path, stamp, document)
         return document
+
+    def show_whole_page(self, rel_path: str, whole_page: bool) -> None:
+        """Load the web page at `rel_path` whole (or its article only) from now on in this
+        session, whatever its sidecar says; the next `load` converts or reads that view."""
+        self._whole_page[rel_path] = whole_page
+        self.forget(rel_path)
 
     def needs_converting(self, rel_path: str) -> bool:
         """Whether loading the document at `rel_path` means converting it first (an EPUB, a
@@ -81,8 +94,9 @@ class Workspace:
             return False
         if not isinstance(entry.kind, ConvertedFormat):
             return False
+        whole_page = self._whole_page.get(rel_path, entry.metadata.whole_page)
         return entry.kind.needs_converting(
-            entry.path, max_bytes=self.max_bytes, whole_page=entry.metadata.whole_page
+            entry.path, max_bytes=self.max_bytes, whole_page=whole_page
         )
 
     def load_start(self, rel_path: str) -> Document | None:

@@ -36,6 +36,7 @@ from readertui.core.shortening import one_line
 from readertui.core.visible import visible_line
 from readertui.core.workspace import Workspace
 from readertui.errors import ReaderError
+from readertui.formats.converted import ConvertedFormat
 from readertui.store.layout import jump_history_key
 from readertui.ui.finding import Finding
 from readertui.ui.keymap import KeySpec
@@ -73,6 +74,8 @@ MIN_SIZE = (40, 10)
 SYNC_LOAD_BYTES = 8 * 1024 * 1024
 # The reading position is written this long after the cursor stops moving.
 SAVE_DELAY = 0.5
+# The characters at the cursor looked for when a web page switches view (`r`).
+_RELOCATE_CHARS = 60
 
 
 class ReaderScreen(Screen[None]):
@@ -110,6 +113,9 @@ class ReaderScreen(Screen[None]):
         self._first_start = False
         self._first_peek = False
         self._first_offset = 0
+        # The document and the words at the cursor to find again in the document shown next
+        # (a web page switched to its whole text or back: `r`).
+        self._relocate: tuple[str, str, str] | None = None
         self._find_bar: FindBar | None = None
         # Annotating (editing, undo, the clipboard) is read in when first used: after the
         # first paint, which places the open document's annotations (see _painted).
@@ -510,6 +516,11 @@ class ReaderScreen(Screen[None]):
         self.app.notify(message, severity="error", markup=False)
 
     def _show_document(self, document: Document, target: Location) -> None:
+        relocate, self._relocate = self._relocate, None
+        if relocate is not None and relocate[0] == document.rel_path:
+            found = _found_again(document.text, relocate[1], relocate[2])
+            if found is not None:
+                target = Location(document.rel_path, found)
         stored = (
             self._saves.annotations(document.rel_path, library=self.library_key)
             if self._saves is not None
@@ -1054,12 +1065,39 @@ class ReaderScreen(Screen[None]):
     # -- reading --------------------------------------------------------------------------------
 
     def toggle_reflow(self) -> None:
+        """`r`: reflow on or off; on a web page, the whole page or the article only."""
         if self.document is None:
+            return
+        kind = self.document.kind
+        if isinstance(kind, ConvertedFormat) and kind.whole_page_view:
+            self._toggle_whole_page(self.document)
             return
         self.reader.set_reflow(not self.reader.reflow)
         self._show_facts()
         state = "on" if self.reader.reflow else "off"
         self.app.notify(f"Reflow {state}", timeout=2)
+
+    def _toggle_whole_page(self, document: Document) -> None:
+        """Show the web page whole, or its article only, and keep that in its sidecar (so
+        exports and the index read the same text); its annotations are placed again."""
+        from readertui.core.metadata import write_whole_page
+
+        whole = not document.metadata.whole_page
+        try:
+            write_whole_page(document.path, whole)
+            kept = ""
+        except OSError as error:
+            kept = f" for now: its sidecar cannot be written ({error.strerror or error})"
+        except ValueError as error:
+            kept = f" for now: {error}"
+        self._workspace.show_whole_page(document.rel_path, whole)
+        # The same words stay under the cursor, wherever the other view puts them.
+        cursor, text = self.reader.cursor, document.text
+        before = text[max(0, cursor - _RELOCATE_CHARS) : cursor]
+        self._relocate = (document.rel_path, before, text[cursor : cursor + _RELOCATE_CHARS])
+        self._open_at(Location(document.rel_path, cursor))
+        shown = "Whole page shown" if whole else "Article only"
+        self.app.notify(shown + kept, timeout=4 if not kept else 8, markup=False)
 
     def run_palette_action(self, spec: KeySpec) -> None:
         """Run a keymap action chosen in the command palette, on the widget it belongs to."""
@@ -1067,3 +1105,12 @@ class ReaderScreen(Screen[None]):
             self.call_later(self.reader.run_action, spec.action)
         else:
             self.call_later(self.app.run_action, spec.action)
+
+
+def _found_again(text: str, before: str, after: str) -> int | None:
+    """Where the words around a cursor (`before` and `after` it) are in `text`, if there."""
+    for words, shift in ((before + after, len(before)), (after, 0), (before, len(before))):
+        found = text.find(words) if words else -1
+        if found >= 0:
+            return found + shift
+    return None
