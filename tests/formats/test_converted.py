@@ -333,3 +333,28 @@ def test_importing_the_formats_loads_no_converter_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert found.stdout.strip() == "[]"
+
+
+def test_any_format_failing_on_a_file_makes_it_skipped_not_a_crash(tmp_path: Path) -> None:
+    from readertui.core.decoding import DecodedText
+    from readertui.core.metadata import DocumentMetadata
+    from readertui.formats.base import Format
+
+    class Broken(Format):
+        name = "broken"
+        suffixes = (".broken",)
+
+        def metadata(self, path: Path, head: bytes) -> tuple[DocumentMetadata, str | None]:
+            raise KeyError("no such field")
+
+        def read(self, path: Path, *, max_bytes: int) -> DecodedText:
+            raise AssertionError("never read")
+
+    (tmp_path / "a.broken").write_text("x", encoding="utf-8")
+    broken = Broken()
+    formats.register(broken)
+    try:
+        scanned = scan_library(tmp_path)
+    finally:
+        formats.unregister(broken)
+    assert scanned.skipped == (SkippedFile("a.broken", "cannot be read: 'no such field'"),)
