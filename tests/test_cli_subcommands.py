@@ -350,14 +350,14 @@ def rows(out: str) -> list[list[str]]:
     return [line.split("\t") for line in out.splitlines()]
 
 
-def test_list_docs_gives_path_count_title_and_byline(
+def test_list_docs_gives_path_count_title_byline_and_format(
     shelf: Shelf, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli("list", "docs", *shelf.where) == 0
     assert rows(capsys.readouterr().out) == [
-        ["a.txt", "1", "Alpha", ""],
-        ["b.txt", "1", "Beta", ""],
-        ["c.txt", "0", "Gamma", "Ada Example · 1901"],
+        ["a.txt", "1", "Alpha", "", "text"],
+        ["b.txt", "1", "Beta", "", "text"],
+        ["c.txt", "0", "Gamma", "Ada Example · 1901", "text"],
     ]
 
 

@@ -302,3 +302,50 @@ def test_sidecar_with_a_bom_is_read(tmp_path: Path) -> None:
 
 def test_no_sidecar_is_no_problem(tmp_path: Path) -> None:
     assert sidecar_problem(make_document(tmp_path, "doc.txt", "x")) is None
+
+
+# --- whole_page: a web page's view, kept in its sidecar ------------------------------------
+
+
+def test_whole_page_is_set_in_a_sidecar_keeping_everything_else(tmp_path: Path) -> None:
+    from readertui.core.metadata import write_whole_page
+
+    page = tmp_path / "page.html"
+    sidecar = tmp_path / "page.html.meta.toml"
+    sidecar.write_text(
+        '# hand-written\ntitle = "A page"  # kept\nwhole_page = false\n\n[extra]\nx = 1\n',
+        encoding="utf-8",
+    )
+    write_whole_page(page, True)
+    assert sidecar.read_text(encoding="utf-8") == (
+        '# hand-written\ntitle = "A page"  # kept\nwhole_page = true\n\n[extra]\nx = 1\n'
+    )
+    other = tmp_path / "other.html"
+    write_whole_page(other, True)
+    assert (tmp_path / "other.html.meta.toml").read_text(encoding="utf-8") == "whole_page = true\n"
+    tabled = tmp_path / "t.html.meta.toml"
+    tabled.write_text('title = "T"\n[extra]\nwhole_page = 3\n', encoding="utf-8")
+    write_whole_page(tmp_path / "t.html", True)
+    assert tabled.read_text(encoding="utf-8") == (
+        'title = "T"\nwhole_page = true\n[extra]\nwhole_page = 3\n'
+    )
+
+
+def test_a_sidecar_that_is_not_toml_is_left_alone(tmp_path: Path) -> None:
+    from readertui.core.metadata import write_whole_page
+
+    sidecar = tmp_path / "page.html.meta.toml"
+    sidecar.write_text("title = \n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        write_whole_page(tmp_path / "page.html", True)
+    assert sidecar.read_text(encoding="utf-8") == "title = \n"
+
+
+def test_whole_page_is_read_for_converted_documents_only(tmp_path: Path) -> None:
+    from readertui.core.metadata import converted_metadata_and_problem
+
+    page = tmp_path / "page.html"
+    (tmp_path / "page.html.meta.toml").write_text("whole_page = true\n", encoding="utf-8")
+    meta, problem = converted_metadata_and_problem(page, {"title": "From the page"})
+    assert meta.whole_page and meta.title == "From the page" and problem is None
+    assert not read_metadata(page, "").whole_page  # text has no such view

@@ -254,7 +254,7 @@ def _list_parser() -> tuple[OneLineParser, Callable[[argparse.Namespace, Setting
     parser = _parser(
         "list",
         "List the documents, the tags or the annotations, one per line, fields separated by tabs.",
-        "docs:         path, highlights, title, byline\n"
+        "docs:         path, highlights, title, byline, format (text, markdown, epub…)\n"
         "tags:         tag, how many annotations carry it\n"
         "annotations:  path:line (or path:orphaned), id, quote, tags, note\n"
         "problems:     table, id (or record number), why: records of the database that\n"
@@ -286,6 +286,7 @@ def _list(args: argparse.Namespace, setting: Setting) -> int:
                     str(counts.get(entry.rel_path, 0)),
                     entry.metadata.title,
                     entry.metadata.byline(),
+                    entry.format,
                 )
                 for entry in library.entries
             ]

@@ -25,8 +25,12 @@ def in_quotation_marks(quote: str) -> str:
     return f"“{quote}”"
 
 
-def citation(metadata: DocumentMetadata, rel_path: str, line: int) -> str:
-    """ "Author, “Title”, Publication, Date (file, line N)", leaving out what is unknown."""
+def citation(metadata: DocumentMetadata, rel_path: str, line: int, *, section: str = "") -> str:
+    """ "Author, “Title”, Publication, Date (file, line N)", leaving out what is unknown.
+
+    A converted document's `section` (its page or chapter: "p. 12", "Chapter III") is named
+    in place of the line, which is a line of the converted text, not of the book.
+    """
     parts: list[str] = []
     if metadata.authors:
         parts.append(", ".join(metadata.authors))
@@ -35,24 +39,33 @@ def citation(metadata: DocumentMetadata, rel_path: str, line: int) -> str:
     for extra in (metadata.publication, metadata.date):
         if extra:
             parts.append(extra)
-    where = f"{rel_path}, line {line}"
+    where = f"{rel_path}, {section}" if section else f"{rel_path}, line {line}"
     return f"{', '.join(parts)} ({where})" if parts else where
 
 
-def quotation(text: str, metadata: DocumentMetadata, rel_path: str, line: int) -> str:
+def quotation(
+    text: str, metadata: DocumentMetadata, rel_path: str, line: int, *, section: str = ""
+) -> str:
     """The copied text: the quote on its own lines, then a dash and the citation."""
     body = " ".join(text.split()) if "\n" not in text.strip() else text.strip()
-    return f"{in_quotation_marks(body)}\n— {citation(metadata, rel_path, line)}"
+    where = citation(metadata, rel_path, line, section=section)
+    return f"{in_quotation_marks(body)}\n— {where}"
 
 
 def short_citation(
-    metadata: DocumentMetadata, rel_path: str, *, heading: str = "", line: int | None = None
+    metadata: DocumentMetadata,
+    rel_path: str,
+    *,
+    heading: str = "",
+    line: int | None = None,
+    section: str = "",
 ) -> str:
     """What a quote carries beside it in an export: "Author, “Title”, Heading, line N".
 
     Short enough to stay beside a quote pasted into a draft: the first author ("et al." for
     three or more), the title cut to `SHORT_PART_CHARS`, the heading the quote is under (not
-    when it only repeats the title) and the line; what is unknown is left out.
+    when it only repeats the title or the section) and the line, or for a converted document
+    its `section` ("p. 12", "Chapter III") in place of the line; what is unknown is left out.
     """
     parts: list[str] = []
     authors = metadata.authors
@@ -65,8 +78,11 @@ def short_citation(
     title = one_line(metadata.title or rel_path, SHORT_PART_CHARS)
     parts.append(f"“{title}”")
     heading = one_line(heading, SHORT_PART_CHARS)
-    if heading and heading.casefold() != title.casefold():
+    section = one_line(section, SHORT_PART_CHARS)
+    if heading and heading.casefold() not in (title.casefold(), section.casefold()):
         parts.append(heading)
-    if line is not None:
+    if section:
+        parts.append(section)
+    elif line is not None:
         parts.append(f"line {line}")
     return ", ".join(parts)

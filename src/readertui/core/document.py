@@ -1,14 +1,19 @@
 """A document: one file of the library loaded as normalised text, with its format and metadata.
 
 The loader asks the registered formats (readertui.formats) which one the file is, and that
-format reads it; the document then answers for its format (outline, styling).
+format reads it; the document then answers for its format (outline, styling). A converted
+document (an EPUB, a web page, a PDF) also carries its conversion, whose spans, outline and
+sections (the chapters or pages a citation names) are used as they are, never re-parsed.
 """
+
+from __future__ import annotations
 
 import os
 import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readertui import formats
 from readertui.core.decoding import (
@@ -20,6 +25,12 @@ from readertui.core.decoding import (
 from readertui.core.metadata import DocumentMetadata
 from readertui.errors import DocumentError
 from readertui.formats.base import Format, OutlineEntry, Styler
+from readertui.formats.conversion import UnreadableFile
+from readertui.formats.converted import ConvertedFormat
+
+if TYPE_CHECKING:
+    from readertui.core.conversion_cache import StoredConversion
+    from readertui.formats.conversion import Section
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
@@ -41,6 +52,11 @@ class Document:
     kind: Format
     encoding: str
     metadata: DocumentMetadata
+    #: The conversion the text comes from (None for a text or Markdown file).
+    converted: StoredConversion | None = None
+    #: Whether this is only the beginning of the conversion (a PDF's first pages, shown
+    #: while the rest is converted): its annotations beyond it are not placed in it.
+    partial: bool = False
 
     @property
     def format(self) -> str:
@@ -53,12 +69,17 @@ class Document:
         from a worker)."""
         from readertui.core.outline import tidy_outline
 
-        return tidy_outline(self.kind.outline(self.text), self.text, self.metadata.skip_lines)
+        found = (
+            list(self.converted.outline)
+            if self.converted is not None
+            else self.kind.outline(self.text)
+        )
+        return tidy_outline(found, self.text, self.metadata.skip_lines)
 
     def styler(self) -> Styler | None:
-        """What styles the text on screen (Markdown's markup, the sidecar's boilerplate
-        lines dim), or None to show it plain."""
-        inner = self.kind.styler(self.text)
+        """What styles the text on screen (Markdown's markup, a conversion's spans, the
+        sidecar's boilerplate lines dim), or None to show it plain."""
+        inner = self.converted if self.converted is not None else self.kind.styler(self.text)
         if not self.metadata.skip_lines:
             return inner
         # Imported here: only a document whose sidecar lists boilerplate needs it.
@@ -79,6 +100,15 @@ class Document:
             digest.update(chunk.encode("utf-8", errors="surrogatepass"))
         return digest.hexdigest()
 
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The chapters or pages a citation names (a converted document's), by offset."""
+        return self.converted.sections if self.converted is not None else ()
+
+    def section_at(self, offset: int) -> Section | None:
+        """The section `offset` lies in, or None (before the first, or no sections)."""
+        return self.converted.section_at(offset) if self.converted is not None else None
+
     def line_count(self) -> int:
         """The number of lines: newlines plus one, or 0 for an empty text."""
         return self._line_count
@@ -88,18 +118,30 @@ class Document:
         return self.text.count("\n") + 1 if self.text else 0
 
 
-def load_document(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def load_document(
+    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, whole_page: bool | None = None
+) -> Document:
     """Load the document at `path`, which lives in the library folder `root`.
 
     Raises DocumentError for a file no format claims, a missing, unreadable or too large
-    file, or one its format refuses (a binary file named `.txt`).
+    file, or one its format refuses (a binary file named `.txt`). `whole_page` overrides
+    the sidecar's setting of that name for a web page (`r` in the reader).
     """
-    if formats.for_path(path) is None:
-        raise DocumentError(str(path), formats.unsupported_reason(path))
-    head = _read_head(path, max_bytes)
-    kind = formats.recognise(path, head)
-    if isinstance(kind, str):
-        raise DocumentError(str(path), kind)
+    kind, head = _recognised(path, max_bytes)
+    metadata = _metadata(kind, path, head)
+    if whole_page is not None:
+        metadata = metadata._replace(whole_page=whole_page)
+    if isinstance(kind, ConvertedFormat):
+        converted = kind.conversion(path, max_bytes=max_bytes, whole_page=metadata.whole_page)
+        return Document(
+            path=path,
+            rel_path=_relative_path(path, root),
+            text=converted.text,
+            kind=kind,
+            encoding=f"converted from {kind.name}",
+            metadata=metadata,
+            converted=converted,
+        )
     read = kind.read(path, max_bytes=max_bytes)
     return Document(
         path=path,
@@ -107,8 +149,52 @@ def load_document(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES)
         text=read.text,
         kind=kind,
         encoding=read.encoding,
-        metadata=kind.metadata(path, head)[0],
+        metadata=metadata,
     )
+
+
+def load_document_start(
+    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Document | None:
+    """The beginning of a long converted document (a PDF's first pages), quickly, to show
+    while `load_document` converts the whole of it; None when its format has no quicker way
+    (or it is no converted document). Its `partial` is True. Raises DocumentError as
+    `load_document` does."""
+    kind, head = _recognised(path, max_bytes)
+    if not isinstance(kind, ConvertedFormat):
+        return None
+    metadata = _metadata(kind, path, head)
+    start = kind.conversion_start(path)
+    if start is None:
+        return None
+    return Document(
+        path=path,
+        rel_path=_relative_path(path, root),
+        text=start.text,
+        kind=kind,
+        encoding=f"converted from {kind.name}",
+        metadata=metadata,
+        converted=start,
+        partial=True,
+    )
+
+
+def _recognised(path: Path, max_bytes: int) -> tuple[Format, bytes]:
+    if formats.for_path(path) is None:
+        raise DocumentError(str(path), formats.unsupported_reason(path))
+    head = _read_head(path, max_bytes)
+    kind = formats.recognise(path, head)
+    if isinstance(kind, str):
+        raise DocumentError(str(path), kind)
+    return kind, head
+
+
+def _metadata(kind: Format, path: Path, head: bytes) -> DocumentMetadata:
+    """The file's metadata; a converter's refusal or failure is a DocumentError."""
+    try:
+        return kind.metadata(path, head)[0]
+    except UnreadableFile as refusal:
+        raise DocumentError(str(path), refusal.reason) from refusal
 
 
 def _read_head(path: Path, max_bytes: int) -> bytes:

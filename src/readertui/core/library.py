@@ -5,6 +5,10 @@ picks the formats that may take it, and they look at its first few KB (a text fo
 binary bytes) and read its metadata from them. Only that head is read, so a library of big
 books opens at once; documents are loaded when opened.
 
+A converted format (an EPUB, a web page, a PDF) describes its file from its own metadata; a
+file its converter will not read (DRM, no text layer) or fails on is listed as skipped with
+the reason, never a crash of the scan.
+
 Links are followed while they stay inside the library folder. A link that leads out of it (to
 `/etc/passwd`, to a home folder) is listed as skipped unless the user's config allows it: a
 library someone else made must not show the reader's other files.
@@ -33,6 +37,7 @@ from readertui.core.document import DEFAULT_MAX_BYTES
 from readertui.core.metadata import SIDECAR_SUFFIX, DocumentMetadata
 from readertui.errors import LibraryError
 from readertui.formats.base import Format
+from readertui.formats.conversion import UnreadableFile
 from readertui.locations import is_sample_library
 
 #: The key of the sample library shipped inside the package, wherever it is installed.
@@ -218,7 +223,14 @@ def _scan_file(
     kind = formats.recognise(path, head)
     if isinstance(kind, str):
         return SkippedFile(rel_path, kind)
-    metadata, sidecar_problem = kind.metadata(path, head)
+    try:
+        metadata, sidecar_problem = kind.metadata(path, head)
+    except UnreadableFile as refusal:  # a book with DRM, a scanned PDF…
+        return SkippedFile(rel_path, refusal.reason)
+    except Exception as error:  # a format's bug, or a hostile file that crashed its parser
+        from readertui.formats.converted import failure_reason
+
+        return SkippedFile(rel_path, failure_reason(error))
     entry = LibraryEntry(
         path=path, rel_path=rel_path, kind=kind, size=info.st_size, metadata=metadata
     )

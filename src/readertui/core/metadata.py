@@ -54,6 +54,9 @@ class DocumentMetadata(NamedTuple):
     # Lines of the text that are site boilerplate ("Skip to main content"): shown dim, never
     # in the outline. Each is a whole line, compared with the blanks around it left out.
     skip_lines: tuple[str, ...] = ()
+    # A web page shown whole (every text of the page) instead of its extracted article: the
+    # sidecar's `whole_page = true` (readertui.formats.converted).
+    whole_page: bool = False
 
     def byline(self) -> str:
         """The byline "Author One, Author Two · Publication · Date", without unknown parts."""
@@ -125,6 +128,93 @@ def metadata_and_problem(path: Path, head: str) -> tuple[DocumentMetadata, str |
     return metadata, problem
 
 
+def converted_metadata_and_problem(
+    path: Path, described: Mapping[str, str | tuple[str, ...]]
+) -> tuple[DocumentMetadata, str | None]:
+    """The metadata of a converted document (an EPUB, a web page, a PDF): what the file says
+    of itself (`described`: title, authors, publication, date, source), each field overridden
+    by the sidecar's, the title falling back to the file name made readable; and why the
+    sidecar is (partly) ignored, if it is. The sidecar's `whole_page` is read too."""
+    data, problem = _sidecar_data(path)
+    problems: list[str] = []
+    fields = {**described, **_metadata_fields(data, problems)}
+    whole_page = False
+    if "whole_page" in data:
+        if isinstance(data["whole_page"], bool):
+            whole_page = data["whole_page"]
+        else:
+            problems.append("whole_page must be true or false")
+    if problems and problem is None:
+        problem = f"metadata sidecar partly ignored: {'; '.join(problems)}"
+    title = fields.get("title")
+    authors = fields.get("authors", ())
+    tags = fields.get("tags", ())
+    skip_lines = fields.get("skip_lines", ())
+    metadata = DocumentMetadata(
+        title=title if isinstance(title, str) and title else _readable_name(path),
+        authors=authors if isinstance(authors, tuple) else (),
+        publication=_text_field(fields, "publication"),
+        date=_text_field(fields, "date"),
+        source=_text_field(fields, "source"),
+        tags=tags if isinstance(tags, tuple) else (),
+        skip_lines=skip_lines if isinstance(skip_lines, tuple) else (),
+        whole_page=whole_page,
+    )
+    return metadata, problem
+
+
+def write_whole_page(path: Path, whole_page: bool) -> None:
+    """Set `whole_page` in the sidecar of the document at `path` (creating the sidecar if
+    there is none), changing nothing else in it: its other lines and comments stay.
+
+    Raises OSError when the sidecar cannot be written, ValueError when it is not TOML that
+    can be read (it is left as it is).
+    """
+    import tomllib
+
+    sidecar = sidecar_path(path)
+    try:
+        text = sidecar.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        text = ""
+    except UnicodeDecodeError:
+        raise ValueError("the metadata sidecar is not UTF-8 text") from None
+    setting = f"whole_page = {'true' if whole_page else 'false'}"
+    # Top-level keys come before the first [table]; only those lines are looked at.
+    table = re.search(r"^[ \t]*\[", text, re.MULTILINE)
+    top, rest = (text[: table.start()], text[table.start() :]) if table else (text, "")
+    line = re.compile(r"^[ \t]*whole_page[ \t]*=.*$", re.MULTILINE)
+    if line.search(top):
+        top = line.sub(setting, top, count=1)
+    else:
+        if top and not top.endswith("\n"):
+            top += "\n"
+        top += setting + "\n"
+    changed = top + rest
+    try:
+        if tomllib.loads(changed).get("whole_page") is not whole_page:
+            raise ValueError("the metadata sidecar's whole_page line cannot be changed")
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(
+            f"the metadata sidecar is not valid TOML ({_one_line(str(error))})"
+        ) from None
+    _write_atomically(sidecar, changed.encode("utf-8"))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def sidecar_problem(path: Path) -> str | None:
     """A one-line message if the sidecar of the document at `path` is (partly) ignored."""
     return _read_sidecar(path)[1]
@@ -135,6 +225,18 @@ def sidecar_problem(path: Path) -> str | None:
 
 def _read_sidecar(path: Path) -> tuple[dict[str, str | tuple[str, ...]], str | None]:
     """The sidecar's usable fields and, if some or all of it was ignored, why."""
+    data, problem = _sidecar_data(path)
+    if problem is not None:
+        return {}, problem
+    problems: list[str] = []
+    fields = _metadata_fields(data, problems)
+    if problems:
+        return fields, f"metadata sidecar partly ignored: {'; '.join(problems)}"
+    return fields, None
+
+
+def _sidecar_data(path: Path) -> tuple[dict[str, object], str | None]:
+    """The sidecar's TOML table ({} when there is none) and why it is ignored, if it is."""
     sidecar = sidecar_path(path)
     try:
         raw = sidecar.read_bytes()
@@ -155,11 +257,7 @@ def _read_sidecar(path: Path) -> tuple[dict[str, str | tuple[str, ...]], str | N
         return {}, "metadata sidecar ignored: not UTF-8 text"
     except tomllib.TOMLDecodeError as exc:
         return {}, f"metadata sidecar ignored: {_one_line(str(exc))}"
-    problems: list[str] = []
-    fields = _metadata_fields(data, problems)
-    if problems:
-        return fields, f"metadata sidecar partly ignored: {'; '.join(problems)}"
-    return fields, None
+    return data, None
 
 
 def _one_line(message: str) -> str:

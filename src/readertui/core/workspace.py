@@ -17,11 +17,17 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from readertui.core.annotations import Annotation
-from readertui.core.document import DEFAULT_MAX_BYTES, Document, load_document
+from readertui.core.document import (
+    DEFAULT_MAX_BYTES,
+    Document,
+    load_document,
+    load_document_start,
+)
 from readertui.core.library import Library
 from readertui.core.open_document import OpenDocument
 from readertui.core.outline import OutlineEntry
 from readertui.errors import DocumentError
+from readertui.formats.converted import ConvertedFormat
 
 #: Loaded documents kept in memory (a 100 MB text is 100-400 MB as a str: keep few).
 CACHE_SIZE = 3
@@ -46,6 +52,8 @@ class Workspace:
         self.cache_size = cache_size
         self._cache: OrderedDict[str, tuple[tuple[int, int], Document]] = OrderedDict()
         self._lock = threading.Lock()
+        # Web pages shown whole or not for this session, whatever their sidecar says.
+        self._whole_page: dict[str, bool] = {}
 
     # -- the three steps ------------------------------------------------------------------------
 
@@ -63,9 +71,47 @@ class Workspace:
             if cached is not None and cached[0] == stamp:
                 self._cache.move_to_end(rel_path)
                 return cached[1]
-        document = load_document(entry.path, self.library.root, max_bytes=self.max_bytes)
+        document = load_document(
+            entry.path,
+            self.library.root,
+            max_bytes=self.max_bytes,
+            whole_page=self._whole_page.get(rel_path),
+        )
         self._keep(rel_path, stamp, document)
         return document
+
+    def show_whole_page(self, rel_path: str, whole_page: bool) -> None:
+        """Load the web page at `rel_path` whole (or its article only) from now on in this
+        session, whatever its sidecar says; the next `load` converts or reads that view."""
+        self._whole_page[rel_path] = whole_page
+        self.forget(rel_path)
+
+    def needs_converting(self, rel_path: str) -> bool:
+        """Whether loading the document at `rel_path` means converting it first (an EPUB, a
+        web page or a PDF opened for the first time): seconds, so not on the UI thread."""
+        entry = self.library.find(rel_path)
+        if entry is None or self.loaded(rel_path) is not None:
+            return False
+        if not isinstance(entry.kind, ConvertedFormat):
+            return False
+        whole_page = self._whole_page.get(rel_path, entry.metadata.whole_page)
+        return entry.kind.needs_converting(
+            entry.path, max_bytes=self.max_bytes, whole_page=whole_page
+        )
+
+    def load_start(self, rel_path: str) -> Document | None:
+        """The beginning of the document at `rel_path` (a PDF's first pages), quickly, while
+        `load` converts the whole; None when its format has no quicker way. Never kept in
+        memory: `load` gives the whole document. Raises DocumentError as `load` does."""
+        entry = self.library.find(rel_path)
+        if entry is None:
+            raise DocumentError(rel_path, f"not in the library {self.library.root}")
+        return load_document_start(entry.path, self.library.root, max_bytes=self.max_bytes)
+
+    def forget(self, rel_path: str) -> None:
+        """Drop the document at `rel_path` from memory (its view changed: read it again)."""
+        with self._lock:
+            self._cache.pop(rel_path, None)
 
     def place(self, document: Document, stored: Sequence[Annotation]) -> Placement:
         """`stored` placed in `document`'s text (re-anchored where the text changed).

@@ -42,6 +42,10 @@ class Located:
     annotation: Annotation
     line: int = 0  # 1-based line of its start in the current text; 0 for an orphan
     heading: str = ""  # the outline heading it falls under, if any
+    # A converted document's page or chapter it starts in: its label ("p. 12"), and where
+    # it is in the file as a W3C FragmentSelector value ("page=12", "epubcfi(…)").
+    section: str = ""
+    fragment: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,11 @@ def _placed_in(
         counted_to = annotation.start
         index = bisect_right(heading_offsets, annotation.start) - 1
         heading = headings[index].title if index >= 0 else ""
-        located.append(Located(annotation, line, heading))
+        section = document.section_at(annotation.start)
+        if section is None:
+            located.append(Located(annotation, line, heading))
+        else:
+            located.append(Located(annotation, line, heading, section.label, section.fragment))
     return DocumentNotes(
         rel_path=document.rel_path,
         metadata=metadata,

@@ -127,7 +127,7 @@ def _one_text(
 ) -> str:
     """`documents` as the single text of `request`'s format."""
     if request.format == "json":
-        return collection_json(_annotations_of(documents), exported)
+        return collection_json(_annotations_of(documents), exported, _fragments_of(documents))
     links = link_targets(store.annotations(library=library.key), {})
     style = request.markdown_style
     if request.doc is not None and request.tag is None and len(documents) == 1:
@@ -259,6 +259,16 @@ def _collect(
 
 def _annotations_of(documents: Sequence[DocumentNotes]) -> list[Annotation]:
     return [annotation for notes in documents for annotation in notes.annotations]
+
+
+def _fragments_of(documents: Sequence[DocumentNotes]) -> dict[str, str]:
+    """Where each placed annotation's page or chapter is in its converted file, by id."""
+    return {
+        item.annotation.id: item.fragment
+        for notes in documents
+        for item in notes.placed
+        if item.fragment
+    }
 
 
 def _result(documents: Sequence[DocumentNotes], outcomes: list[tuple[Path, bool]]) -> ExportResult:

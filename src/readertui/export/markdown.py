@@ -208,7 +208,11 @@ def _citation(item: Located, metadata: DocumentMetadata, doc_path: str) -> str:
     if item.annotation.orphaned:
         source = short_citation(metadata, doc_path)
         return f"{literal_line(source)}, orphaned: not found in the current text"
-    return literal_line(short_citation(metadata, doc_path, heading=item.heading, line=item.line))
+    return literal_line(
+        short_citation(
+            metadata, doc_path, heading=item.heading, line=item.line, section=item.section
+        )
+    )
 
 
 def _reference(

@@ -3,13 +3,15 @@
 An export is an `AnnotationCollection` with its one `AnnotationPage` embedded. Each annotation
 has the motivation `highlighting`, a target naming its document (the path relative to the
 library, percent-encoded, as the source id) with a `TextQuoteSelector` (exact, prefix, suffix)
-and a `TextPositionSelector` (code-point offsets), the colour as the target's `styleClass`,
-and bodies: the note (`commenting`, Markdown), one per tag (`tagging`), one per link
-(`linking`). What the model has no term for (the text's hash, orphaned, confidence) uses the
-`readertui:` prefix declared in the context. The library an annotation belongs to is left out:
-its key is the folder's full path, which says more about the user than notes shared should
-(a home folder, a user name), and an import gives every annotation the library it is
-imported into. Reading accepts a collection (its items in an
+and a `TextPositionSelector` (code-point offsets), for a converted document a
+`FragmentSelector` naming the page or chapter in the file (`page=12` by RFC 8118 for a PDF, an
+EPUB CFI for an EPUB chapter; an import ignores it, as any selector it does not use), the
+colour as the target's `styleClass`, and bodies: the note (`commenting`, Markdown), one per tag
+(`tagging`), one per link (`linking`). What the model has no term for (the text's hash,
+orphaned, confidence) uses the `readertui:` prefix declared in the context. The library an
+annotation belongs to is left out: its key is the folder's full path, which says more about the
+user than notes shared should (a home folder, a user name), and an import gives every
+annotation the library it is imported into. Reading accepts a collection (its items in an
 embedded first page, or at its top level), a page, a list or a single annotation, checks
 everything by the rules the store keeps annotations by, and reports the first problem with
 where it is.
@@ -70,8 +72,21 @@ def annotation_id_of(iri: str) -> str:
     return iri
 
 
-def to_web_annotation(annotation: Annotation) -> dict[str, Any]:
-    """One annotation in the Web Annotation model."""
+#: What a FragmentSelector's value conforms to: an EPUB CFI, else a PDF's fragment (RFC 8118,
+#: which updates the RFC 3778 the Web Annotation model names for PDF fragments).
+EPUB_CFI_SPEC = "http://www.idpf.org/epub/linking/cfi/epub-cfi.html"
+PDF_FRAGMENT_SPEC = "http://tools.ietf.org/rfc/rfc3778"
+
+
+def fragment_selector(fragment: str) -> dict[str, str]:
+    """The FragmentSelector of a converted document's section ("page=12", "epubcfi(…)")."""
+    spec = EPUB_CFI_SPEC if fragment.startswith("epubcfi(") else PDF_FRAGMENT_SPEC
+    return {"type": "FragmentSelector", "value": fragment, "conformsTo": spec}
+
+
+def to_web_annotation(annotation: Annotation, fragment: str = "") -> dict[str, Any]:
+    """One annotation in the Web Annotation model; `fragment` is where its page or chapter
+    is in a converted document's file ("page=12"), if it has one."""
     bodies: list[dict[str, Any]] = []
     if annotation.note:
         bodies.append(
@@ -118,6 +133,8 @@ def to_web_annotation(annotation: Annotation) -> dict[str, Any]:
             {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
         ],
     }
+    if fragment and not annotation.orphaned:
+        item["target"]["selector"].append(fragment_selector(fragment))
     item["readertui:orphaned"] = annotation.orphaned
     item["readertui:confidence"] = annotation.confidence
     return item
@@ -145,9 +162,18 @@ def _path_bytes(path: str) -> bytes:
         return path.encode("utf-8", "surrogatepass")
 
 
-def to_collection(annotations: Iterable[Annotation], generated: str) -> dict[str, Any]:
-    """An AnnotationCollection holding `annotations` in one embedded page."""
-    items = [to_web_annotation(annotation) for annotation in annotations]
+def to_collection(
+    annotations: Iterable[Annotation],
+    generated: str,
+    fragments: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """An AnnotationCollection holding `annotations` in one embedded page; `fragments` maps
+    an annotation's id to its section's fragment (see `to_web_annotation`)."""
+    fragments = fragments or {}
+    items = [
+        to_web_annotation(annotation, fragments.get(annotation.id, ""))
+        for annotation in annotations
+    ]
     return {
         "@context": CONTEXT,
         "type": "AnnotationCollection",
@@ -159,13 +185,18 @@ def to_collection(annotations: Iterable[Annotation], generated: str) -> dict[str
     }
 
 
-def collection_json(annotations: Iterable[Annotation], generated: str) -> str:
+def collection_json(
+    annotations: Iterable[Annotation],
+    generated: str,
+    fragments: Mapping[str, str] | None = None,
+) -> str:
     """`to_collection` as JSON text: two-space indents, keys in a fixed order, a final newline.
 
     Non-ASCII text is written as it is (readable), but control characters, including the C1
     ones a terminal could obey, are escaped.
     """
-    text = json.dumps(to_collection(annotations, generated), ensure_ascii=False, indent=2)
+    collection = to_collection(annotations, generated, fragments)
+    text = json.dumps(collection, ensure_ascii=False, indent=2)
     # Lone surrogates (file names that are not UTF-8) only as escapes: UTF-8 cannot hold them.
     # C1 controls, bidi controls, line separators and lone surrogates as \u escapes: the
     # value is the same, and a terminal showing the file is never driven by it.

@@ -4,7 +4,9 @@ Each format is a module of this package with one `Format` instance, registered h
 is matched by its suffix; the formats claiming that suffix are then asked in turn, newest
 first, whether the file's first bytes are theirs, so a format registered later can take some
 `.txt` files (those with its header) and leave the rest to plain text. Plain text and
-Markdown are registered on import; tests and later formats `register` their own.
+Markdown are registered on import, and the converting formats (EPUB, saved web pages, PDF:
+readertui.formats.converted) by their module's path, imported when a file of theirs is
+first met; tests and later formats `register` their own.
 
 Cheap to import (it is on the start-up path): no format loads a heavy module until it is
 asked to read or style a document.
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from readertui.formats.base import Format, OutlineEntry, Styler
+from readertui.formats.converted import ConvertedFormat
 from readertui.formats.markdown import MARKDOWN
 from readertui.formats.plain_text import PLAIN_TEXT
 
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MARKDOWN",
     "PLAIN_TEXT",
+    "ConvertedFormat",
     "Format",
     "OutlineEntry",
     "Styler",
@@ -113,3 +117,7 @@ def _is_suffix(suffix: str) -> bool:
 
 register(PLAIN_TEXT)
 register(MARKDOWN)
+# The converting formats, each by "module:attribute", name and suffixes: one line each.
+# register(ConvertedFormat.lazy("readertui.formats.epub:EPUB_CONVERTER", "epub", (".epub",)))
+# register(ConvertedFormat.lazy("readertui.formats.web_page:WEB_PAGE_CONVERTER", "html", (".html", ".htm", ".xhtml"), whole_page_view=True))  # noqa: E501
+# register(ConvertedFormat.lazy("readertui.formats.pdf:PDF_CONVERTER", "pdf", (".pdf",)))

@@ -314,7 +314,14 @@ class Annotating:
             return
         document = opened.document
         line = document.text.count("\n", 0, start) + 1
-        text = quotation(document.text[start:end], document.metadata, document.rel_path, line)
+        section = document.section_at(start)
+        text = quotation(
+            document.text[start:end],
+            document.metadata,
+            document.rel_path,
+            line,
+            section=section.label if section is not None else "",
+        )
         how = copy_text(self.host.app, text)
         self.host.reader.clear_selection()
         self._tell(f"Copied with its citation ({how}).")

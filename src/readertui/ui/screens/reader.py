@@ -36,6 +36,7 @@ from readertui.core.shortening import one_line
 from readertui.core.visible import visible_line
 from readertui.core.workspace import Workspace
 from readertui.errors import ReaderError
+from readertui.formats.converted import ConvertedFormat
 from readertui.store.layout import jump_history_key
 from readertui.ui.finding import Finding
 from readertui.ui.keymap import KeySpec
@@ -73,6 +74,8 @@ MIN_SIZE = (40, 10)
 SYNC_LOAD_BYTES = 8 * 1024 * 1024
 # The reading position is written this long after the cursor stops moving.
 SAVE_DELAY = 0.5
+# The characters at the cursor looked for when a web page switches view (`r`).
+_RELOCATE_CHARS = 60
 
 
 class ReaderScreen(Screen[None]):
@@ -110,6 +113,9 @@ class ReaderScreen(Screen[None]):
         self._first_start = False
         self._first_peek = False
         self._first_offset = 0
+        # The document and the words at the cursor to find again in the document shown next
+        # (a web page switched to its whole text or back: `r`).
+        self._relocate: tuple[str, str, str] | None = None
         self._find_bar: FindBar | None = None
         # Annotating (editing, undo, the clipboard) is read in when first used: after the
         # first paint, which places the open document's annotations (see _painted).
@@ -441,7 +447,10 @@ class ReaderScreen(Screen[None]):
             return
         self._save_position()
         loaded = self._workspace.loaded(target.document)
-        if loaded is not None or entry.size <= SYNC_LOAD_BYTES:
+        # A book, page or PDF not converted yet takes seconds: never on the UI thread.
+        if loaded is not None or (
+            entry.size <= SYNC_LOAD_BYTES and not self._workspace.needs_converting(target.document)
+        ):
             try:
                 document = loaded or self._workspace.load(target.document)
             except ReaderError as error:
@@ -460,19 +469,58 @@ class ReaderScreen(Screen[None]):
         )
 
     def _load(self, target: Location) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
         try:
+            converting = self._workspace.needs_converting(target.document)
+            if converting:
+                self.app.call_from_thread(self._set_loading, "converting…")
+            # A long file's beginning (a PDF's first pages) is read while the rest converts.
+            start = self._workspace.load_start(target.document) if converting else None
+            if start is not None and not worker.is_cancelled:
+                self.app.call_from_thread(self._show_document, start, target)
             document = self._workspace.load(target.document)
         except ReaderError as error:
-            self.app.call_from_thread(self._load_failed, str(error))
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._load_failed, str(error))
             return
-        self.app.call_from_thread(self._show_document, document, target)
+        if worker.is_cancelled:
+            return  # another document was asked for meanwhile
+        if start is not None:
+            self.app.call_from_thread(self._show_whole, start, document, target)
+        else:
+            self.app.call_from_thread(self._show_document, document, target)
+
+    def _show_whole(self, start: Document, document: Document, target: Location) -> None:
+        """The whole conversion, in place of its beginning shown meanwhile: the cursor and
+        what is on screen stay (the beginning's text is the whole's prefix), unless the
+        cursor waited at the end of the beginning for a place beyond it."""
+        if self.document is not start:
+            return  # another document is open now
+        here = self.reader.location
+        end = len(start.text)
+        # Within a character of the end: clamped there (a final newline has no row).
+        waited = target.offset > end and (here is None or here.offset + 1 >= end)
+        self._show_document(document, target if waited or here is None else here)
+
+    def _set_loading(self, state: str) -> None:
+        if state != self.status.opening:
+            self.status.opening = state
+            self.status.show()
 
     def _load_failed(self, message: str) -> None:
+        self._set_loading("")
         self.call_after_refresh(self._finish_startup)
         self._doc_header.update(Text(""))
         self.app.notify(message, severity="error", markup=False)
 
     def _show_document(self, document: Document, target: Location) -> None:
+        relocate, self._relocate = self._relocate, None
+        if relocate is not None and relocate[0] == document.rel_path:
+            found = _found_again(document.text, relocate[1], relocate[2])
+            if found is not None:
+                target = Location(document.rel_path, found)
         stored = (
             self._saves.annotations(document.rel_path, library=self.library_key)
             if self._saves is not None
@@ -480,6 +528,7 @@ class ReaderScreen(Screen[None]):
         )
         opened = OpenDocument.opened(document, stored)
         self._opened = opened
+        self._set_loading("converting…" if document.partial else "")
         self._close_find()
         self.reader.show_document(opened, target.offset, self._config.reflow, target.top)
         self.sidebar.show_annotations(opened)
@@ -495,6 +544,12 @@ class ReaderScreen(Screen[None]):
         self.library_pane.set_open_document(document.rel_path, [])
         self.app.title = visible_line(f"readertui — {meta.title or document.rel_path}")
         self.call_after_refresh(self._painted, document)
+        if document.converted is not None:
+            from readertui.core.conversion_cache import take_notice
+
+            notice = take_notice()
+            if notice is not None:
+                self.app.notify(notice, severity="warning", timeout=10, markup=False)
 
     def _painted(self, document: Document) -> None:
         # What the first screen of text does not need waits until it is painted.
@@ -502,8 +557,10 @@ class ReaderScreen(Screen[None]):
         if not self.started or document is not self.document or self._opened is None:
             return
         # Placed in today's text (in a worker) once the text is on screen, not before: the
-        # stored places are shown meanwhile, and are right unless the file changed.
-        self.annotating.place(self._opened)
+        # stored places are shown meanwhile, and are right unless the file changed. Never in
+        # a beginning shown while the rest converts: those beyond it would be orphaned.
+        if not document.partial:
+            self.annotating.place(self._opened)
         self._show_facts()
         if self._saves is not None:
             self._saves.set_last_document(document.rel_path, library=self.library_key)
@@ -642,8 +699,13 @@ class ReaderScreen(Screen[None]):
         status.position = event.position
         status.reflow = self.reader.reflow
         status.mode = "VISUAL" if event.position.selecting else self._base_mode()
-        if self.document is not None and self._saves is not None:
-            self._unsaved = (self.document.rel_path, event.position.offset)
+        document = self.document
+        section = document.section_at(event.position.offset) if document is not None else None
+        status.section = section.label if section is not None else ""
+        # A beginning shown while the rest converts holds the cursor at its end for a place
+        # beyond it: that is no reading position to keep.
+        if document is not None and self._saves is not None and not document.partial:
+            self._unsaved = (document.rel_path, event.position.offset)
             if self._save_timer is not None:
                 self._save_timer.stop()
             self._save_timer = self.set_timer(SAVE_DELAY, self._save_position)
@@ -1003,12 +1065,39 @@ class ReaderScreen(Screen[None]):
     # -- reading --------------------------------------------------------------------------------
 
     def toggle_reflow(self) -> None:
+        """`r`: reflow on or off; on a web page, the whole page or the article only."""
         if self.document is None:
+            return
+        kind = self.document.kind
+        if isinstance(kind, ConvertedFormat) and kind.whole_page_view:
+            self._toggle_whole_page(self.document)
             return
         self.reader.set_reflow(not self.reader.reflow)
         self._show_facts()
         state = "on" if self.reader.reflow else "off"
         self.app.notify(f"Reflow {state}", timeout=2)
+
+    def _toggle_whole_page(self, document: Document) -> None:
+        """Show the web page whole, or its article only, and keep that in its sidecar (so
+        exports and the index read the same text); its annotations are placed again."""
+        from readertui.core.metadata import write_whole_page
+
+        whole = not document.metadata.whole_page
+        try:
+            write_whole_page(document.path, whole)
+            kept = ""
+        except OSError as error:
+            kept = f" for now: its sidecar cannot be written ({error.strerror or error})"
+        except ValueError as error:
+            kept = f" for now: {error}"
+        self._workspace.show_whole_page(document.rel_path, whole)
+        # The same words stay under the cursor, wherever the other view puts them.
+        cursor, text = self.reader.cursor, document.text
+        before = text[max(0, cursor - _RELOCATE_CHARS) : cursor]
+        self._relocate = (document.rel_path, before, text[cursor : cursor + _RELOCATE_CHARS])
+        self._open_at(Location(document.rel_path, cursor))
+        shown = "Whole page shown" if whole else "Article only"
+        self.app.notify(shown + kept, timeout=4 if not kept else 8, markup=False)
 
     def run_palette_action(self, spec: KeySpec) -> None:
         """Run a keymap action chosen in the command palette, on the widget it belongs to."""
@@ -1016,3 +1105,12 @@ class ReaderScreen(Screen[None]):
             self.call_later(self.reader.run_action, spec.action)
         else:
             self.call_later(self.app.run_action, spec.action)
+
+
+def _found_again(text: str, before: str, after: str) -> int | None:
+    """Where the words around a cursor (`before` and `after` it) are in `text`, if there."""
+    for words, shift in ((before + after, len(before)), (after, 0), (before, len(before))):
+        found = text.find(words) if words else -1
+        if found >= 0:
+            return found + shift
+    return None

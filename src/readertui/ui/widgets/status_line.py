@@ -17,7 +17,10 @@ class StatusLine(Static):
     ``NORMAL · 2/4 Morning Star piece · 34% · line 120/610 · 3 highlights, 1 note · saved``.
 
     In a line that wraps into several rows (or a reflowed paragraph), the row the cursor is
-    on is given too (`line 12/107, row 3/5`), so the position moves with every `j`."""
+    on is given too (`line 12/107, row 3/5`), so the position moves with every `j`. In a
+    converted document the page or chapter at the cursor comes first (`p. 12`,
+    `Chapter III`), and the line, a line of the converted text, is the first to go. While
+    a document is converted (`converting…`), that is said too."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
@@ -34,6 +37,10 @@ class StatusLine(Static):
         self.counts = ""
         #: How far the library index is (`indexing 34%`), while it is being built.
         self.indexing = ""
+        #: The page or chapter at the cursor in a converted document (`p. 12`).
+        self.section = ""
+        #: What the open document waits for (`converting…`), while it does.
+        self.opening = ""
 
     def on_resize(self) -> None:
         self.show()  # the title takes what the new width leaves
@@ -48,7 +55,11 @@ class StatusLine(Static):
         if self.position is not None:
             position = self.position
             parts.append((f"{position.percent}%", 0))
-            parts.append((f"line {position.line:,}/{position.lines:,}", 0))
+            if self.section:
+                parts.append((self.section, 0))
+            # Beside a page or chapter, the line of the converted text matters less.
+            line_level = 2 if self.section else 0
+            parts.append((f"line {position.line:,}/{position.lines:,}", line_level))
             if position.rows > 1:
                 parts.append((f"row {position.row}/{position.rows}", 2))
             if self.counts:
@@ -57,6 +68,8 @@ class StatusLine(Static):
                 parts.append(("reflow", 5))
         if self.find_state:
             parts.append((self.find_state, 0))
+        if self.opening:
+            parts.append((self.opening, 0))
         if self.indexing:
             parts.append((self.indexing, 1))
         parts.append((self.saved_state, 0))

@@ -1,0 +1,231 @@
+"""A converting format (EPUB, a saved web page, PDF) as a `Format`: a `Converter` behind the
+conversion cache.
+
+Its documents' text, styled spans, outline and sections come from the converter's
+`Conversion`, made once per file and converter version and then read from the cache
+(readertui.core.conversion_cache). The metadata is what the file says of itself
+(`Converter.describe`), field by field overridden by the `.meta.toml` sidecar, as for text.
+A converter that refuses a file (`UnreadableFile`) or fails on it (any exception: a bug, a
+hostile file) never crashes the scan or the reader: the scan lists the file under Skipped
+and opening it is a DocumentError, each with a short reason.
+
+A converter can be registered by module path (`ConvertedFormat.lazy`): its module is then
+imported only when a file of its suffix is first met, so registering costs start-up nothing.
+Converted text is never reflowed: a converter already joins a paragraph's lines, and its
+line breaks are the document's own (verse, a table, a preformatted block).
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import TYPE_CHECKING
+
+from readertui.errors import DocumentError
+from readertui.formats.base import Format
+from readertui.formats.conversion import UnreadableFile
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from readertui.core.conversion_cache import StoredConversion
+    from readertui.core.decoding import DecodedText
+    from readertui.core.metadata import DocumentMetadata
+    from readertui.formats.conversion import Conversion, ConvertedMetadata, Converter
+
+# The longest reason a failing converter's exception gives the skipped list.
+_REASON_CHARS = 120
+# The file hashes remembered (by path, size and time), so a file is not hashed twice.
+_HASHES_KEPT = 64
+
+
+class ConvertedFormat(Format):
+    """The format of one converter's files."""
+
+    reflows = False
+
+    def __init__(self, converter: Converter, *, whole_page_view: bool = False) -> None:
+        self._converter: Converter | None = converter
+        self._where = ""
+        self.name = converter.name
+        self.suffixes = tuple(converter.suffixes)
+        #: Whether the converter has a second view of a file, all of its text (`whole_page`:
+        #: a web page's whole text beside its extracted article), which `r` switches to.
+        self.whole_page_view = whole_page_view
+        # One conversion of a file at a time in this process (the reader and the index may
+        # both ask for it): the second asker then finds it in the cache.
+        self._lock = threading.Lock()
+        self._converting: dict[str, threading.Lock] = {}
+        self._hashes: dict[tuple[str, int, int], str] = {}
+
+    @classmethod
+    def lazy(
+        cls, where: str, name: str, suffixes: tuple[str, ...], *, whole_page_view: bool = False
+    ) -> ConvertedFormat:
+        """The format of the converter at `where` ("package.module:ATTRIBUTE"), imported
+        when a file of one of `suffixes` is first described or converted."""
+        fmt = cls.__new__(cls)
+        fmt._converter = None
+        fmt._where = where
+        fmt.name = name
+        fmt.suffixes = suffixes
+        fmt.whole_page_view = whole_page_view
+        fmt._lock = threading.Lock()
+        fmt._converting = {}
+        fmt._hashes = {}
+        return fmt
+
+    @property
+    def converter(self) -> Converter:
+        """The converter (its module imported now if it was registered by path)."""
+        if self._converter is None:
+            module_name, _, attribute = self._where.partition(":")
+            converter: Converter = getattr(importlib.import_module(module_name), attribute)
+            if converter.name != self.name or tuple(converter.suffixes) != self.suffixes:
+                raise RuntimeError(
+                    f"{self._where} is the converter {converter.name!r} for "
+                    f"{converter.suffixes}, registered as {self.name!r} for {self.suffixes}"
+                )
+            self._converter = converter
+        return self._converter
+
+    # -- what the library scan asks ---------------------------------------------------------------
+
+    def metadata(self, path: Path, head: bytes) -> tuple[DocumentMetadata, str | None]:
+        """What the file says of itself, overridden by its sidecar. Raises UnreadableFile
+        (with the reason the skipped list shows) for a file its converter will not read or
+        fails on."""
+        from readertui.core.metadata import converted_metadata_and_problem
+
+        described = self.describe(path)
+        fields: dict[str, str | tuple[str, ...]] = {
+            "title": described.title.strip(),
+            "authors": tuple(author.strip() for author in described.authors if author.strip()),
+            "publication": (described.publisher or described.site).strip(),
+            "date": described.date.strip(),
+            "source": described.url.strip(),
+        }
+        return converted_metadata_and_problem(
+            path, {key: value for key, value in fields.items() if value}
+        )
+
+    def describe(self, path: Path) -> ConvertedMetadata:
+        """The converter's `describe`, any failure of it an UnreadableFile."""
+        try:
+            return self.converter.describe(path)
+        except UnreadableFile:
+            raise
+        except Exception as error:
+            raise UnreadableFile(failure_reason(error)) from error
+
+    # -- what opening a document asks -------------------------------------------------------------
+
+    def read(self, path: Path, *, max_bytes: int) -> DecodedText:
+        from readertui.core.decoding import DecodedText
+        from readertui.core.metadata import converted_metadata_and_problem
+
+        whole_page = converted_metadata_and_problem(path, {})[0].whole_page
+        stored = self.conversion(path, max_bytes=max_bytes, whole_page=whole_page)
+        return DecodedText(stored.text, self.encoding)
+
+    @property
+    def encoding(self) -> str:
+        """What the Document tab shows as the encoding of a converted document."""
+        return f"converted from {self.name}"
+
+    def conversion(
+        self, path: Path, *, max_bytes: int, whole_page: bool = False
+    ) -> StoredConversion:
+        """The file's conversion, from the cache or converted now (and kept there).
+
+        Raises DocumentError when the file cannot be read, is larger than `max_bytes`, or
+        its converter refuses it or fails on it.
+        """
+        from readertui.core.conversion_cache import ConversionCache, StoredConversion
+
+        name = self._entry_name(path, max_bytes, whole_page)
+        cache = ConversionCache()
+        stored = cache.get(name)
+        if stored is not None:
+            return stored
+        with self._lock:
+            lock = self._converting.setdefault(name, threading.Lock())
+        with lock:
+            stored = cache.get(name)  # converted meanwhile by another thread
+            if stored is None:
+                conversion = self._converted(path, whole_page)
+                try:
+                    stored = StoredConversion.of(conversion)
+                except Exception as error:  # spans a converter got wrong
+                    raise DocumentError(str(path), failure_reason(error)) from error
+                cache.put(name, stored)
+        with self._lock:
+            self._converting.pop(name, None)
+        return stored
+
+    def conversion_start(self, path: Path) -> StoredConversion | None:
+        """A quick conversion of the file's beginning (a PDF's first pages) to show while
+        `conversion` runs; None when the converter has none (or fails at it: the whole
+        conversion will say why)."""
+        from readertui.core.conversion_cache import StoredConversion
+
+        start = getattr(self.converter, "convert_start", None)
+        if start is None:
+            return None
+        try:
+            conversion = start(path)
+            return StoredConversion.of(conversion) if conversion is not None else None
+        except Exception:
+            return None
+
+    def needs_converting(self, path: Path, *, max_bytes: int, whole_page: bool = False) -> bool:
+        """Whether opening the file means converting it (slow) rather than reading the
+        cache; reads the file once to hash it."""
+        from readertui.core.conversion_cache import ConversionCache
+
+        try:
+            name = self._entry_name(path, max_bytes, whole_page)
+        except DocumentError:
+            return False  # opening it fails at once: nothing slow to wait for
+        return not ConversionCache().has(name)
+
+    def _entry_name(self, path: Path, max_bytes: int, whole_page: bool) -> str:
+        from readertui.core.conversion_cache import entry_name, file_sha256
+        from readertui.core.decoding import _os_error_reason, _too_large_reason
+
+        try:
+            info = path.stat()
+            if info.st_size > max_bytes:
+                raise DocumentError(str(path), _too_large_reason(info.st_size, max_bytes))
+            # Asking whether a file needs converting, then converting it, hashes it once.
+            stamp = (str(path), info.st_size, info.st_mtime_ns)
+            file_hash = self._hashes.get(stamp) or file_sha256(path)
+            with self._lock:
+                if len(self._hashes) >= _HASHES_KEPT:
+                    self._hashes.clear()
+                self._hashes[stamp] = file_hash
+        except OSError as error:
+            raise DocumentError(str(path), _os_error_reason(error)) from error
+        try:
+            converter = self.converter
+            version = int(converter.version)
+        except Exception as error:  # its module failed to import: a broken install
+            raise DocumentError(str(path), failure_reason(error)) from error
+        return entry_name(file_hash, converter.name, version, whole_page=whole_page)
+
+    def _converted(self, path: Path, whole_page: bool) -> Conversion:
+        try:
+            return self.converter.convert(path, whole_page=whole_page)
+        except UnreadableFile as refusal:
+            raise DocumentError(str(path), refusal.reason) from refusal
+        except Exception as error:
+            raise DocumentError(str(path), failure_reason(error)) from error
+
+
+def failure_reason(error: BaseException) -> str:
+    """The skipped list's reason for a converter that failed with `error`: "cannot be read:"
+    and the error's first line, shortened (it may quote the file: shown literally)."""
+    message = " ".join(str(error).split()) or type(error).__name__
+    if len(message) > _REASON_CHARS:
+        message = message[: _REASON_CHARS - 1] + "…"
+    return f"cannot be read: {message}"
