@@ -113,7 +113,7 @@ def reason_for(path: Path, root: Path, **kwargs: int) -> str:
 
 
 def test_unsupported_format_is_refused_without_reading(tmp_path: Path) -> None:
-    assert reason_for(tmp_path / "paper.PDF", tmp_path) == "not a supported format (.pdf)"
+    assert reason_for(tmp_path / "paper.DOCX", tmp_path) == "not a supported format (.docx)"
     assert reason_for(tmp_path / "Makefile", tmp_path) == "not a supported format (no extension)"
 
 
