@@ -383,7 +383,6 @@ def report_page() -> WebPage:
 <title>{REPORT_TITLE} – Progressive International</title>
 <meta property="og:site_name" content="Progressive International">
 <meta property="og:title" content="{REPORT_TITLE}">
-<meta name="author" content="Common Knowledge">
 <meta name="date" content="2025-06-27">
 <link rel="canonical" href="{REPORT_URL}">
 </head>
