@@ -179,7 +179,6 @@ _BLOCKS = frozenset((
     "dd", "dt", "td", "th", "cell", "row", "tr", "tbody", "thead", "tfoot",
 ))
 # fmt: on
-_LIBRARY_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "readability")
 
 
 class WebPageConverter:
@@ -384,11 +383,12 @@ class _Page:
         if parsed is None:
             return ConvertedMetadata(language=language)
         tree, stand_ins = parsed
-        _quiet_library_loggers()
         from trafilatura.metadata import extract_metadata
 
         try:
-            found = extract_metadata(tree)
+            # Not htmldate's extensive search: it reads "© 2025" in a footer as 2025-01-01, and
+            # no date is better than a wrong one. Meta tags, JSON-LD, <time> and the URL stay.
+            found = extract_metadata(tree, extensive=False)
         except Exception:
             # A heuristic library failing on a hostile page costs the page its metadata,
             # not its place in the library.
@@ -430,7 +430,6 @@ class _Page:
             return None
         tree, stand_ins = parsed
         _mark_preformatted(tree)
-        _quiet_library_loggers()
         from trafilatura import bare_extraction
 
         try:
@@ -461,28 +460,20 @@ class _Page:
         """Every visible text of the page, as text, spans and outline; None when it has none."""
         from readertui.formats.html_text import html_to_text
 
+        # html_text leaves out what is hidden by attribute or display:none; visibility too.
         for selector in _HIDDEN:
             for node in self.dom.css(selector):
                 node.decompose()
-        text, spans, _ids = html_to_text(self.dom.html or "")
-        if not text.strip():
+        found = html_to_text(self.dom.html or "")
+        if not found.text.strip():
             return None
-        text = _reader_text(text)
-        outline = tuple(
-            OutlineEntry(_one_line(text[span.start : span.end]), span.start, _level(span.kind))
-            for span in spans
-            if span.kind.startswith("heading")
-        )[:MAX_OUTLINE_ENTRIES]
-        return text, tuple(sorted(spans, key=lambda span: (span.start, span.end))), outline
+        return _reader_text(found.text), found.spans, found.headings[:MAX_OUTLINE_ENTRIES]
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _level(kind: str) -> int:
-    digits = kind.removeprefix("heading")
-    return int(digits) if digits.isdigit() else 1
+    """`text` on one line: each run of spaces and newlines one space (only those: a no-break
+    space or a NEL is a character of the heading, kept as in the text)."""
+    return _HTML_WHITESPACE.sub(" ", text).strip(" ")
 
 
 def _reader_text(text: str) -> str:
@@ -493,13 +484,22 @@ def _reader_text(text: str) -> str:
 
 
 def _flatten_deep_nesting(dom: LexborHTMLParser) -> None:
-    """Replace each element at depth MAX_DEPTH by its text (see MAX_DEPTH)."""
+    """Replace each element at depth MAX_DEPTH by a paragraph of its text (see MAX_DEPTH)."""
     deepest = ":root" + " > *" * MAX_DEPTH
     if not dom.any_css_matches((deepest,)):
         return
+    from selectolax.lexbor import LexborHTMLParser
+
     for node in dom.css(deepest):
-        # A space between the pieces: words of two paragraphs never run together.
-        node.replace_with(node.text(separator=" "))
+        # A space between the pieces: words of two paragraphs never run together. A
+        # paragraph, not bare text, so the extraction weighs it as it would the paragraphs.
+        text = " ".join(node.text(separator=" ").split())
+        paragraph = LexborHTMLParser("<p></p>").css_first("p")
+        if paragraph is None or not text:
+            node.decompose()
+            continue
+        paragraph.insert_child(text)
+        node.replace_with(paragraph)
 
 
 def _mark_preformatted(tree: _Element) -> None:
@@ -530,18 +530,6 @@ def _starts_with_heading(body: _Element, title: str) -> bool:
 
 def _words(text: object) -> list[str]:
     return str(text).casefold().split()
-
-
-def _quiet_library_loggers() -> None:
-    """The extraction libraries log warnings for every page they give up on; with no handler
-    configured Python prints those on stderr, over the reader's screen. A NullHandler keeps
-    them off the terminal, and an application that configures logging still gets them."""
-    import logging
-
-    for name in _LIBRARY_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
-            logger.addHandler(logging.NullHandler())
 
 
 # -- writing the article -----------------------------------------------------------------------
@@ -628,7 +616,9 @@ class _TextBuilder:
             trimmed = _trim(text, start, end, " \n")
             if trimmed is not None and len(outline) < MAX_OUTLINE_ENTRIES:
                 title = _one_line(text[trimmed[0] : trimmed[1]])
-                outline.append(OutlineEntry(title, trimmed[0], level))
+                # Where the heading's line starts (a heading in a list item follows its marker).
+                line_start = text.rfind("\n", 0, trimmed[0]) + 1
+                outline.append(OutlineEntry(title, line_start, level))
         spans.sort(key=lambda span: (span.start, span.end))
         outline.sort(key=lambda entry: entry.offset)
         return text, tuple(spans), tuple(outline)
