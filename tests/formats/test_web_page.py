@@ -318,6 +318,21 @@ def test_describe_reads_the_pages_metadata(tmp_path: Path, make: type) -> None:
     assert metadata.language == page.language
 
 
+@pytest.mark.parametrize(
+    ("markup", "language"),
+    [
+        ("<html lang='en-GB'><head>", "en-GB"),
+        ("<html><head><META HTTP-EQUIV='Content-Language' CONTENT='fr-CA'>", "fr-CA"),
+        ("<html><head><meta property='og:locale' content='de_DE'>", "de-DE"),
+        ("<html lang='<script>'><head>", ""),
+    ],
+    ids=["html lang", "http-equiv", "og:locale", "not a language tag"],
+)
+def test_the_language_comes_from_the_page(tmp_path: Path, markup: str, language: str) -> None:
+    page = f"{markup}<title>T</title></head><body><p>Words.</p></body></html>"
+    assert WEB_PAGE_CONVERTER.describe(save(tmp_path, page)).language == language
+
+
 def test_the_conversion_carries_the_same_metadata(tmp_path: Path) -> None:
     path = save(tmp_path, page_builder.news_page().html)
     assert WEB_PAGE_CONVERTER.convert(path).metadata == WEB_PAGE_CONVERTER.describe(path)

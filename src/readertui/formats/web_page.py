@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from readertui.core.decoding import detect_encoding, looks_binary
 from readertui.core.markdown_spans import Span
+from readertui.core.shortening import cell_width
 from readertui.formats.base import MAX_OUTLINE_ENTRIES, OutlineEntry
 from readertui.formats.conversion import Conversion, ConvertedMetadata, UnreadableFile
 
@@ -242,7 +242,8 @@ def _read(path: Path, *, limit: int | None = None) -> tuple[bytes, bool]:
 
 
 def _is_xhtml(path: Path, data: bytes) -> bool:
-    return path.suffix.lower() == ".xhtml" or data.lstrip()[:5].lower() == b"<?xml"
+    start = data[:64].lstrip(codecs.BOM_UTF8 + b" \t\r\n")
+    return path.suffix.lower() == ".xhtml" or start[:5].lower() == b"<?xml"
 
 
 def decode_page(data: bytes, *, complete: bool = True) -> str:
@@ -455,7 +456,10 @@ class _Page:
             # trafilatura takes a page's headline for metadata and leaves it out; the reader's
             # text starts with it, as the article does on the page.
             writer.heading_text(stand_ins.hidden(title), 1)
+        headline = writer.length
         writer.element(body)
+        if writer.length == headline:  # nothing but the headline: no article found
+            return None
         return writer.finish()
 
     def whole_text(self) -> _Body | None:
@@ -495,7 +499,7 @@ def _flatten_deep_nesting(dom: LexborHTMLParser) -> None:
     for node in dom.css(deepest):
         # A space between the pieces: words of two paragraphs never run together. A
         # paragraph, not bare text, so the extraction weighs it as it would the paragraphs.
-        text = " ".join(node.text(separator=" ").split())
+        text = _collapse(node.text(separator=" ")).strip(" ")
         paragraph = LexborHTMLParser("<p></p>").css_first("p")
         if paragraph is None or not text:
             node.decompose()
@@ -755,7 +759,7 @@ class _ArticleWriter(_TextBuilder):
         text = "".join(element.itertext())
         if text.startswith("\n"):
             text = text[1:]  # as HTML drops a newline right after <pre>
-        lines = [line.rstrip().expandtabs(4) for line in text.replace("\r", "\n").split("\n")]
+        lines = [line.expandtabs(4).rstrip(" ") for line in text.replace("\r", "\n").split("\n")]
         while lines and not lines[-1]:
             lines.pop()
         while lines and not lines[0]:
@@ -778,7 +782,7 @@ class _ArticleWriter(_TextBuilder):
         widths = [0] * columns
         for row in rows:
             for index, (cell, _head) in enumerate(row):
-                widths[index] = max(widths[index], _display_width(cell))
+                widths[index] = max(widths[index], cell_width(cell))
         aligned = columns > 1 and sum(widths) + len(_TABLE_GAP) * (columns - 1) <= _TABLE_WIDTH
         for number, row in enumerate(rows):
             if number:
@@ -790,7 +794,7 @@ class _ArticleWriter(_TextBuilder):
                     self.marks.append((self.length, self.length + len(cell), "strong"))
                 self.raw(cell)
                 if aligned and index < len(row) - 1:
-                    self.raw(" " * (widths[index] - _display_width(cell)))
+                    self.raw(" " * (widths[index] - cell_width(cell)))
         self.block()
 
     def _other(self, element: _Element, tag: str) -> None:
@@ -825,15 +829,3 @@ def _rows(table: _Element) -> Iterator[list[tuple[str, bool]]]:
                     head = cell_tag == "th" or cell.get("role") == "head"
                     cells.append((text.strip(), head))
             yield cells
-
-
-def _display_width(text: str) -> int:
-    """Terminal columns of `text`: wide East Asian characters take two, combining marks none."""
-    if text.isascii():
-        return len(text)
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
