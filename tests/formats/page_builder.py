@@ -454,6 +454,116 @@ href="/contribute">Contribution Settings</a><a href="/jobs">Jobs</a>
     )
 
 
+# -- a WordPress blog -------------------------------------------------------------------------
+
+WORDPRESS_TITLE = "Delegates learn about Socialist China"
+
+
+def wordpress_page() -> WebPage:
+    """A WordPress post (like the sample library's third article): skip link, site tagline,
+    menu, the post with its byline and "Continue reading" link, category and tag links, post
+    navigation, the reply form, a sidebar of widgets (search, recent posts, categories,
+    archives), the theme's footer and a cookie notice at the end of the body."""
+    paras = "".join(
+        f"<p>Paragraph {number} of the post: the delegation visited the solar park and the "
+        "dairy farm, and talked with workers about their pay and their housing.</p>"
+        for number in range(6)
+    )
+    page = f"""<!DOCTYPE html><html lang="en-US"><head><meta charset="UTF-8">
+<title>Delegates learn about Socialist China &#8211; Friends of Socialist China</title>
+<meta property="og:site_name" content="Friends of Socialist China">
+<link rel='stylesheet' href='x.css'></head>
+<body class="post-template-default single single-post">
+<div id="page" class="site">
+<a class="skip-link screen-reader-text" href="#content">Skip to content</a>
+<header id="masthead" class="site-header"><div class="site-branding"><p class="site-title">
+<a href="/">Friends of Socialist China</a></p>
+<p class="site-description">Defending the People's Republic, promoting understanding</p></div>
+<nav id="site-navigation" class="main-navigation"><button class="menu-toggle">Menu</button>
+<ul id="primary-menu" class="menu"><li><a href="/about">About the platform</a></li><li>
+<a href="/events">Upcoming events</a></li><li><a href="/join">Join our mailing list</a></li>
+</ul></nav></header>
+<div id="content" class="site-content"><div id="primary" class="content-area">
+<main id="main" class="site-main">
+<article id="post-123" class="post-123 post type-post"><header class="entry-header">
+<h1 class="entry-title">Delegates learn about Socialist China</h1>
+<div class="entry-meta">
+<span class="posted-on">Posted on <time class="entry-date published"
+  datetime="2025-05-02T10:00:00+00:00">May 2, 2025</time></span><span class="byline"> by
+  <span class="author vcard"><a class="url fn n" href="/author/keith">Keith Bennett</a></span>
+  </span></div></header>
+<div class="entry-content">{paras}<p>Continue reading
+  <a href="https://example.org/x">Delegates from Britain learn about China</a></p></div>
+<footer class="entry-footer"><span class="cat-links">Posted in <a href="/cat/news">News</a>
+</span><span class="tags-links">Tagged <a href="/tag/china">China</a></span></footer></article>
+<nav class="navigation post-navigation"><h2 class="screen-reader-text">Post navigation</h2>
+<div class="nav-links"><div class="nav-previous">
+<a href="/prev">Previous post: Hotline serves the people</a></div><div class="nav-next">
+<a href="/next">Next post: Technology blazing a trail</a></div></div></nav>
+<div id="comments" class="comments-area"><div id="respond" class="comment-respond">
+<h3 id="reply-title" class="comment-reply-title">Leave a Reply Cancel reply</h3><form>
+<p class="comment-notes">Your email address will not be published.</p><textarea></textarea>
+<input type="submit" value="Post Comment"></form></div></div>
+</main></div>
+<aside id="secondary" class="widget-area"><section id="search-2" class="widget widget_search">
+<form><input type="search" placeholder="Search …"></form></section>
+<section id="recent-posts-2" class="widget widget_recent_entries">
+<h2 class="widget-title">Recent Posts</h2><ul><li>
+<a href="/a">China’s technology infrastructure is blazing a trail for humanity</a></li><li>
+<a href="/b">Localising the Soviet in China</a></li></ul></section>
+<section id="categories-2" class="widget widget_categories">
+<h2 class="widget-title">Categories</h2><ul><li><a href="/c1">Analysis and commentary</a></li>
+<li><a href="/c2">Delegation reports</a></li></ul></section>
+<section id="archives-2" class="widget widget_archive"><h2 class="widget-title">Archives</h2>
+<ul><li><a href="/2025/05">May 2025</a></li><li><a href="/2025/04">April 2025</a></li></ul>
+</section></aside>
+</div><footer id="colophon" class="site-footer">
+<div class="site-info">Proudly powered by WordPress | Theme: Twenty by Automattic.</div>
+</footer></div>
+<div id="cookie-notice" role="dialog" class="cookie-notice-hidden">
+<div class="cookie-notice-container">
+<span id="cn-notice-text">We use cookies to ensure that we give you the best experience on
+  our website. If you continue to use this site we will assume that you are happy with it.</span>
+  <a href="#" id="cn-accept-cookie">Ok</a><a href="/privacy" id="cn-more-info">Privacy policy</a>
+</div></div>
+</body></html>"""
+    return WebPage(
+        html=page,
+        article=(
+            WORDPRESS_TITLE,
+            "Paragraph 0 of the post",
+            "Paragraph 5 of the post",
+            "Continue reading Delegates from Britain learn about China",
+        ),
+        boilerplate=(
+            "Skip to content",
+            "Defending the People",
+            "About the platform",
+            "Upcoming events",
+            "Join our mailing list",
+            "Posted in",
+            "Tagged",
+            "Post navigation",
+            "Previous post",
+            "Leave a Reply",
+            "Your email address",
+            "Recent Posts",
+            "Categories",
+            "Archives",
+            "April 2025",
+            "Proudly powered",
+            "We use cookies",
+            "Privacy policy",
+            "Menu",
+        ),
+        title=WORDPRESS_TITLE,
+        authors=("Keith Bennett",),
+        site="Friends of Socialist China",
+        date="2025-05-02",
+        language="en-US",
+    )
+
+
 # -- the sample library's Morning Star article, back in its page -----------------------------
 
 #: The seed (../shared/seeds/) scraped from the Morning Star with its page left in.

@@ -27,6 +27,7 @@ PAGES = {
     "news site": page_builder.news_page,
     "site-builder blog": page_builder.blog_page,
     "organisation report": page_builder.report_page,
+    "WordPress blog": page_builder.wordpress_page,
 }
 
 
