@@ -15,7 +15,8 @@ times, in this process after a warm-up conversion:
 - whole page: `convert(path, whole_page=True)`, every visible text of the page.
 
 Apart, in fresh interpreters: how long importing trafilatura takes (the first page a
-process describes or converts pays it once; the converter imports it only then).
+process describes or converts pays it once; the converter imports it only then), and the
+peak memory (resident set) of a process that converts one page's article.
 """
 
 from __future__ import annotations
@@ -91,6 +92,21 @@ def import_seconds(module: str, runs: int) -> float:
     return statistics.median(times)
 
 
+def peak_memory_mb(path: Path) -> float:
+    """The peak resident memory of a fresh process converting the article of `path`."""
+    code = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from readertui.formats.web_page import WEB_PAGE_CONVERTER\n"
+        "WEB_PAGE_CONVERTER.convert(Path(sys.argv[1]))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
+    return int(result.stdout) / 1024  # Linux reports kilobytes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per row (median reported)")
@@ -102,8 +118,11 @@ def main() -> None:
         f"importing trafilatura (fresh process): {import_seconds('trafilatura', args.runs):.2f} s"
     )
     print()
-    print("| page | size | describe | article | MB/s | whole page | MB/s | article text |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| page | size | describe | article | MB/s | whole page | MB/s | article text "
+        "| peak memory |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         pages = [build_page(Path(folder), size * MB) for size in SIZES_MB]
         WEB_PAGE_CONVERTER.convert(pages[0])  # warm-up: imports, caches
@@ -120,7 +139,8 @@ def main() -> None:
             print(
                 f"| {path.name} | {size / MB:.1f} MB | {describe * 1000:.0f} ms "
                 f"| {article:.2f} s | {size / MB / article:.1f} "
-                f"| {whole:.2f} s | {size / MB / whole:.1f} | {len(text) / MB:.1f} M chars |"
+                f"| {whole:.2f} s | {size / MB / whole:.1f} | {len(text) / MB:.1f} M chars "
+                f"| {peak_memory_mb(path):.0f} MB |"
             )
     print()
     print(f"describe reads at most the first {METADATA_BYTES // 1024} KB of a page.")

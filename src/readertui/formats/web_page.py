@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from lxml.etree import _Element  # type: ignore[import-untyped]
     from selectolax.lexbor import LexborHTMLParser
 
+    from readertui.formats.conversion import Converter
+
 _KIB = 1024
 
 #: How much of a file its metadata is read from: the head of any page, and the start of its
@@ -186,9 +188,9 @@ _BLOCKS = frozenset((
 class WebPageConverter:
     """A saved web page: its article (or, when asked, its whole text) and its metadata."""
 
-    name = "html"
-    suffixes = (".html", ".htm", ".xhtml")
-    version = 1
+    name: str = "html"
+    suffixes: tuple[str, ...] = (".html", ".htm", ".xhtml")
+    version: int = 1
 
     def describe(self, path: Path) -> ConvertedMetadata:
         data, complete = _read(path, limit=METADATA_BYTES)
@@ -220,6 +222,9 @@ class WebPageConverter:
 
 
 WEB_PAGE_CONVERTER = WebPageConverter()
+if TYPE_CHECKING:
+    # mypy checks here that the converter keeps the contract.
+    _CONTRACT: Converter = WEB_PAGE_CONVERTER
 
 _Body = tuple[str, tuple[Span, ...], tuple[OutlineEntry, ...]]
 
