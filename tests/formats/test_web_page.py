@@ -271,6 +271,12 @@ def test_a_page_that_is_only_a_menu_falls_back_to_its_whole_text(tmp_path: Path)
     assert "Archive" in conversion.text and "Contact" in conversion.text
 
 
+def test_a_page_the_extraction_finds_nothing_in_shows_its_whole_text(tmp_path: Path) -> None:
+    # trafilatura finds no text in a page that is one picture; the page shows its alt text.
+    page = "<html><body><img src='plant.jpg' alt='The steel plant at night'></body></html>"
+    assert convert(tmp_path, page).text == "[image: The steel plant at night]"
+
+
 @pytest.mark.parametrize(
     "page",
     [
