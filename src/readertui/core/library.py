@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from readertui import formats
+from readertui.core import description_cache
 from readertui.core.decoding import (
     HEAD_BYTES,
     _not_regular_reason,
@@ -181,6 +182,7 @@ def scan_library(
 
     entries.sort(key=lambda entry: (entry.metadata.title.casefold(), entry.rel_path))
     skipped.sort(key=lambda item: item.rel_path)
+    description_cache.save()  # what converted files said of themselves, for the next scan
     return Library(root=root, entries=tuple(entries), skipped=tuple(skipped), key=library_key(root))
 
 

@@ -119,5 +119,12 @@ register(PLAIN_TEXT)
 register(MARKDOWN)
 # The converting formats, each by "module:attribute", name and suffixes: one line each.
 register(ConvertedFormat.lazy("readertui.formats.epub:EPUB_CONVERTER", "epub", (".epub",)))
-# register(ConvertedFormat.lazy("readertui.formats.web_page:WEB_PAGE_CONVERTER", "html", (".html", ".htm", ".xhtml"), whole_page_view=True))  # noqa: E501
+register(
+    ConvertedFormat.lazy(
+        "readertui.formats.web_page:WEB_PAGE_CONVERTER",
+        "html",
+        (".html", ".htm", ".xhtml"),
+        whole_page_view=True,
+    )
+)
 register(ConvertedFormat.lazy("readertui.formats.pdf:PDF_CONVERTER", "pdf", (".pdf",)))

@@ -110,13 +110,32 @@ class ConvertedFormat(Format):
         )
 
     def describe(self, path: Path) -> ConvertedMetadata:
-        """The converter's `describe`, any failure of it an UnreadableFile."""
+        """The converter's `describe`, any failure of it an UnreadableFile; remembered for
+        the file as it is now (readertui.core.description_cache), so the next scan does not
+        open the file again."""
+        from readertui.core import description_cache
+
+        key = description_cache.key_of(path, self.name, self.converter.version)
+        if key is not None:
+            try:
+                remembered = description_cache.recall(key)
+            except description_cache.Refused as refused:
+                raise UnreadableFile(refused.reason) from None
+            if remembered is not None:
+                return remembered
         try:
-            return self.converter.describe(path)
-        except UnreadableFile:
+            described = self.converter.describe(path)
+        except UnreadableFile as error:
+            if key is not None:
+                description_cache.remember(key, None, error.reason)
             raise
         except Exception as error:
+            # Not remembered: a bug or a passing failure (a file being written) may be gone
+            # by the next scan.
             raise UnreadableFile(failure_reason(error)) from error
+        if key is not None:
+            description_cache.remember(key, described)
+        return described
 
     # -- what opening a document asks -------------------------------------------------------------
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     # lxml ships no type hints (readertui declares no stubs for it): its elements are Any.
-    from lxml.etree import _Element  # type: ignore[import-untyped]
+    from lxml.etree import _Element
     from selectolax.lexbor import LexborHTMLParser
 
     from readertui.formats.conversion import Converter
@@ -365,8 +365,8 @@ class _Page:
 
     def lxml_tree(self) -> tuple[_Element, _StandIns] | None:
         """The page as an lxml tree (for trafilatura) and the stand-ins it was made with."""
-        from lxml import etree  # type: ignore[import-untyped]
-        from lxml.html import HTMLParser, document_fromstring  # type: ignore[import-untyped]
+        from lxml import etree
+        from lxml.html import HTMLParser, document_fromstring
 
         serialised = self.dom.html or ""
         stand_ins = _StandIns(serialised)
