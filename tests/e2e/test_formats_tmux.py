@@ -1,0 +1,164 @@
+"""End to end, as issue 12's "Done when" walks it: a library folder with War and Peace as an
+EPUB, a saved web article and a PDF paper lists all three with their titles and authors; each
+opens with its outline; a highlight with a note on each survives a restart and is in
+`readertui export -o -` with its chapter or page; the article shows no menu or footer text.
+Needs the EPUB beside the checkout (../shared/corpus/epub)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.terminal import READERTUI, Terminal, require_tools
+from tests.formats.pdf_builder import PdfPage, write_pdf
+
+pytestmark = pytest.mark.e2e
+
+EPUB = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "epub" / "pg2600.epub"
+
+ARTICLE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>The Salt That Keeps the Lights On | Desert Herald</title>
+<meta name="author" content="Mei Lin">
+<meta property="og:site_name" content="Desert Herald">
+<meta property="article:published_time" content="2025-06-03">
+<link rel="canonical" href="https://herald.example/salt">
+</head><body>
+<a href="#main">Skip to main content</a>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World news</a></li>
+<li><a href="/subscribe">Subscribe to the Herald</a></li></ul></nav>
+<div class="cookie-banner">We use cookies to improve your experience. Accept all cookies</div>
+<main id="main"><article>
+<h1>The Salt That Keeps the Lights On</h1>
+<p class="byline">By Mei Lin</p>
+<p>At the edge of Dunhuang a tower stands above a field of mirrors, and at night the town's
+lights run on heat the plant stored in molten salt during the day.</p>
+<h2>How the plant works</h2>
+<p>Twelve thousand mirrors follow the sun and send its light to the top of the tower, where
+the salt is heated until it glows; tanks keep it hot for fifteen hours.</p>
+<blockquote><p>"We sell sunlight after sunset," the plant's engineer told me.</p></blockquote>
+<p>The plant has run through three winters without a night of darkness in the town.</p>
+</article></main>
+<div class="share">Share on Facebook Share on X Email this article</div>
+<footer><p>Copyright 2025 Desert Herald Media Group. All rights reserved.</p>
+<p>Privacy policy | Terms of use | Contact the newsroom</p></footer>
+</body></html>
+"""
+
+BOILERPLATE = ("Skip to main content", "World news", "cookies", "Share on", "Copyright", "Privacy")
+
+
+def _library(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "war-and-peace.epub").write_bytes(EPUB.read_bytes())
+    (folder / "salt.html").write_text(ARTICLE, encoding="utf-8")
+    pages = [
+        PdfPage(
+            heading="1 Introduction",
+            paragraphs=(
+                "Molten salt stores the heat of the day so that a solar plant can run through "
+                "the night, which is what the plant at Dunhuang has done for three winters.",
+            ),
+        ),
+        PdfPage(
+            heading="2 Measurements",
+            paragraphs=(
+                "We measured the plant's output over three days of clear weather in May, and "
+                "the salt kept its heat for fifteen hours after sunset on each of them.",
+            ),
+        ),
+    ]
+    write_pdf(
+        folder / "paper.pdf",
+        pages,
+        header="Journal of Desert Energy",
+        page_numbers=True,
+        title="Heat Stored in Salt",
+        author="Ada Okafor; Tomas Berg",
+    )
+    return folder
+
+
+def _annotate(term: Terminal, words: str, note: str) -> None:
+    """Highlight the paragraph holding `words` (found with `/`) with `note`."""
+    term.keys("/", words, "Enter")
+    term.wait_for("FIND")
+    term.keys("Escape")
+    term.wait_for("NORMAL")
+    term.keys("V")
+    term.wait_for("VISUAL")
+    term.keys("n")
+    term.wait_for("ctrl+s")
+    term.keys(note)
+    term.wait_for(note)
+    term.keys("C-s")
+    term.wait_until(lambda screen: "NORMAL" in screen and "1 note" in screen, "the note saved", 20)
+
+
+def _open(term: Terminal, title: str, first_words: str) -> str:
+    term.keys("o")
+    term.wait_for("Open a document")
+    term.keys(title, "Enter")
+    return term.wait_for(first_words, 60)
+
+
+def test_an_epub_a_web_article_and_a_pdf_are_listed_read_annotated_and_exported(
+    tmp_path: Path,
+) -> None:
+    require_tools()
+    if not EPUB.exists():
+        pytest.skip(f"War and Peace's EPUB is not beside this checkout: {EPUB}")
+    library = _library(tmp_path / "library")
+    db = tmp_path / "db.json"
+    term = Terminal(tmp_path, 150, 45)
+    try:
+        term.start(str(READERTUI), "--db", str(db), "--library", str(library))
+        screen = term.wait_until_ready(60)
+        for shown in ("War and Peace", "Leo Tolstoy", "Heat Stored in Salt", "Ada Okafor"):
+            assert shown in screen, f"{shown!r} is not in the library pane:\n{screen}"
+        assert "The Salt That Keeps" in screen and "Mei Lin" in screen, screen
+
+        _open(term, "Heat Stored", "Molten salt stores")
+        screen = term.wait_until(
+            lambda s: "1 Introduction" in s and "2 Measurements" in s, "the paper's outline", 30
+        )
+        assert "Journal of Desert Energy" not in screen  # the running header is gone
+        _annotate(term, "Molten salt stores", "the paper's claim")
+        assert "p. 1" in term.screen()
+
+        _open(term, "Salt That Keeps", "At the edge of Dunhuang")
+        screen = term.wait_until(lambda s: "How the plant works" in s, "the article's outline", 30)
+        for menu in BOILERPLATE:
+            assert menu not in screen.split("╮", 3)[-1], f"{menu!r} shown in the article"
+        _annotate(term, "sell sunlight", "the engineer")
+
+        _open(term, "War and Peace", "Well, Prince, so Genoa")
+        # Its outline, from the book's contents and its chapter headings.
+        term.wait_until(lambda s: "CHAPTER II" in s and "Part 1" in s, "the book's outline", 30)
+        _annotate(term, "It was in July, 1805", "Anna Pavlovna")
+        term.keys("q")
+        assert term.wait_until_closed(15)
+
+        term.start(str(READERTUI), "--db", str(db), "--library", str(library))
+        term.wait_until(lambda s: "1 highlight, 1 note" in s, "War and Peace's note again", 60)
+        term.keys("q")
+        assert term.wait_until_closed(15)
+    finally:
+        term.close()
+
+    exported = subprocess.run(
+        [str(READERTUI), "export", "-o", "-", "--db", str(db), "--library", str(library)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **term.environment()},
+        check=True,
+    ).stdout
+    for note in ("the paper's claim", "the engineer", "Anna Pavlovna"):
+        assert note in exported
+    assert "“Heat Stored in Salt”, 1 Introduction, p. 1" in exported
+    assert "“War and Peace”, Part 1" in exported
+    assert "We sell sunlight after sunset" in exported
