@@ -80,7 +80,7 @@ async def test_palette_lists_actions_and_documents(make: AppFactory) -> None:
         await pilot.pause()
         await pilot.press(*"reflow")
         await pilot.pause(0.3)
-        assert "Reflow hard-wrapped lines" in rendered_text(app.screen.query_one("CommandList"))
+        assert "Reflow on or off" in rendered_text(app.screen.query_one("CommandList"))
         await pilot.press("enter")
         await pilot.pause()
         assert app.reader.reflow  # prose.txt has no hard wraps: the command turned it on

@@ -307,7 +307,12 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("", "", "export_json", "Export all annotations as JSON (W3C)", *PALETTE_ONLY),
     # Reading
     KeySpec(
-        "reflow", "r", "toggle_reflow", "Reflow hard-wrapped lines on or off", "Reading", "app"
+        "reflow",
+        "r",
+        "toggle_reflow",
+        "Reflow on or off (web page: whole page or article)",
+        "Reading",
+        "app",
     ),
     KeySpec("wider", "plus", "wider", "Wider reading measure", "Reading", "app"),
     KeySpec("narrower", "minus", "narrower", "Narrower reading measure", "Reading", "app"),
