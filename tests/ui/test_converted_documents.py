@@ -299,3 +299,24 @@ async def test_r_on_a_book_still_switches_reflow(
         await pilot.press("r")
         await pilot.pause()
         assert app.document is before and not (shelf / "river.fbook.meta.toml").exists()
+
+
+async def test_keys_are_not_held_while_the_first_document_converts(
+    shelf: Path, tmp_path: Path
+) -> None:
+    """Opening a book not converted yet must not hold every key (`q` included) until it is:
+    the screen is up meanwhile, with the library and the footer."""
+    slow = SlowConverter(gives_start=False)
+    for _ in registered(slow):
+        app = app_on(shelf, tmp_path)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_until(pilot, slow.started.is_set)
+            await wait_until(pilot, lambda app=app: app.reading.started)
+            assert app.document is None and "converting…" in status_text(app)
+            await pilot.press("1")  # to the library pane, at once
+            await pilot.pause()
+            assert not app.holding_keys
+            assert app.focused is not None and app.library_pane in app.focused.ancestors_with_self
+            slow.release.set()
+            await wait_until(pilot, lambda app=app: app.document is not None)
+            assert app.document is not None and app.document.text == WHOLE

@@ -230,7 +230,7 @@ def _scan_file(
     except UnreadableFile as refusal:  # a book with DRM, a scanned PDF…
         return SkippedFile(rel_path, refusal.reason)
     except Exception as error:  # a format's bug, or a hostile file that crashed its parser
-        from readertui.formats.converted import failure_reason
+        from readertui.formats.conversion import failure_reason
 
         return SkippedFile(rel_path, failure_reason(error))
     entry = LibraryEntry(

@@ -31,6 +31,19 @@ class UnreadableFile(Exception):
         self.reason = reason
 
 
+# The longest reason a failing converter's exception gives the skipped list.
+_REASON_CHARS = 120
+
+
+def failure_reason(error: BaseException) -> str:
+    """The skipped list's reason for a converter that failed with `error`: "cannot be read:"
+    and the error's first line, shortened (it may quote the file: shown literally)."""
+    message = " ".join(str(error).split()) or type(error).__name__
+    if len(message) > _REASON_CHARS:
+        message = message[: _REASON_CHARS - 1] + "…"
+    return f"cannot be read: {message}"
+
+
 class Section(NamedTuple):
     """A part of the text a citation names: an EPUB chapter or a PDF page.
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from readertui.errors import DocumentError
 from readertui.formats.base import Format
-from readertui.formats.conversion import UnreadableFile
+from readertui.formats.conversion import UnreadableFile, failure_reason
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,10 +33,11 @@ if TYPE_CHECKING:
     from readertui.core.metadata import DocumentMetadata
     from readertui.formats.conversion import Conversion, ConvertedMetadata, Converter
 
-# The longest reason a failing converter's exception gives the skipped list.
-_REASON_CHARS = 120
 # The file hashes remembered (by path, size and time), so a file is not hashed twice.
 _HASHES_KEPT = 64
+#: Whether a converter registered by module path converts in a process of its own (a crash
+#: or a hang of its parser then never takes the reader down; see conversion_process).
+CONVERT_IN_CHILD = True
 
 
 class ConvertedFormat(Format):
@@ -160,7 +161,7 @@ class ConvertedFormat(Format):
         Raises DocumentError when the file cannot be read, is larger than `max_bytes`, or
         its converter refuses it or fails on it.
         """
-        from readertui.core.conversion_cache import ConversionCache, StoredConversion
+        from readertui.core.conversion_cache import ConversionCache
 
         name = self._entry_name(path, max_bytes, whole_page)
         cache = ConversionCache()
@@ -172,11 +173,7 @@ class ConvertedFormat(Format):
         with lock:
             stored = cache.get(name)  # converted meanwhile by another thread
             if stored is None:
-                conversion = self._converted(path, whole_page)
-                try:
-                    stored = StoredConversion.of(conversion)
-                except Exception as error:  # spans a converter got wrong
-                    raise DocumentError(str(path), failure_reason(error)) from error
+                stored = self._stored(path, whole_page)
                 cache.put(name, stored)
         with self._lock:
             self._converting.pop(name, None)
@@ -188,6 +185,13 @@ class ConvertedFormat(Format):
         conversion will say why)."""
         from readertui.core.conversion_cache import StoredConversion
 
+        if self._where and CONVERT_IN_CHILD:
+            from readertui.formats.conversion_process import convert_in_child
+
+            try:
+                return convert_in_child(self._where, path, start=True)
+            except DocumentError:
+                return None
         start = getattr(self.converter, "convert_start", None)
         if start is None:
             return None
@@ -232,6 +236,24 @@ class ConvertedFormat(Format):
             raise DocumentError(str(path), failure_reason(error)) from error
         return entry_name(file_hash, converter.name, version, whole_page=whole_page)
 
+    def _stored(self, path: Path, whole_page: bool) -> StoredConversion:
+        """The file converted now: in a process of its own when the converter is registered
+        by module path (readertui.formats.conversion_process), else here."""
+        from readertui.core.conversion_cache import StoredConversion
+
+        if self._where and CONVERT_IN_CHILD:
+            from readertui.formats.conversion_process import convert_in_child
+
+            stored = convert_in_child(self._where, path, whole_page=whole_page)
+            if stored is None:
+                raise DocumentError(str(path), "cannot be read: its converter gave nothing")
+            return stored
+        conversion = self._converted(path, whole_page)
+        try:
+            return StoredConversion.of(conversion)
+        except Exception as error:  # spans a converter got wrong
+            raise DocumentError(str(path), failure_reason(error)) from error
+
     def _converted(self, path: Path, whole_page: bool) -> Conversion:
         try:
             return self.converter.convert(path, whole_page=whole_page)
@@ -239,12 +261,3 @@ class ConvertedFormat(Format):
             raise DocumentError(str(path), refusal.reason) from refusal
         except Exception as error:
             raise DocumentError(str(path), failure_reason(error)) from error
-
-
-def failure_reason(error: BaseException) -> str:
-    """The skipped list's reason for a converter that failed with `error`: "cannot be read:"
-    and the error's first line, shortened (it may quote the file: shown literally)."""
-    message = " ".join(str(error).split()) or type(error).__name__
-    if len(message) > _REASON_CHARS:
-        message = message[: _REASON_CHARS - 1] + "…"
-    return f"cannot be read: {message}"

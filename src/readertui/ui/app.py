@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -400,6 +401,9 @@ class ReaderApp(KeyOrderedApp[None]):
         if self._ended:
             return
         self._ended = True
+        conversions = sys.modules.get("readertui.formats.conversion_process")
+        if conversions is not None:
+            conversions.stop_all()  # quitting never waits for a book being converted
         self._save_position()
         self.reading.close_library_lookups()
         saves = self.saves

@@ -475,7 +475,7 @@ class ReaderScreen(Screen[None]):
         try:
             converting = self._workspace.needs_converting(target.document)
             if converting:
-                self.app.call_from_thread(self._set_loading, "converting…")
+                self.app.call_from_thread(self._converting)
             # A long file's beginning (a PDF's first pages) is read while the rest converts.
             start = self._workspace.load_start(target.document) if converting else None
             if start is not None and not worker.is_cancelled:
@@ -503,6 +503,13 @@ class ReaderScreen(Screen[None]):
         # Within a character of the end: clamped there (a final newline has no row).
         waited = target.offset > end and (here is None or here.offset + 1 >= end)
         self._show_document(document, target if waited or here is None else here)
+
+    def _converting(self) -> None:
+        self._set_loading("converting…")
+        if not self.started:
+            # The first document is being converted, which may take a while: the screen is
+            # up meanwhile (the library, the footer, `q`) instead of holding every key.
+            self.call_after_refresh(self._finish_startup)
 
     def _set_loading(self, state: str) -> None:
         if state != self.status.opening:
