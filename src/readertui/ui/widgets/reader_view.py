@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from readertui.core.annotations import COLORS, Annotation
+from readertui.core.annotations import Annotation
 from readertui.core.document import Document
 from readertui.core.find import TextFinder
 from readertui.core.highlight_index import HighlightIndex
@@ -38,6 +38,7 @@ from readertui.ui.keymap import reader_bindings
 if TYPE_CHECKING:
     from readertui.formats import Styler
     from readertui.ui.widgets.markdown_styles import MarkdownStyles
+    from readertui.ui.widgets.reader_styles import ReaderStyles
 
 # Rows of context kept above a jump target, so the reader sees where they landed.
 _JUMP_CONTEXT = 3
@@ -75,15 +76,9 @@ class ReaderView(Widget, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = reader_bindings()
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "reader-view--cursor",
-        "reader-view--match",
-        "reader-view--current-match",
-        "reader-view--selection",
-        "reader-view--noted",
-        "reader-view--note-marker",
-        *(f"reader-view--hl-{color}" for color in COLORS),
-    }
+    # The cursor only: the styles of highlights, notes, the selection and find's matches are
+    # held by a ReaderStyles mounted when one is first painted (see reader_styles).
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"reader-view--cursor"}
 
     class CursorMoved(Message):
         """The cursor moved (or a document was opened): the status line follows."""
@@ -167,6 +162,7 @@ class ReaderView(Widget, can_focus=True):
         self._screen_rows: list[Row] | None = None
         self._styler: Styler | None = None  # for formats that style their text
         self._markdown_styles: MarkdownStyles | None = None  # mounted when first needed
+        self._marking_styles: ReaderStyles | None = None  # mounted when first needed
         self._finder: TextFinder | None = None
         self._current_match: tuple[int, int] | None = None
         # A passage a jump was made to (a cross-reference, a search result): marked, in the
@@ -665,11 +661,24 @@ class ReaderView(Widget, can_focus=True):
         self._styles.clear()
 
     def _style(self, name: str) -> Style:
+        """The cursor's style (the reader's own) or a marking style (its ReaderStyles')."""
+        if name != "reader-view--cursor":
+            return self._marking().style(name)
         style = self._styles.get(name)
         if style is None:
             style = self.get_component_rich_style(name, partial=True)
             self._styles[name] = style
         return style
+
+    def _marking(self) -> ReaderStyles:
+        styles = self._marking_styles
+        if styles is None:
+            # Mounting resolves its styles at once, so they are ready for this paint.
+            from readertui.ui.widgets.reader_styles import ReaderStyles
+
+            styles = self._marking_styles = ReaderStyles()
+            self.mount(styles)
+        return styles
 
     def _span_style(self, kind: str) -> Style:
         styles = self._markdown_styles
