@@ -14,6 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -169,6 +170,7 @@ class ReaderView(Widget, can_focus=True):
         # colour of find's current match, until the cursor leaves it. (document, start, end)
         self._marked: tuple[str, int, int] | None = None
         self._styles: dict[str, Style] = {}
+        self._base_style: Style | None = None  # while render_lines runs
         self._wrap_column: int | None = None
         # Whether the status line has heard of the current document's position.
         self._announced = False
@@ -684,8 +686,17 @@ class ReaderView(Widget, can_focus=True):
         styles = self._markdown_styles
         return styles.style(kind) if styles is not None else Style()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style (its ancestors' backgrounds and colours, walked anew on each
+        # call) is the same for every line of one paint: worked out once for all of them.
+        self._base_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base_style = None
+
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         width = self.size.width
         rows = self.screen_rows()
         if y >= len(rows) or self.text_layout is None:
@@ -719,6 +730,13 @@ class ReaderView(Widget, can_focus=True):
             for start, end in self._finder.matches_between(row.start, row.end):
                 style = current_style if (start, end) == self._current_match else match_style
                 layers.append((start, end, style))
+        margin = self.left_margin
+        if not layers and not row.start <= self.cursor < row.stop:
+            # Nothing marked on this row (most rows): the text in one run.
+            segments = [Segment(" " * margin, base)]
+            if shown:
+                segments.append(Segment(shown, base))
+            return Strip(segments, margin + cell_width(shown))
         styles: list[Style] = [base] * (length + 1)
         for start, end, style in layers:
             for index in range(max(start - row.start, 0), min(end - row.start, length)):
@@ -728,7 +746,6 @@ class ReaderView(Widget, can_focus=True):
             index = min(self.cursor - row.start, length)
             cursor_at_end = index == length
             styles[index] = styles[index] + self._style("reader-view--cursor")
-        margin = self.left_margin
         if noted_row and margin >= NOTE_GUTTER:
             # A note starts on this row: a marker in the margin, beside the text.
             marker = self._style("reader-view--note-marker")
