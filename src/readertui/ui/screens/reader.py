@@ -107,6 +107,7 @@ class ReaderScreen(Screen[None]):
         self._unsaved: tuple[str, int] | None = None
         self.tag_counts: dict[str, int] = {}
         self.started = False
+        self._resumed = False
         self._first_start = False
         self._first_peek = False
         self._first_offset = 0
@@ -276,6 +277,15 @@ class ReaderScreen(Screen[None]):
         # _finish_startup), so a newcomer sees there is more than this document.
         self._first_start = True
         return self._library.entries[0].rel_path if self._library.entries else None
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The first resume follows the mounting of this screen, which styled every widget
+        # just now (and focus, classes and themes set since restyled what they touched):
+        # styling them all again would change nothing and costs a pass over the whole
+        # screen before the first paint. Later resumes (after a dialog) restyle as usual.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_resize(self, event: events.Resize) -> None:
         # The app's own size is updated a moment later: lay out for the size in the event.
