@@ -84,6 +84,9 @@ def _main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the callgrind.out files in DIR")
     parser.add_argument("--python", type=Path, default=Path(sys.executable))
     parser.add_argument("--only", choices=("bare", "reader"), help="count one of the two")
+    parser.add_argument(
+        "--src", type=Path, default=here.parent / "src", help="readertui's sources (src/)"
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed")
@@ -101,7 +104,7 @@ def _main() -> None:
         env = clean_environment(home)
         env.update(PYTHONHASHSEED="0", TERM="xterm-256color")
         env["PYTHONPATH"] = os.pathsep.join(
-            part for part in (str(here.parent / "src"), os.environ.get("PYTHONPATH")) if part
+            part for part in (str(args.src.resolve()), os.environ.get("PYTHONPATH")) if part
         )
         inner = [str(args.python), str(Path(__file__).resolve())]
         reader_args = [str(novel), "--db", str(folder / "readertui.json")]
