@@ -37,7 +37,6 @@ from readertui.core.visible import visible_line
 from readertui.core.workspace import Workspace
 from readertui.errors import ReaderError
 from readertui.store.layout import jump_history_key
-from readertui.ui.finding import Finding
 from readertui.ui.keymap import KeySpec
 from readertui.ui.literal import literal
 from readertui.ui.navigation import Navigation
@@ -55,6 +54,7 @@ if TYPE_CHECKING:
     from readertui.ui.annotating import Annotating
     from readertui.ui.cross_references import CrossReferenceFollower
     from readertui.ui.exports import Exports
+    from readertui.ui.finding import Finding
     from readertui.ui.index_keeper import IndexKeeper
     from readertui.ui.library_lookup import LibraryLookups
     from readertui.ui.widgets.find_bar import FindBar
@@ -121,7 +121,8 @@ class ReaderScreen(Screen[None]):
         self._lookups: LibraryLookups | None = None
         self._follower: CrossReferenceFollower | None = None
         self._exports: Exports | None = None
-        self.finding = Finding(self)
+        # Find (and its folding tables) is read in when `/` is first pressed.
+        self._finding: Finding | None = None
         self._library_pane = LibraryPane(library, id="library")
         self._reader_view = ReaderView(reading_width=config.reading_width, id="reader")
         self._doc_header = DocumentHeader(id="doc-header")
@@ -142,6 +143,14 @@ class ReaderScreen(Screen[None]):
 
             self._exports = Exports(self)
         return self._exports
+
+    @property
+    def finding(self) -> Finding:
+        if self._finding is None:
+            from readertui.ui.finding import Finding
+
+            self._finding = Finding(self)
+        return self._finding
 
     @property
     def annotating(self) -> Annotating:
@@ -667,7 +676,7 @@ class ReaderScreen(Screen[None]):
             self._apply_layout()
 
     def _base_mode(self) -> str:
-        return "FIND" if self.finding.active else "NORMAL"
+        return "FIND" if self._finding is not None and self._finding.active else "NORMAL"
 
     def save_position(self) -> None:
         """Queue the reading position now (the app is ending, or exporting)."""
@@ -799,7 +808,15 @@ class ReaderScreen(Screen[None]):
         self.reader.focus()
 
     def _close_find(self) -> None:
-        self.finding.close(find_bar_mounted=self.started)
+        if self._finding is not None:
+            self._finding.close(find_bar_mounted=self.started)
+            return
+        # Find was never opened, so no match was ever shown: the status line is left as
+        # closing it would leave it.
+        status = self.status
+        status.mode = "NORMAL"
+        status.find_state = ""
+        status.show()
 
     # -- annotations ----------------------------------------------------------------------------
 

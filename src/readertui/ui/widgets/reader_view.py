@@ -21,7 +21,6 @@ from textual.widget import Widget
 
 from readertui.core.annotations import Annotation
 from readertui.core.document import Document
-from readertui.core.find import TextFinder
 from readertui.core.highlight_index import HighlightIndex
 from readertui.core.location import Location
 from readertui.core.motion import (
@@ -37,6 +36,7 @@ from readertui.core.textlayout import Row, RowRef, TextLayout, cell_width, hard_
 from readertui.ui.keymap import reader_bindings
 
 if TYPE_CHECKING:
+    from readertui.core.find import TextFinder
     from readertui.formats import Styler
     from readertui.ui.widgets.markdown_styles import MarkdownStyles
     from readertui.ui.widgets.reader_styles import ReaderStyles
