@@ -180,7 +180,8 @@ class ReaderView(Widget, can_focus=True):
         # Line number of `_line_offset`, so the status line counts newlines incrementally.
         self._line_offset = 0
         self._line_number = 1
-        self._lines = 1
+        self._lines: int | None = 1
+        self._announcing = False
         # The top of the screen asked for with the document, placed once it is laid out.
         self._pending_top: int | None = None
 
@@ -213,7 +214,9 @@ class ReaderView(Widget, can_focus=True):
         self.selection_anchor = None
         self.highlights = opened.highlight_index()
         self._pending_top = top
-        self._lines = text.count("\n") + (0 if text.endswith("\n") else 1) if text else 1
+        # Counted when the position is first asked for, after the first screen is painted
+        # (see _changed): a long text's newlines take a moment to count.
+        self._lines = None
         self._line_offset, self._line_number = 0, 1
         self.text_layout = None
         self._announced = False
@@ -317,12 +320,31 @@ class ReaderView(Widget, can_focus=True):
         if marked is not None and marked[0] == here and not marked[1] <= self.cursor <= marked[2]:
             self._marked = None  # the cursor left the passage jumped to
         self.refresh()
+        if self.document is None:
+            return
+        if self._lines is None:
+            # A document just shown: the status line shows its position after the text's
+            # first screen is painted (as it would anyway: the message is handled after it),
+            # and the lines are counted only then.
+            if not self._announcing:
+                self._announcing = True
+                self.call_after_refresh(self._announce)
+            return
+        self.post_message(self.CursorMoved(self, self.position))
+
+    def _announce(self) -> None:
+        self._announcing = False
         if self.document is not None:
             self.post_message(self.CursorMoved(self, self.position))
 
     @property
     def position(self) -> ReaderPosition:
         text = self.document.text if self.document else ""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = (
+                text.count("\n") + (0 if text.endswith("\n") else 1) if text else 1
+            )
         if self.cursor >= self._line_offset:
             self._line_number += text.count("\n", self._line_offset, self.cursor)
         else:
@@ -338,7 +360,7 @@ class ReaderView(Widget, can_focus=True):
             self.cursor,
             len(text),
             self._line_number,
-            self._lines,
+            lines,
             self.selection_anchor is not None,
             row,
             rows,
