@@ -108,6 +108,7 @@ class ReaderScreen(Screen[None]):
         self.tag_counts: dict[str, int] = {}
         self.started = False
         self._resumed = False
+        self._too_small_mounted = False
         self._first_start = False
         self._first_peek = False
         self._first_offset = 0
@@ -243,12 +244,7 @@ class ReaderScreen(Screen[None]):
         # The footer, the library list and the find bar are mounted just after the first
         # paint, so the text is on screen sooner; this keeps the footer's row meanwhile.
         yield Static(" ", id="footer-slot")
-        yield Static(
-            Text(
-                f"The terminal is too small.\nreadertui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}."
-            ),
-            id="too-small",
-        )
+        # The "too small" message is mounted the first time the terminal is (_apply_layout).
 
     def on_mount(self) -> None:
         self._width, self._height = self.app.size
@@ -312,7 +308,14 @@ class ReaderScreen(Screen[None]):
 
     def _apply_layout(self) -> None:
         width, height = self._width, self._height
-        self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
+        too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        if too_small and not self._too_small_mounted:
+            self._too_small_mounted = True
+            message = (
+                f"The terminal is too small.\nreadertui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}."
+            )
+            self.mount(Static(Text(message), id="too-small"))
+        self.set_class(too_small, "-too-small")
         for pane, name in ((self.library_pane, "library"), (self.sidebar, "sidebar")):
             visible = self._pane_visible(name)
             if pane.display != visible:
