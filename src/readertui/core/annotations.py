@@ -1,8 +1,14 @@
 """The annotation model: a highlighted span of one document, with colour, note, tags, links.
 
-Plain frozen dataclasses with a lossless round trip to the JSON records the store keeps
+Immutable dataclasses with a lossless round trip to the JSON records the store keeps
 (PRODUCT 5). Offsets are code-point offsets into the document's normalised text; the quote
 with 32 characters of context each side lets the span be found again when the text changes.
+
+They behave as `@dataclass(frozen=True)` classes do (`dataclasses.replace` and `fields` work,
+assigning a field raises FrozenInstanceError, equal when their fields are, hashable), but
+their methods are written out here: a dataclass compiles the ones it makes when the module
+is imported, and this module is imported before the reader's first paint, where that cost
+several milliseconds (benchmarks/callgrind_paint.py).
 """
 
 from __future__ import annotations
@@ -10,9 +16,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import FrozenInstanceError, dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 COLORS: tuple[str, ...] = ("yellow", "green", "blue", "pink", "purple")
 DEFAULT_COLOR = COLORS[0]
@@ -27,7 +33,20 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-@dataclass(frozen=True)
+def _frozen_setattr(self: object, name: str, value: object) -> NoReturn:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: object, name: str) -> NoReturn:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+_set = object.__setattr__
+# created and updated were not given: now.
+_NOW: Any = object()
+
+
+@dataclass(init=False, repr=False, eq=False)
 class Quote:
     """The highlighted text and the text just around it, as it was when last anchored."""
 
@@ -35,8 +54,31 @@ class Quote:
     prefix: str = ""
     suffix: str = ""
 
+    def __init__(self, exact: str, prefix: str = "", suffix: str = "") -> None:
+        _set(self, "exact", exact)
+        _set(self, "prefix", prefix)
+        _set(self, "suffix", suffix)
 
-@dataclass(frozen=True)
+    __setattr__ = _frozen_setattr
+    __delattr__ = _frozen_delattr
+
+    def __repr__(self) -> str:
+        return f"Quote(exact={self.exact!r}, prefix={self.prefix!r}, suffix={self.suffix!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Quote) and other.__class__ is self.__class__:
+            return (self.exact, self.prefix, self.suffix) == (
+                other.exact,
+                other.prefix,
+                other.suffix,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.exact, self.prefix, self.suffix))
+
+
+@dataclass(init=False, repr=False, eq=False)
 class DocumentRef:
     """Which document: its library and path relative to the library's root, its text's hash
     and title.
@@ -51,6 +93,34 @@ class DocumentRef:
     title: str = ""
     library: str = ""
 
+    def __init__(self, path: str, sha256: str = "", title: str = "", library: str = "") -> None:
+        _set(self, "path", path)
+        _set(self, "sha256", sha256)
+        _set(self, "title", title)
+        _set(self, "library", library)
+
+    __setattr__ = _frozen_setattr
+    __delattr__ = _frozen_delattr
+
+    def __repr__(self) -> str:
+        return (
+            f"DocumentRef(path={self.path!r}, sha256={self.sha256!r}, title={self.title!r}, "
+            f"library={self.library!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DocumentRef) and other.__class__ is self.__class__:
+            return (self.path, self.sha256, self.title, self.library) == (
+                other.path,
+                other.sha256,
+                other.title,
+                other.library,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.sha256, self.title, self.library))
+
     def in_library(self, library: str) -> bool:
         """Whether the document is one of the library with key `library` (or legacy)."""
         return self.library in ("", library)
@@ -61,7 +131,7 @@ class DocumentRef:
         return self.path == path and self.library in ("", library)
 
 
-@dataclass(frozen=True)
+@dataclass(init=False, repr=False, eq=False)
 class Annotation:
     """One highlight. `orphaned` ones could not be placed in the current text."""
 
@@ -79,6 +149,73 @@ class Annotation:
     orphaned: bool = False
     # How sure the last re-anchoring was (1.0: the quote was found exactly).
     confidence: float = 1.0
+
+    def __init__(
+        self,
+        id: str,
+        doc: DocumentRef,
+        quote: Quote,
+        start: int,
+        end: int,
+        color: str = DEFAULT_COLOR,
+        note: str = "",
+        tags: tuple[str, ...] = (),
+        links: tuple[str, ...] = (),
+        created: str = _NOW,
+        updated: str = _NOW,
+        orphaned: bool = False,
+        confidence: float = 1.0,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "doc", doc)
+        _set(self, "quote", quote)
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "color", color)
+        _set(self, "note", note)
+        _set(self, "tags", tags)
+        _set(self, "links", links)
+        _set(self, "created", now_iso() if created is _NOW else created)
+        _set(self, "updated", now_iso() if updated is _NOW else updated)
+        _set(self, "orphaned", orphaned)
+        _set(self, "confidence", confidence)
+
+    __setattr__ = _frozen_setattr
+    __delattr__ = _frozen_delattr
+
+    def _values(self) -> tuple[Any, ...]:
+        return (
+            self.id,
+            self.doc,
+            self.quote,
+            self.start,
+            self.end,
+            self.color,
+            self.note,
+            self.tags,
+            self.links,
+            self.created,
+            self.updated,
+            self.orphaned,
+            self.confidence,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Annotation(id={self.id!r}, doc={self.doc!r}, quote={self.quote!r}, "
+            f"start={self.start!r}, end={self.end!r}, color={self.color!r}, "
+            f"note={self.note!r}, tags={self.tags!r}, links={self.links!r}, "
+            f"created={self.created!r}, updated={self.updated!r}, "
+            f"orphaned={self.orphaned!r}, confidence={self.confidence!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Annotation) and other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
     def touched(self, **changes: Any) -> Annotation:
         """A copy with `changes` applied and `updated` set to now."""

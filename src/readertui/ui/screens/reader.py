@@ -38,7 +38,6 @@ from readertui.core.workspace import Workspace
 from readertui.errors import ReaderError
 from readertui.formats.converted import ConvertedFormat
 from readertui.store.layout import jump_history_key
-from readertui.ui.finding import Finding
 from readertui.ui.keymap import KeySpec
 from readertui.ui.literal import literal
 from readertui.ui.navigation import Navigation
@@ -56,6 +55,7 @@ if TYPE_CHECKING:
     from readertui.ui.annotating import Annotating
     from readertui.ui.cross_references import CrossReferenceFollower
     from readertui.ui.exports import Exports
+    from readertui.ui.finding import Finding
     from readertui.ui.index_keeper import IndexKeeper
     from readertui.ui.library_lookup import LibraryLookups
     from readertui.ui.widgets.find_bar import FindBar
@@ -110,6 +110,8 @@ class ReaderScreen(Screen[None]):
         self._unsaved: tuple[str, int] | None = None
         self.tag_counts: dict[str, int] = {}
         self.started = False
+        self._resumed = False
+        self._too_small_mounted = False
         self._first_start = False
         self._first_peek = False
         self._first_offset = 0
@@ -126,7 +128,8 @@ class ReaderScreen(Screen[None]):
         self._lookups: LibraryLookups | None = None
         self._follower: CrossReferenceFollower | None = None
         self._exports: Exports | None = None
-        self.finding = Finding(self)
+        # Find (and its folding tables) is read in when `/` is first pressed.
+        self._finding: Finding | None = None
         self._library_pane = LibraryPane(library, id="library")
         self._reader_view = ReaderView(reading_width=config.reading_width, id="reader")
         self._doc_header = DocumentHeader(id="doc-header")
@@ -147,6 +150,14 @@ class ReaderScreen(Screen[None]):
 
             self._exports = Exports(self)
         return self._exports
+
+    @property
+    def finding(self) -> Finding:
+        if self._finding is None:
+            from readertui.ui.finding import Finding
+
+            self._finding = Finding(self)
+        return self._finding
 
     @property
     def annotating(self) -> Annotating:
@@ -239,12 +250,7 @@ class ReaderScreen(Screen[None]):
         # The footer, the library list and the find bar are mounted just after the first
         # paint, so the text is on screen sooner; this keeps the footer's row meanwhile.
         yield Static(" ", id="footer-slot")
-        yield Static(
-            Text(
-                f"The terminal is too small.\nreadertui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}."
-            ),
-            id="too-small",
-        )
+        # The "too small" message is mounted the first time the terminal is (_apply_layout).
 
     def on_mount(self) -> None:
         self._width, self._height = self.app.size
@@ -283,6 +289,15 @@ class ReaderScreen(Screen[None]):
         self._first_start = True
         return self._library.entries[0].rel_path if self._library.entries else None
 
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The first resume follows the mounting of this screen, which styled every widget
+        # just now (and focus, classes and themes set since restyled what they touched):
+        # styling them all again would change nothing and costs a pass over the whole
+        # screen before the first paint. Later resumes (after a dialog) restyle as usual.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+
     def on_resize(self, event: events.Resize) -> None:
         # The app's own size is updated a moment later: lay out for the size in the event.
         self._width, self._height = event.size
@@ -299,7 +314,14 @@ class ReaderScreen(Screen[None]):
 
     def _apply_layout(self) -> None:
         width, height = self._width, self._height
-        self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
+        too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        if too_small and not self._too_small_mounted:
+            self._too_small_mounted = True
+            message = (
+                f"The terminal is too small.\nreadertui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}."
+            )
+            self.mount(Static(Text(message), id="too-small"))
+        self.set_class(too_small, "-too-small")
         for pane, name in ((self.library_pane, "library"), (self.sidebar, "sidebar")):
             visible = self._pane_visible(name)
             if pane.display != visible:
@@ -726,7 +748,7 @@ class ReaderScreen(Screen[None]):
             self._apply_layout()
 
     def _base_mode(self) -> str:
-        return "FIND" if self.finding.active else "NORMAL"
+        return "FIND" if self._finding is not None and self._finding.active else "NORMAL"
 
     def save_position(self) -> None:
         """Queue the reading position now (the app is ending, or exporting)."""
@@ -858,7 +880,15 @@ class ReaderScreen(Screen[None]):
         self.reader.focus()
 
     def _close_find(self) -> None:
-        self.finding.close(find_bar_mounted=self.started)
+        if self._finding is not None:
+            self._finding.close(find_bar_mounted=self.started)
+            return
+        # Find was never opened, so no match was ever shown: the status line is left as
+        # closing it would leave it.
+        status = self.status
+        status.mode = "NORMAL"
+        status.find_state = ""
+        status.show()
 
     # -- annotations ----------------------------------------------------------------------------
 

@@ -14,13 +14,13 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from readertui.core.annotations import COLORS, Annotation
+from readertui.core.annotations import Annotation
 from readertui.core.document import Document
-from readertui.core.find import TextFinder
 from readertui.core.highlight_index import HighlightIndex
 from readertui.core.location import Location
 from readertui.core.motion import (
@@ -36,8 +36,10 @@ from readertui.core.textlayout import Row, RowRef, TextLayout, cell_width, hard_
 from readertui.ui.keymap import reader_bindings
 
 if TYPE_CHECKING:
+    from readertui.core.find import TextFinder
     from readertui.formats import Styler
     from readertui.ui.widgets.markdown_styles import MarkdownStyles
+    from readertui.ui.widgets.reader_styles import ReaderStyles
 
 # Rows of context kept above a jump target, so the reader sees where they landed.
 _JUMP_CONTEXT = 3
@@ -75,15 +77,9 @@ class ReaderView(Widget, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = reader_bindings()
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "reader-view--cursor",
-        "reader-view--match",
-        "reader-view--current-match",
-        "reader-view--selection",
-        "reader-view--noted",
-        "reader-view--note-marker",
-        *(f"reader-view--hl-{color}" for color in COLORS),
-    }
+    # The cursor only: the styles of highlights, notes, the selection and find's matches are
+    # held by a ReaderStyles mounted when one is first painted (see reader_styles).
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"reader-view--cursor"}
 
     class CursorMoved(Message):
         """The cursor moved (or a document was opened): the status line follows."""
@@ -167,12 +163,14 @@ class ReaderView(Widget, can_focus=True):
         self._screen_rows: list[Row] | None = None
         self._styler: Styler | None = None  # for formats that style their text
         self._markdown_styles: MarkdownStyles | None = None  # mounted when first needed
+        self._marking_styles: ReaderStyles | None = None  # mounted when first needed
         self._finder: TextFinder | None = None
         self._current_match: tuple[int, int] | None = None
         # A passage a jump was made to (a cross-reference, a search result): marked, in the
         # colour of find's current match, until the cursor leaves it. (document, start, end)
         self._marked: tuple[str, int, int] | None = None
         self._styles: dict[str, Style] = {}
+        self._base_style: Style | None = None  # while render_lines runs
         self._wrap_column: int | None = None
         # Whether the status line has heard of the current document's position.
         self._announced = False
@@ -182,7 +180,8 @@ class ReaderView(Widget, can_focus=True):
         # Line number of `_line_offset`, so the status line counts newlines incrementally.
         self._line_offset = 0
         self._line_number = 1
-        self._lines = 1
+        self._lines: int | None = 1
+        self._announcing = False
         # The top of the screen asked for with the document, placed once it is laid out.
         self._pending_top: int | None = None
 
@@ -215,7 +214,9 @@ class ReaderView(Widget, can_focus=True):
         self.selection_anchor = None
         self.highlights = opened.highlight_index()
         self._pending_top = top
-        self._lines = text.count("\n") + (0 if text.endswith("\n") else 1) if text else 1
+        # Counted when the position is first asked for, after the first screen is painted
+        # (see _changed): a long text's newlines take a moment to count.
+        self._lines = None
         self._line_offset, self._line_number = 0, 1
         self.text_layout = None
         self._announced = False
@@ -319,12 +320,31 @@ class ReaderView(Widget, can_focus=True):
         if marked is not None and marked[0] == here and not marked[1] <= self.cursor <= marked[2]:
             self._marked = None  # the cursor left the passage jumped to
         self.refresh()
+        if self.document is None:
+            return
+        if self._lines is None:
+            # A document just shown: the status line shows its position after the text's
+            # first screen is painted (as it would anyway: the message is handled after it),
+            # and the lines are counted only then.
+            if not self._announcing:
+                self._announcing = True
+                self.call_after_refresh(self._announce)
+            return
+        self.post_message(self.CursorMoved(self, self.position))
+
+    def _announce(self) -> None:
+        self._announcing = False
         if self.document is not None:
             self.post_message(self.CursorMoved(self, self.position))
 
     @property
     def position(self) -> ReaderPosition:
         text = self.document.text if self.document else ""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = (
+                text.count("\n") + (0 if text.endswith("\n") else 1) if text else 1
+            )
         if self.cursor >= self._line_offset:
             self._line_number += text.count("\n", self._line_offset, self.cursor)
         else:
@@ -340,7 +360,7 @@ class ReaderView(Widget, can_focus=True):
             self.cursor,
             len(text),
             self._line_number,
-            self._lines,
+            lines,
             self.selection_anchor is not None,
             row,
             rows,
@@ -665,18 +685,40 @@ class ReaderView(Widget, can_focus=True):
         self._styles.clear()
 
     def _style(self, name: str) -> Style:
+        """The cursor's style (the reader's own) or a marking style (its ReaderStyles')."""
+        if name != "reader-view--cursor":
+            return self._marking().style(name)
         style = self._styles.get(name)
         if style is None:
             style = self.get_component_rich_style(name, partial=True)
             self._styles[name] = style
         return style
 
+    def _marking(self) -> ReaderStyles:
+        styles = self._marking_styles
+        if styles is None:
+            # Mounting resolves its styles at once, so they are ready for this paint.
+            from readertui.ui.widgets.reader_styles import ReaderStyles
+
+            styles = self._marking_styles = ReaderStyles()
+            self.mount(styles)
+        return styles
+
     def _span_style(self, kind: str) -> Style:
         styles = self._markdown_styles
         return styles.style(kind) if styles is not None else Style()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style (its ancestors' backgrounds and colours, walked anew on each
+        # call) is the same for every line of one paint: worked out once for all of them.
+        self._base_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base_style = None
+
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         width = self.size.width
         rows = self.screen_rows()
         if y >= len(rows) or self.text_layout is None:
@@ -710,6 +752,13 @@ class ReaderView(Widget, can_focus=True):
             for start, end in self._finder.matches_between(row.start, row.end):
                 style = current_style if (start, end) == self._current_match else match_style
                 layers.append((start, end, style))
+        margin = self.left_margin
+        if not layers and not row.start <= self.cursor < row.stop:
+            # Nothing marked on this row (most rows): the text in one run.
+            segments = [Segment(" " * margin, base)]
+            if shown:
+                segments.append(Segment(shown, base))
+            return Strip(segments, margin + cell_width(shown))
         styles: list[Style] = [base] * (length + 1)
         for start, end, style in layers:
             for index in range(max(start - row.start, 0), min(end - row.start, length)):
@@ -719,7 +768,6 @@ class ReaderView(Widget, can_focus=True):
             index = min(self.cursor - row.start, length)
             cursor_at_end = index == length
             styles[index] = styles[index] + self._style("reader-view--cursor")
-        margin = self.left_margin
         if noted_row and margin >= NOTE_GUTTER:
             # A note starts on this row: a marker in the margin, beside the text.
             marker = self._style("reader-view--note-marker")
