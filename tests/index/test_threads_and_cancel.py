@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import threading
 from pathlib import Path
 
@@ -152,3 +153,46 @@ def test_an_emptied_file_left_with_its_wal_is_rebuilt_by_the_next_process(tmp_pa
     assert again.update().indexed == ("a.txt",)
     assert [hit.place.path for hit in again.search("heron")] == ["a.txt"]
     again.close()
+
+
+def test_closing_the_index_while_another_thread_queries_never_crashes(tmp_path: Path) -> None:
+    """The app quits (closing the index) while a worker is inside a query: closing a SQLite
+    connection under a statement running in another thread crashed the process (SIGSEGV).
+    Now the statement is interrupted and the worker gets an error it can handle."""
+    script = textwrap.dedent(
+        f"""
+        import sqlite3, sys, threading, time
+        from pathlib import Path
+        sys.path[:0] = {sys.path!r}
+        from readertui.index.cache import IndexCache
+        cache = IndexCache(Path({str(tmp_path / "index.sqlite3")!r}))
+        cache.connection()  # this thread's
+        outcome = []
+        running = threading.Event()
+
+        def query():
+            try:
+                with cache.using() as connection:
+                    running.set()
+                    connection.execute(
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                        "WHERE i < 200000000) SELECT count(*) FROM n"
+                    ).fetchone()
+                outcome.append("finished")
+            except sqlite3.Error as error:
+                outcome.append(type(error).__name__)
+
+        worker = threading.Thread(target=query)
+        worker.start()
+        running.wait(10)
+        time.sleep(0.2)  # inside the statement
+        cache.close()
+        worker.join(30)
+        print(outcome)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "['OperationalError']"

@@ -107,13 +107,15 @@ def update_index(
         cache.replace_damaged()
         rebuilt = True
     try:
-        return _update(cache, library, workspace, progress, cancel, workers, rebuilt=rebuilt)
+        with cache.using():  # the whole update on this thread's connection (see `using`)
+            return _update(cache, library, workspace, progress, cancel, workers, rebuilt=rebuilt)
     except sqlite3.DatabaseError as error:
         if not is_damage(error):
             raise
         cache.mark_damaged()
     cache.replace_damaged()
-    return _update(cache, library, workspace, progress, cancel, workers, rebuilt=True)
+    with cache.using():
+        return _update(cache, library, workspace, progress, cancel, workers, rebuilt=True)
 
 
 def _update(

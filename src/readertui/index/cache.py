@@ -137,6 +137,11 @@ class IndexCache:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        # A lock per connection, held while its thread uses it (`using`): closing one that
+        # another thread is in the middle of a statement on would crash the process.
+        self._use_locks: dict[sqlite3.Connection, threading.RLock] = {}
+        # Connections `close` found in use: their own thread closes them when done.
+        self._to_close: set[sqlite3.Connection] = set()
         self._generation = 0  # bumped when the file is replaced: old connections are stale
         # The file (inode) found damaged, until it is replaced.
         self._damaged_file: int | None = None
@@ -172,6 +177,7 @@ class IndexCache:
                 continue
             with self._lock:
                 self._connections.append(connection)
+                self._use_locks[connection] = threading.RLock()
             return connection
         raise AssertionError("unreachable")
 
@@ -229,14 +235,47 @@ class IndexCache:
         with self._lock:
             return bool(self._connections)
 
-    def close(self) -> None:
-        """Close every thread's connection (threads still using one get IndexUnavailable)."""
+    @contextmanager
+    def using(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, for as long as the block runs: `close` from another
+        thread meanwhile interrupts its statement instead of closing it under it."""
+        connection = self.connection()
         with self._lock:
-            connections, self._connections = self._connections, []
-            self._generation += 1
-        for connection in connections:
+            lock = self._use_locks.get(connection)
+        if lock is None:  # closed between the two lines above: its statements fail cleanly
+            yield connection
+            return
+        with lock:
+            yield connection
+        with self._lock:
+            dropped = connection in self._to_close
+            self._to_close.discard(connection)
+        if dropped:
             with suppress(sqlite3.Error):
                 connection.close()
+
+    def close(self) -> None:
+        """Close every thread's connection. One that a thread is using right now has its
+        statement interrupted (that thread gets IndexUnavailable or Cancelled) and is
+        closed by that thread when it is done with it."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+            locks = {c: self._use_locks.pop(c, None) for c in connections}
+            self._generation += 1
+        for connection in connections:
+            lock = locks[connection]
+            if lock is None or lock.acquire(blocking=False):
+                try:
+                    with suppress(sqlite3.Error):
+                        connection.close()
+                finally:
+                    if lock is not None:
+                        lock.release()
+                continue
+            with suppress(sqlite3.Error):
+                connection.interrupt()  # safe from any thread while the connection is open
+            with self._lock:
+                self._to_close.add(connection)
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -244,15 +283,15 @@ class IndexCache:
     def writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction on this thread's connection, taken at once (BEGIN
         IMMEDIATE), so two writers queue instead of failing half-way."""
-        connection = self.connection()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            with suppress(sqlite3.Error):
-                connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+        with self.using() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
 
     # -- damage ---------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
@@ -278,20 +278,21 @@ class LibraryIndex:
 
     @contextmanager
     def _connection(self, cancel: CancelToken | None) -> Iterator[sqlite3.Connection]:
-        connection = self._cache.connection()
-        if cancel is not None:
-            connection.set_progress_handler(lambda: int(cancel.cancelled), _PROGRESS_STEPS)
-        try:
-            yield connection
-        except sqlite3.Error as error:
-            if cancel is not None and cancel.cancelled:
-                raise Cancelled() from error
-            if is_damage(error):
-                self._cache.mark_damaged()
-            raise IndexUnavailable(f"the index {self.path} cannot be read ({error})") from error
-        finally:
+        with self._cache.using() as connection:
             if cancel is not None:
-                connection.set_progress_handler(None, 0)
+                connection.set_progress_handler(lambda: int(cancel.cancelled), _PROGRESS_STEPS)
+            try:
+                yield connection
+            except sqlite3.Error as error:
+                if cancel is not None and cancel.cancelled:
+                    raise Cancelled() from error
+                if is_damage(error):
+                    self._cache.mark_damaged()
+                raise IndexUnavailable(f"the index {self.path} cannot be read ({error})") from error
+            finally:
+                if cancel is not None:
+                    with suppress(sqlite3.Error):
+                        connection.set_progress_handler(None, 0)
         _check(cancel)
 
 

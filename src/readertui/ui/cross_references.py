@@ -223,7 +223,9 @@ class CrossReferenceFollower:
         self._present(pane, path, highlight, answer)
         if highlight is None:
             self._keep(path, answer)
-        self._read_ahead(path, answer)
+        # Once the answer is on the screen: the question holds the interpreter in turns
+        # with the screen's thread, and would slow the painting of the answer itself.
+        self.host.app.call_after_refresh(self._read_ahead, path, answer)
 
     def _present(
         self, pane: XrefPane, path: str, highlight: Annotation | None, answer: CrossReferences
@@ -270,7 +272,9 @@ class CrossReferenceFollower:
         path, answer = kept
         self._stop_question()
         self._present(pane, path, None, answer)
-        self._read_ahead(path, answer)
+        # Once the answer is on the screen: the question holds the interpreter in turns
+        # with the screen's thread, and would slow the painting of the answer itself.
+        self.host.app.call_after_refresh(self._read_ahead, path, answer)
         return True
 
     def _stop_question(self) -> None:
