@@ -13,6 +13,7 @@ import pytest
 from readertui.config import Config
 from readertui.core.annotations import DocumentRef, new_annotation
 from readertui.store.store import Store
+from readertui.ui import cross_references
 from readertui.ui.app import ReaderApp, make_app
 from readertui.ui.widgets.xref_pane import XrefPane
 from tests.ui.helpers import wait_for_startup
@@ -332,7 +333,10 @@ async def test_the_next_passage_is_read_ahead_so_brace_lists_it_without_asking(
         await wait_for_startup(pilot, app)
         pane = await _cross_references_at(pilot, app, TEACHER)
         follower = app.reading._follow_cursor()
-        await until(pilot, lambda: follower._ahead is None and len(follower._kept) == 2, "ahead")
+        read_ahead = 1 + cross_references.READ_AHEAD
+        await until(
+            pilot, lambda: follower._ahead is None and len(follower._kept) == read_ahead, "ahead"
+        )
         app.reading.focus_pane("reader")
         index = app.reading.keeper.index
         assert index is not None
@@ -380,15 +384,21 @@ async def test_brace_waits_for_the_passage_being_read_ahead_instead_of_asking_ag
         await wait_for_startup(pilot, app)
         pane = await _cross_references_at(pilot, app, TEACHER)
         follower = app.reading._follow_cursor()
-        await until(pilot, lambda: follower._ahead is None and len(follower._kept) == 2, "ahead")
+        read_ahead = 1 + cross_references.READ_AHEAD
+        await until(
+            pilot, lambda: follower._ahead is None and len(follower._kept) == read_ahead, "ahead"
+        )
         app.reading.focus_pane("reader")
         index = app.reading.keeper.index
         assert index is not None
         gate.clear()  # the next read-ahead is slow
-        await pilot.press("}")  # listed from what was read ahead; reads the next one ahead
-        await until(pilot, lambda: follower._ahead is not None and asked[-1] > 0, "reading")
+        await pilot.press("}")  # listed from what was read ahead; reads one more ahead
+        await until(pilot, lambda: follower._ahead is not None, "reading ahead")
         before = len(asked)
-        await pilot.press("}")  # to the passage still being read ahead
+        for _ in range(cross_references.READ_AHEAD):  # through what was read ahead...
+            await pilot.press("}")
+            if follower._awaiting_ahead:
+                break  # ...to the passage still being read ahead
         assert follower._awaiting_ahead and not follower.settled
         shown = pane.about
         gate.set()

@@ -38,9 +38,11 @@ SETTLE_DELAY = 0.06
 #: "At once" for a timer (which cannot take 0).
 ASK_AT_ONCE = 0.005
 #: Entries per group.
-GROUP_LIMIT = 8
+GROUP_LIMIT = 5
 #: How many answers (of passages with no highlight at the cursor) are kept for going back.
 KEPT_ANSWERS = 16
+#: How many passages after the one shown are read ahead, one after the other.
+READ_AHEAD = 3
 #: A cursor this close after the end of the passage shown (the blank lines between two
 #: paragraphs: where `}` lands) is in the passage read ahead: its answer is waited for.
 NEXT_PASSAGE_GAP = 16
@@ -81,6 +83,7 @@ class CrossReferenceFollower:
         self._kept: OrderedDict[tuple[str, int, int], CrossReferences] = OrderedDict()
         self._ahead: CancelToken | None = None
         self._ahead_at: tuple[str, int] = ("", -1)  # the (document, offset) read ahead
+        self._shown: tuple[str, CrossReferences] | None = None  # what reading ahead is from
         self._awaiting_ahead = False  # the cursor's answer is the one being read ahead
         self._epoch = 0  # bumped when kept answers become wrong (the index changed)
         keeper.when_ready(self._index_updated)
@@ -151,6 +154,12 @@ class CrossReferenceFollower:
         self._timer = None
         pane, opened = self.host.xref_pane(), self.host.opened
         if pane is None:
+            return
+        if self._show_kept():
+            return  # answered already (read ahead, or asked before)
+        if self._ahead_covers_cursor():
+            self._awaiting_ahead = True  # its answer is on its way
+            self._generation += 1
             return
         if opened is None:
             pane.show_message("No document is open.")
@@ -294,14 +303,35 @@ class CrossReferenceFollower:
         cursor, highlight = self.host.cursor_and_highlight()
         return highlight is None and 0 <= cursor - self._ahead_at[1] <= NEXT_PASSAGE_GAP
 
+    def _kept_after(self, path: str, offset: int) -> CrossReferences | None:
+        """The kept answer of the passage at `offset` or, `offset` being between passages,
+        of the one starting just after it."""
+        for (kept_path, start, end), answer in self._kept.items():
+            if kept_path == path and (
+                start <= offset < end or 0 <= start - offset <= NEXT_PASSAGE_GAP
+            ):
+                return answer
+        return None
+
     def _read_ahead(self, path: str, answer: CrossReferences) -> None:
-        """Ask in the background for the answer of the passage after `answer`'s."""
+        """Ask in the background for the answer of the first of the READ_AHEAD passages
+        after `answer`'s that is not kept yet (each answer that comes asks for the next)."""
         index = self.keeper.index
         if index is None or answer.passage is None:
             return
-        following = answer.passage.place.end  # between passages: the next one is meant
-        if any(p == path and start <= following < end for p, start, end in self._kept):
-            return
+        self._shown = (path, answer)
+        following = -1
+        for _ in range(READ_AHEAD):
+            assert answer.passage is not None
+            following = answer.passage.place.end  # between passages: the next is meant
+            kept = self._kept_after(path, following)
+            if kept is None or kept.passage is None:
+                break
+            answer = kept
+        else:
+            return  # all read ahead already
+        if self._ahead is not None and self._ahead_at == (path, following):
+            return  # on its way
         from readertui.index import CancelToken
 
         if self._ahead is not None:
@@ -321,6 +351,10 @@ class CrossReferenceFollower:
                 return
             except Exception:  # the question itself says what is wrong, once it is asked
                 found = None
+            if found is not None and (
+                found.passage is None or found.passage.place.end <= following
+            ):
+                found = None  # past the last passage: there is no next one
             with contextlib.suppress(RuntimeError):  # the app ended meanwhile
                 app.call_from_thread(self._read, epoch, token, path, found)
 
@@ -335,6 +369,8 @@ class CrossReferenceFollower:
             self._ahead = None
         if answer is not None and answer.passage is not None:
             self._keep(path, answer)
+            if self._shown is not None and self._shown[0] == path:
+                self._read_ahead(*self._shown)  # the next one, if not READ_AHEAD done yet
         # The cursor may have got there first (waiting for this, or with its own question
         # running): this is its answer.
         waited, self._awaiting_ahead = self._awaiting_ahead, False
@@ -346,6 +382,7 @@ class CrossReferenceFollower:
     def _forget_kept(self) -> None:
         self._epoch += 1
         self._kept.clear()
+        self._shown = None
         self._awaiting_ahead = False
         if self._ahead is not None:
             self._ahead.cancel()

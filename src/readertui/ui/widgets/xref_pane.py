@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -141,10 +142,19 @@ class XrefPane(Vertical):
         if self._shown == ("message", message):
             return
         self._shown = ("message", message)
-        self.about = message
-        self.query_one("#xref-about", Static).update(literal(message))
+        self._set_about(message)
         self.entries = []
         self.option_list.clear_options()
+
+    def _set_about(self, about: str) -> None:
+        """Put `about` in the line above the list. The screen is laid out again only when
+        it takes another number of rows: a layout repaints every pane (tens of ms)."""
+        label = self.query_one("#xref-about", Static)
+        width = label.content_region.width
+        console = self.app.console
+        rows = _rows(about, width, console)
+        label.update(literal(about), layout=rows != _rows(self.about, width, console) or not width)
+        self.about = about
 
     def show(self, references: CrossReferences, about: str, *, highlight: bool) -> None:
         """List `references` (of the passage `about` describes); `highlight` says whether a
@@ -153,8 +163,7 @@ class XrefPane(Vertical):
         if self._shown == key:
             return  # the same answer again (the cursor moved within the passage)
         self._shown = key
-        self.about = about
-        self.query_one("#xref-about", Static).update(literal(about))
+        self._set_about(about)
         heading = self.get_component_rich_style("xref-pane--heading")
         title = self.get_component_rich_style("xref-pane--title")
         where = self.get_component_rich_style("xref-pane--where")
@@ -173,8 +182,9 @@ class XrefPane(Vertical):
                 options.append(Option(label))
                 entries.append(reference)
         option_list = self.option_list
-        option_list.clear_options()
-        option_list.add_options(options)
+        # In one step: clearing first would empty the list, hide its scroll bar and lay the
+        # screen out, then show the bar and lay it out again (tens of ms each).
+        option_list.set_options(options)
         self.entries = entries
         first = next((i for i, entry in enumerate(entries) if entry is not None), None)
         if first is not None and option_list.has_focus:
@@ -212,3 +222,10 @@ def _why_empty(group: Group, references: CrossReferences, highlight: bool) -> st
     if group == "same":
         return "This passage is not elsewhere in the library."
     return "No other passage shares this one's salient terms."
+
+
+def _rows(text: str, width: int, console: Console) -> int:
+    """How many rows `text` wraps to in `width` cells (at most the label's 8)."""
+    if width <= 0:
+        return 1
+    return min(len(Text(text).wrap(console, width)), 8)
