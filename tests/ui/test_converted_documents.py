@@ -317,6 +317,9 @@ async def test_keys_are_not_held_while_the_first_document_converts(
             await pilot.pause()
             assert not app.holding_keys
             assert app.focused is not None and app.library_pane in app.focused.ancestors_with_self
+            # The library index waits: its build would take the CPUs from the conversion.
+            assert app.reading._index_after_document
             slow.release.set()
             await wait_until(pilot, lambda app=app: app.document is not None)
             assert app.document is not None and app.document.text == WHOLE
+            await wait_until(pilot, lambda app=app: not app.reading._index_after_document)

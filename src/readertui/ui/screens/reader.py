@@ -110,6 +110,8 @@ class ReaderScreen(Screen[None]):
         self._unsaved: tuple[str, int] | None = None
         self.tag_counts: dict[str, int] = {}
         self.started = False
+        # The index waits for the first document's conversion to end (`_finish_startup`).
+        self._index_after_document = False
         self._resumed = False
         self._too_small_mounted = False
         self._first_start = False
@@ -541,6 +543,7 @@ class ReaderScreen(Screen[None]):
     def _load_failed(self, message: str) -> None:
         self._set_loading("")
         self.call_after_refresh(self._finish_startup)
+        self.call_after_refresh(self._start_index_if_waiting)
         self._doc_header.update(Text(""))
         self.app.notify(message, severity="error", markup=False)
 
@@ -583,6 +586,7 @@ class ReaderScreen(Screen[None]):
     def _painted(self, document: Document) -> None:
         # What the first screen of text does not need waits until it is painted.
         self._finish_startup()
+        self._start_index_if_waiting()
         if not self.started or document is not self.document or self._opened is None:
             return
         # Placed in today's text (in a worker) once the text is on screen, not before: the
@@ -636,10 +640,19 @@ class ReaderScreen(Screen[None]):
         self.post_message(self.Started())
         if self._first_start:
             self.call_after_refresh(self._show_library_first)
-        # The library index is brought up to date in the background (PRODUCT 7).
-        self.call_after_refresh(self.keeper.start)
+        # The library index is brought up to date in the background (PRODUCT 7); while the
+        # first document is still being converted, once it is shown (both want the CPUs).
+        if self.document is None and self.status.opening == "converting…":
+            self._index_after_document = True
+        else:
+            self.call_after_refresh(self.keeper.start)
         # Start-up is over once what was just mounted is on screen: collect as usual again.
         self.call_after_refresh(resume_collector)
+
+    def _start_index_if_waiting(self) -> None:
+        if self._index_after_document and not document_partial(self.document):
+            self._index_after_document = False
+            self.call_after_refresh(self.keeper.start)
 
     class Started(Message):
         """The first screen of text is shown and the rest of the screen is mounted."""
@@ -1151,3 +1164,8 @@ def _found_again(text: str, before: str, after: str) -> int | None:
         if found >= 0:
             return found + shift
     return None
+
+
+def document_partial(document: Document | None) -> bool:
+    """Whether `document` is only the beginning of a conversion still running."""
+    return document is not None and document.partial
