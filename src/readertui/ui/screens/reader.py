@@ -78,6 +78,11 @@ SAVE_DELAY = 0.5
 _RELOCATE_CHARS = 60
 
 
+#: How long the first document may take to convert before the rest of the screen is
+#: mounted without it (seconds).
+EARLY_START_AFTER = 1.0
+
+
 class ReaderScreen(Screen[None]):
     """The library, the reader and the sidebar, with the status line and footer."""
 
@@ -531,9 +536,15 @@ class ReaderScreen(Screen[None]):
     def _converting(self) -> None:
         self._set_loading("converting…")
         if not self.started:
-            # The first document is being converted, which may take a while: the screen is
-            # up meanwhile (the library, the footer, `q`) instead of holding every key.
-            self.call_after_refresh(self._finish_startup)
+            # The first document is being converted. Most take under a second, and the rest
+            # of the screen is mounted once it is shown, as for a text; one that takes longer
+            # gets the screen up meanwhile (the library, the footer, `q`) instead of holding
+            # every key until it is done.
+            self.set_timer(EARLY_START_AFTER, self._start_while_converting)
+
+    def _start_while_converting(self) -> None:
+        if not self.started and self.status.opening == "converting…":
+            self._finish_startup()
 
     def _set_loading(self, state: str) -> None:
         if state != self.status.opening:
