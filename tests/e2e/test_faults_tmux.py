@@ -55,6 +55,8 @@ def open_report(term: Terminal, library: Path, db: Path) -> int:
 
 
 def annotations_in(db: Path) -> list[dict[str, object]]:
+    if not db.exists():
+        return []  # nothing saved yet: the database is made at the first save
     data = json.loads(db.read_text(encoding="utf-8"))
     return list(data.get("annotations", {}).values())
 

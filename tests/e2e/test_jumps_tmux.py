@@ -73,7 +73,10 @@ def test_back_forward_and_back_again_after_a_restart(tmp_path: Path, corpus: Pat
     term = Terminal(tmp_path, 120, 40)
     try:
         term.start(str(READERTUI), "--db", str(db), str(library / "war-and-peace.txt"))
-        start = term.wait_until_ready(60)
+        term.wait_until_ready(60)
+        # The position comes a frame after the first screen of text (its lines are counted
+        # then): wait for it rather than read it with the footer.
+        start = term.wait_until(lambda screen: bool(LINE.findall(screen)), "the position", 30)
         assert _line(start) == 1
         term.keys("G")
         end = _still(term, "100%")
@@ -101,7 +104,8 @@ def test_back_forward_and_back_again_after_a_restart(tmp_path: Path, corpus: Pat
         term.keys("q")
         assert term.wait_until_closed(15)
         term.start(str(READERTUI), "--db", str(db), str(library / "war-and-peace.txt"))
-        reopened = term.wait_until_ready(60)
+        term.wait_until_ready(60)
+        reopened = term.wait_until(lambda screen: bool(LINE.findall(screen)), "the position", 30)
         assert _line(reopened) == match_line  # where it was left
         # The match is where it is already: back goes to the end, then the start.
         _at_line(term, "C-o", end_line)
