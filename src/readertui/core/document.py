@@ -138,7 +138,7 @@ def load_document(
             rel_path=_relative_path(path, root),
             text=converted.text,
             kind=kind,
-            encoding=f"converted from {kind.name}",
+            encoding=kind.encoding,
             metadata=metadata,
             converted=converted,
         )
@@ -172,7 +172,7 @@ def load_document_start(
         rel_path=_relative_path(path, root),
         text=start.text,
         kind=kind,
-        encoding=f"converted from {kind.name}",
+        encoding=kind.encoding,
         metadata=metadata,
         converted=start,
         partial=True,
