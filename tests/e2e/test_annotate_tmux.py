@@ -84,8 +84,7 @@ def test_annotate_kill_9_restart_everything_is_there(tmp_path: Path, library: Pa
         screen = term.wait_for("survive")
         assert "Orphaned" not in screen
         term.keys("Enter")
-        time.sleep(0.5)
-        assert "line 5/" in term.screen()  # the cursor is on "Paragraph 1" again
+        term.wait_for("line 5/", timeout=15)  # the cursor is on "Paragraph 1" again
         term.keys("q")
     finally:
         term.close()

@@ -127,7 +127,7 @@ def test_an_epub_a_web_article_and_a_pdf_are_listed_read_annotated_and_exported(
         )
         assert "Journal of Desert Energy" not in screen  # the running header is gone
         _annotate(term, "Molten salt stores", "the paper's claim")
-        assert "p. 1" in term.screen()
+        term.wait_for("p. 1", timeout=10)
 
         _open(term, "Salt That Keeps", "At the edge of Dunhuang")
         screen = term.wait_until(lambda s: "How the plant works" in s, "the article's outline", 30)
