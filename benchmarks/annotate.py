@@ -12,6 +12,7 @@ disk (fsync and rename included), when the status line says `saved`.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import statistics
 import tempfile
@@ -22,6 +23,7 @@ from typing import Any
 from textual import events
 from textual.pilot import Pilot
 
+from readertui.collector_pause import pause_collector
 from readertui.config import Config
 from readertui.core.annotations import DocumentRef, new_annotation
 from readertui.core.document import load_document
@@ -53,6 +55,12 @@ def fill(db: Path, novel: Path, count: int) -> None:
         store.save_annotations(annotations)
 
 
+def _annotation_count(app: ReaderApp) -> int:
+    """The open document's annotations, counted without copying them (this runs per frame)."""
+    opened = app.reading.opened
+    return len(opened.annotations) if opened is not None else 0
+
+
 def measure(novel: Path, db: Path) -> dict[str, float]:
     to_screen: list[float] = []
     to_saved: list[float] = []
@@ -65,7 +73,7 @@ def measure(novel: Path, db: Path) -> dict[str, float]:
                 renderable is not None
                 and state["pressed"]
                 and not state["shown"]
-                and len(self.reading.annotating.annotations) > state["count"]
+                and _annotation_count(self) > state["count"]
             ):
                 state["shown"] = True
                 to_screen.append(time.perf_counter() - state["pressed"])
@@ -88,14 +96,19 @@ def measure(novel: Path, db: Path) -> dict[str, float]:
             view.selection_anchor = view.cursor
             view.move_cursor(view.cursor + 60)
             await pilot.pause(0.2)
-            state.update(pressed=time.perf_counter(), count=len(app.reading.annotating.annotations))
+            state.update(pressed=time.perf_counter(), count=_annotation_count(app))
             state["shown"] = state["saved"] = False
             app.post_message(events.Key("enter", None))
             deadline = time.monotonic() + 10
             while (len(to_saved) <= n or len(to_screen) <= n) and time.monotonic() < deadline:
-                await pilot.pause(0.01)
+                # Not pilot.pause: it sends every widget a message and waits for the answers,
+                # which would put a hundred messages in the key's way that a terminal never sends.
+                await asyncio.sleep(0.01)
         app.exit()
 
+    # As the readertui command does: the collector paused until the first screen is up,
+    # then everything alive moved out of its sight (see readertui.collector_pause).
+    pause_collector()
     base = make_app(novel.parent, db, Config(), open_path=novel)
     app = MeasuredApp(base.library, base.store, base.config, open_path=novel)
     app.run(headless=True, size=(120, 40), auto_pilot=press_enter)

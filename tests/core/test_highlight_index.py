@@ -1,5 +1,6 @@
-"""An edit derives the next highlight index from the last one: it must answer exactly as an
-index built from scratch would, whatever was added, moved, orphaned or deleted."""
+"""An edit derives the next highlight index and the status line's highlight and note counts
+from the last ones: they must answer exactly as ones built from scratch would, whatever was
+added, moved, noted, orphaned or deleted."""
 
 from __future__ import annotations
 
@@ -39,16 +40,20 @@ def _answers(index: HighlightIndex) -> tuple[object, ...]:
 @given(
     first=st.lists(spans, max_size=25),
     edits=st.lists(
-        st.tuples(st.sampled_from(["add", "move", "orphan", "delete"]), st.integers(0, 99), spans),
+        st.tuples(
+            st.sampled_from(["add", "move", "note", "orphan", "delete"]), st.integers(0, 99), spans
+        ),
         max_size=12,
     ),
+    settled=st.booleans(),
 )
 def test_an_index_changed_edit_by_edit_answers_as_one_built_anew(
-    first: list[tuple[int, int]], edits: list[tuple[str, int, tuple[int, int]]]
+    first: list[tuple[int, int]], edits: list[tuple[str, int, tuple[int, int]]], settled: bool
 ) -> None:
     annotations: list[Annotation] = [new_annotation(TEXT, DOC, a, b) for a, b in first]
-    opened = OpenDocument(_document(), {a.id: a for a in annotations}, settled=True)
+    opened = OpenDocument(_document(), {a.id: a for a in annotations}, settled=settled)
     opened.highlight_index()  # built, so that edits derive from it
+    opened.highlight_counts()
     for kind, pick, (start, end) in edits:
         current = list(opened.annotations.values())
         if kind == "add" or not current:
@@ -57,6 +62,8 @@ def test_an_index_changed_edit_by_edit_answers_as_one_built_anew(
             before = current[pick % len(current)]
             if kind == "move":
                 change = Change(before, replace(before, start=start, end=end))
+            elif kind == "note":
+                change = Change(before, replace(before, note="" if before.note else " a note "))
             elif kind == "orphan":
                 change = Change(before, replace(before, orphaned=True))
             else:
@@ -64,6 +71,13 @@ def test_an_index_changed_edit_by_edit_answers_as_one_built_anew(
         opened = opened.with_changes([change])
         rebuilt = HighlightIndex(opened.highlights())
         assert _answers(opened.highlight_index()) == _answers(rebuilt)
+        fresh = OpenDocument(opened.document, opened.annotations, settled=opened.settled)
+        assert opened.highlight_counts() == fresh.highlight_counts()
+        highlights = fresh.highlights()
+        assert fresh.highlight_counts() == (
+            len(highlights),
+            sum(1 for a in highlights if a.note.strip()),
+        )
 
 
 def _document() -> Document:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from readertui.errors import StoreError
+from readertui.store import save_queue
 from readertui.store.changes_file import read_changes_file
 from readertui.store.emergency import emergency_paths, find_emergency_files
 from readertui.store.merge import Snapshot
@@ -59,6 +60,62 @@ def test_changes_are_written_in_the_background(store: BreakableStore, db_path: P
     assert saves.flush(5)
     assert saves.state.label == "saved"
     assert on_disk(db_path) == {first.id: "one", second.id: "two"}
+    assert saves.close()
+
+
+def _written_within(store: BreakableStore, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if store.attempts:
+            return True
+        time.sleep(0.005)
+    return False
+
+
+@pytest.fixture
+def slow_paint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screen may take 5 s to paint: waiting for it shows, not waiting shows."""
+    monkeypatch.setattr(save_queue, "PAINT_WAIT_LIMIT", 5.0)
+
+
+@pytest.mark.usefixtures("slow_paint")
+def test_a_change_waits_for_the_screen_to_show_it_before_it_is_written(
+    store: BreakableStore, db_path: Path
+) -> None:
+    # Encoding a big database holds the GIL: written first, a highlight would reach the
+    # screen only after the write.
+    saves = queue(store)
+    saves.hold_for_paint()
+    first = annotation(note="one")
+    saves.save_annotation(first)
+    assert not _written_within(store, 0.3)
+    saves.painted()
+    assert _written_within(store, 2)
+    assert saves.flush(5)
+    assert on_disk(db_path) == {first.id: "one"}
+    assert saves.close()
+
+
+def test_a_screen_that_never_paints_delays_a_write_but_never_stops_it(
+    store: BreakableStore, db_path: Path
+) -> None:
+    saves = queue(store)
+    saves.hold_for_paint()
+    saves.save_annotation(annotation(note="one"))
+    started = time.monotonic()
+    assert _written_within(store, 10)
+    assert time.monotonic() - started < 5  # PAINT_WAIT_LIMIT is a quarter of a second
+    assert saves.close()
+
+
+@pytest.mark.usefixtures("slow_paint")
+def test_a_flush_waits_for_no_screen(store: BreakableStore, db_path: Path) -> None:
+    saves = queue(store)
+    saves.hold_for_paint()
+    saves.save_annotation(annotation(note="one"))
+    started = time.monotonic()
+    assert saves.flush(10)
+    assert time.monotonic() - started < 4
     assert saves.close()
 
 

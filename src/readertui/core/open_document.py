@@ -32,16 +32,19 @@ class OpenDocument:
     measurably more (benchmarks/callgrind_paint.py).
     """
 
-    __slots__ = ("_index", "annotations", "document", "outline", "settled", "sha256")
+    __slots__ = ("_counts", "_index", "annotations", "document", "outline", "settled", "sha256")
 
     document: Document
-    annotations: Mapping[str, Annotation]
+    annotations: MappingProxyType[str, Annotation]
     outline: tuple[OutlineEntry, ...]
     settled: bool
     sha256: str
     # The highlights indexed for painting, built when first asked for (see highlight_index);
     # an edit derives the next value's from this one.
     _index: HighlightIndex | None
+    # (highlights, of them with a note) shown, counted when first asked for; an edit derives
+    # the next value's from this one.
+    _counts: tuple[int, int] | None
 
     def __init__(
         self,
@@ -58,6 +61,7 @@ class OpenDocument:
         setter(self, "settled", settled)
         setter(self, "sha256", sha256)
         setter(self, "_index", None)
+        setter(self, "_counts", None)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -74,19 +78,33 @@ class OpenDocument:
     def _with(
         self,
         *,
-        annotations: Mapping[str, Annotation] | None = None,
+        annotations: dict[str, Annotation] | None = None,
         outline: tuple[OutlineEntry, ...] | None = None,
         settled: bool | None = None,
         sha256: str | None = None,
     ) -> OpenDocument:
-        """A copy with the given fields changed (and its highlight index built anew)."""
-        return OpenDocument(
-            self.document,
-            self.annotations if annotations is None else annotations,
-            self.outline if outline is None else outline,
-            self.settled if settled is None else settled,
-            self.sha256 if sha256 is None else sha256,
+        """A copy with the given fields changed (its highlights counted and indexed anew if need
+        be).
+
+        `annotations` is a dict made for the copy, which takes it over as it is: copying
+        thousands of annotations once more on every edit would cost a keypress milliseconds.
+        """
+        changed = OpenDocument.__new__(OpenDocument)
+        setter = object.__setattr__
+        setter(changed, "document", self.document)
+        setter(
+            changed,
+            "annotations",
+            self.annotations if annotations is None else MappingProxyType(annotations),
         )
+        setter(changed, "outline", self.outline if outline is None else outline)
+        setter(changed, "settled", self.settled if settled is None else settled)
+        setter(changed, "sha256", self.sha256 if sha256 is None else sha256)
+        # The same annotations, placed the same way: the same highlights.
+        same = annotations is None and changed.settled == self.settled
+        setter(changed, "_index", self._index if same else None)
+        setter(changed, "_counts", self._counts if same else None)
+        return changed
 
     @classmethod
     def opened(cls, document: Document, stored: Iterable[Annotation]) -> OpenDocument:
@@ -111,6 +129,21 @@ class OpenDocument:
         text = self.document.text
         return self.settled or text[annotation.start : annotation.end] == annotation.quote.exact
 
+    def highlight_counts(self) -> tuple[int, int]:
+        """How many highlights are shown, and how many of them have a note."""
+        counts = self._counts
+        if counts is None:
+            highlights = self.highlights()
+            counts = (len(highlights), sum(1 for a in highlights if _has_note(a)))
+            object.__setattr__(self, "_counts", counts)
+        return counts
+
+    def _counted(self, annotation: Annotation | None) -> tuple[int, int]:
+        """What `annotation` adds to `highlight_counts`."""
+        if annotation is None or not self._shown(annotation):
+            return 0, 0
+        return 1, int(_has_note(annotation))
+
     def highlight_index(self) -> HighlightIndex:
         """`highlights()` indexed for painting (built once per value)."""
         index = self._index
@@ -122,13 +155,22 @@ class OpenDocument:
     def with_changes(self, changes: Iterable[Change]) -> OpenDocument:
         """This document after `changes` (made here, so they belong to it)."""
         changes = list(changes)
-        annotations = dict(self.annotations)
+        annotations = self.annotations.copy()
         for change in changes:
             if change.after is not None:
                 annotations[change.after.id] = change.after
             elif change.before is not None:
                 annotations.pop(change.before.id, None)
         changed = self._with(annotations=annotations)
+        counts = self._counts
+        if counts is not None:
+            highlights, notes = counts
+            for key in {a.id for change in changes for a in (change.before, change.after) if a}:
+                was = self._counted(self.annotations.get(key))
+                now = changed._counted(annotations.get(key))
+                highlights += now[0] - was[0]
+                notes += now[1] - was[1]
+            object.__setattr__(changed, "_counts", (highlights, notes))
         index = self._index
         if index is not None:
             # One edit need not sort every highlight again (thousands of them).
@@ -143,7 +185,7 @@ class OpenDocument:
 
     def with_placed(self, placed: Iterable[Annotation], sha256: str) -> OpenDocument:
         """The re-anchored annotations; an annotation edited meanwhile keeps its edit."""
-        annotations = dict(self.annotations)
+        annotations = self.annotations.copy()
         for annotation in placed:
             current = annotations.get(annotation.id)
             if current is None or current.updated == annotation.updated:
@@ -152,3 +194,7 @@ class OpenDocument:
 
     def with_outline(self, outline: Iterable[OutlineEntry]) -> OpenDocument:
         return self._with(outline=tuple(outline))
+
+
+def _has_note(annotation: Annotation) -> bool:
+    return bool(annotation.note.strip())

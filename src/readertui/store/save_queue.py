@@ -33,6 +33,8 @@ RETRY_DELAYS: Final = (0.5, 1.0, 2.0, 4.0, 8.0, 10.0)
 #: How long the writer waits after the first change of a burst before writing, so the change
 #: is painted first (encoding a big database holds the GIL) and a burst is written once.
 GATHER_DELAY: Final = 0.03
+#: The longest the writer waits for the screen to show a change (see `hold_for_paint`).
+PAINT_WAIT_LIMIT: Final = 0.25
 
 
 class SaveState(NamedTuple):
@@ -74,6 +76,9 @@ class SaveQueue:
         self._gather_delay = gather_delay
         self._wake = threading.Condition()
         self._poked = False
+        #: When the writer stops waiting for the screen to show the last change (None: it
+        #: does not wait).
+        self._paint_due: float | None = None
         self._closing = False
         self._failures = 0
         self._next_attempt = 0.0
@@ -219,6 +224,22 @@ class SaveQueue:
             self._wake.notify_all()
         self._publish()
 
+    def hold_for_paint(self) -> None:
+        """A change is on its way to the screen: write it once `painted` says it is shown.
+
+        Encoding a big database holds the GIL for a while; written first, the change would
+        reach the screen only after it. The writer never waits more than PAINT_WAIT_LIMIT,
+        so a screen that never says it painted delays a write, never stops it.
+        """
+        with self._wake:
+            self._paint_due = time.monotonic() + PAINT_WAIT_LIMIT
+
+    def painted(self) -> None:
+        """The screen shows the changes made so far: the writer may go on."""
+        with self._wake:
+            self._paint_due = None
+            self._wake.notify_all()
+
     def retry_now(self) -> None:
         """Try again at once (the user asked, or the disk was freed)."""
         self._poke()
@@ -242,7 +263,17 @@ class SaveQueue:
                     self._wake.wait(timeout)
             if self._gather_delay and not self._closing:
                 time.sleep(self._gather_delay)
+            self._wait_for_paint()
             self._attempt()
+
+    def _wait_for_paint(self) -> None:
+        with self._wake:
+            while self._paint_due is not None and not self._closing:
+                left = self._paint_due - time.monotonic()
+                if left <= 0:
+                    break
+                self._wake.wait(left)
+            self._paint_due = None
 
     def _attempt(self) -> None:
         changes = self.pending.snapshot()
@@ -279,6 +310,7 @@ class SaveQueue:
             # The first attempt to begin after this call has everything pending now.
             first = self._begun + 1
             self._poked = True
+            self._paint_due = None  # what must be on disk now waits for no screen
             self._wake.notify_all()
             while self.pending:
                 if self._attempts >= first and self._error is not None:

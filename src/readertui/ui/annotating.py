@@ -11,9 +11,10 @@ is open when the app must end (a signal) hands over what it holds: `capture_open
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from readertui.collector_pause import freeze_survivors
 from readertui.core.annotations import Annotation, DocumentRef, now_iso
 from readertui.core.citation import quotation
 from readertui.core.editing import AnnotationEditor, Edit, FollowUp
@@ -39,7 +40,9 @@ class AnnotationHost(Protocol):
     @property
     def opened(self) -> OpenDocument | None: ...
 
-    def replace_opened(self, opened: OpenDocument) -> None: ...
+    def replace_opened(
+        self, opened: OpenDocument, changes: Sequence[Change] | None = None
+    ) -> None: ...
 
     @property
     def saves(self) -> SaveQueue | None: ...
@@ -106,6 +109,7 @@ class Annotating:
             return
         settled = current.with_placed(placement.annotations, placement.sha256)
         self.host.replace_opened(settled)
+        freeze_survivors()
         saves = self.host.saves
         # Only what moved and is still there (not deleted, not edited meanwhile) is saved.
         moved = [a for a in placement.changed if settled.annotations.get(a.id) == a]
@@ -187,6 +191,10 @@ class Annotating:
         if not changes or opened is None:
             return
         saves = self.host.saves
+        if saves is not None:
+            # Written once the screen shows it: the write holds the GIL for a while.
+            saves.hold_for_paint()
+            self.host.app.call_after_refresh(saves.painted)
         for change in changes:
             self.host.tags_changed(change.before, change.after)
             if saves is None:
@@ -198,7 +206,7 @@ class Annotating:
                     self.host.app.notify(f"Cannot save this change: {error}", severity="error")
             elif change.before is not None:
                 saves.delete_annotation(change.before.id, when=now_iso())
-        self.host.replace_opened(opened.with_changes(changes))
+        self.host.replace_opened(opened.with_changes(changes), changes)
 
     def _tell(self, message: str) -> None:
         self.host.app.notify(message, timeout=3, markup=False)

@@ -50,6 +50,7 @@ from readertui.ui.widgets.status_line import StatusLine
 if TYPE_CHECKING:
     from textual.widget import Widget
 
+    from readertui.core.undo import Change
     from readertui.store.save_queue import SaveQueue
     from readertui.store.store import Store
     from readertui.ui.annotating import Annotating
@@ -397,15 +398,17 @@ class ReaderScreen(Screen[None]):
 
     # -- the open document ----------------------------------------------------------------------
 
-    def replace_opened(self, opened: OpenDocument) -> None:
-        """The open document changed (edits, placed annotations, outline): show the new one."""
+    def replace_opened(self, opened: OpenDocument, changes: Sequence[Change] | None = None) -> None:
+        """The open document changed (edits, placed annotations, outline): show the new one.
+
+        `changes`, when given, are all that changed in the annotations (an edit's)."""
         if self._opened is not None and opened.document is not self._opened.document:
             return  # from a document no longer open
         before, self._opened = self._opened, opened
         self.reader.update_document(opened)
         self.sidebar.show_annotations(opened)
         self._show_counts(opened)
-        self._annotations_changed(before, opened)
+        self._annotations_changed(before, opened, changes)
 
     def reload_annotations(self) -> None:
         """Read the open document's annotations again (changes were merged from elsewhere)."""
@@ -423,23 +426,37 @@ class ReaderScreen(Screen[None]):
 
     def _show_counts(self, opened: OpenDocument) -> None:
         """The status line's count of the open document's highlights and notes."""
-        highlights = opened.highlights()
-        notes = sum(1 for annotation in highlights if annotation.note.strip())
-        counts = f"{len(highlights)} highlight{'s' if len(highlights) != 1 else ''}"
+        highlights, notes = opened.highlight_counts()
+        counts = f"{highlights} highlight{'s' if highlights != 1 else ''}"
         if notes:
             counts += f", {notes} note{'s' if notes != 1 else ''}"
         if counts != self.status.counts:
             self.status.counts = counts
             self.status.show()
 
-    def _annotations_changed(self, before: OpenDocument | None, after: OpenDocument) -> None:
+    def _annotations_changed(
+        self,
+        before: OpenDocument | None,
+        after: OpenDocument,
+        changes: Sequence[Change] | None = None,
+    ) -> None:
         """Tell the library index (and the Cross-refs tab) what changed in the annotations."""
         old = before.annotations if before is not None else {}
         new = after.annotations
         if old is new:
             return
-        changed = [a for key, a in new.items() if old.get(key) != a]
-        removed = [key for key in old if key not in new]
+        if changes is not None:
+            # An edit says what it changed: no comparing thousands of annotations per key.
+            changed = [change.after for change in changes if change.after is not None]
+            removed = [
+                change.before.id
+                for change in changes
+                if change.after is None and change.before is not None
+            ]
+        else:
+            # Unchanged annotations are the very same objects: compared by identity first.
+            changed = [a for key, a in new.items() if (was := old.get(key)) is not a and was != a]
+            removed = list(old.keys() - new.keys())
         if not changed and not removed:
             return
         if self._keeper is not None:
