@@ -86,6 +86,11 @@ def _run_reader(args: argparse.Namespace, restore_terminal: Callable[[], None]) 
         db_path = resolve_db_path(args.db, config)
     except ReaderError as error:
         return fail(str(error))
+    if open_path is not None:
+        from readertui.core.early_conversion import convert_early
+
+        # A book never opened before is converted beside the UI's start-up, not after it.
+        convert_early(open_path, max_bytes=config.max_document_bytes)
     from readertui.exit_guard import ExitGuard
     from readertui.ui.app import make_app  # the UI is imported only when it is needed
 
