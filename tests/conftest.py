@@ -43,6 +43,15 @@ def no_index_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index_keeper, "BUILD_AT_START", False)
 
 
+@pytest.fixture(autouse=True)
+def conversions_allowed() -> None:
+    """An app that ended in an earlier test stopped the conversions for good (as quitting
+    does): each test starts with them allowed, as each run of readertui does."""
+    from readertui.formats import conversion_process
+
+    conversion_process.allow_new()
+
+
 @pytest.fixture
 def index_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
     """Apps under test index their library after start-up, as the real app does."""

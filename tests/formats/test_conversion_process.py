@@ -17,7 +17,7 @@ import pytest
 from readertui.core.conversion_cache import StoredConversion
 from readertui.errors import DocumentError
 from readertui.formats import conversion_process
-from readertui.formats.conversion_process import convert_in_child, stop_all
+from readertui.formats.conversion_process import allow_new, convert_in_child, stop_all
 from tests.formats.fakes import FakeConverter, write_book
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,9 +93,26 @@ def test_stop_all_ends_a_conversion_at_once(
         time.sleep(0.05)
     child = int(pid_file.read_text(encoding="utf-8"))
     stop_all()  # the app quits
+    allow_new()  # for the tests after this one
     worker.join(10)
     assert not worker.is_alive() and len(outcome) == 1
     assert not _alive(child)
+
+
+def test_once_the_app_quits_no_conversion_starts(tmp_path: Path) -> None:
+    # A thread that was waiting for a conversion when the app quit must not start one the
+    # app would then wait for, up to TIMEOUT, before it can end.
+    book = write_book(tmp_path / "river.lazy")
+    stop_all()
+    try:
+        started = time.monotonic()
+        with pytest.raises(DocumentError) as refused:
+            convert_in_child("tests.formats.lazy_converter:LAZY_CONVERTER", book)
+        assert refused.value.reason == "not converted: the reader is quitting"
+        assert time.monotonic() - started < 1
+    finally:
+        allow_new()  # a new app in this process
+    assert convert_in_child("tests.formats.lazy_converter:LAZY_CONVERTER", book) is not None
 
 
 def test_a_child_whose_parent_is_gone_stops(tmp_path: Path) -> None:

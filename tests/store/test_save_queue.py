@@ -108,6 +108,23 @@ def test_a_screen_that_never_paints_delays_a_write_but_never_stops_it(
     assert saves.close()
 
 
+def test_a_burst_of_changes_waits_for_the_screen_no_longer_than_its_first(
+    store: BreakableStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(save_queue, "PAINT_WAIT_LIMIT", 0.5)
+    saves = queue(store)
+    started = time.monotonic()
+    written_at = None
+    for n in range(25):  # a change every 0.1 s for 2.5 s, the screen never saying it painted
+        saves.hold_for_paint()
+        saves.save_annotation(annotation(note=f"change {n}"))
+        time.sleep(0.1)
+        if written_at is None and store.attempts:
+            written_at = time.monotonic() - started
+    assert written_at is not None and written_at < 1.5
+    assert saves.close()
+
+
 @pytest.mark.usefixtures("slow_paint")
 def test_a_flush_waits_for_no_screen(store: BreakableStore, db_path: Path) -> None:
     saves = queue(store)

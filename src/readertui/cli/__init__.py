@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return open_reader(arguments)
         finally:
-            resume_collector(freeze=False)
+            resume_collector()
     except KeyboardInterrupt:
         return fail("interrupted", 130)
     except BrokenPipeError:

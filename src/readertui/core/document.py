@@ -153,6 +153,16 @@ def load_document(
     )
 
 
+def needs_converting(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
+    """Whether loading the document at `path` means converting it (a book, web page or paper
+    not in the conversion cache yet). Raises DocumentError as `load_document` does."""
+    kind, head = _recognised(path, max_bytes)
+    if not isinstance(kind, ConvertedFormat):
+        return False
+    whole_page = _metadata(kind, path, head).whole_page
+    return kind.needs_converting(path, max_bytes=max_bytes, whole_page=whole_page)
+
+
 def load_document_start(
     path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Document | None:

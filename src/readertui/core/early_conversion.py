@@ -31,11 +31,12 @@ def convert_early(path: Path, *, max_bytes: int) -> threading.Thread | None:
 
 
 def _convert(path: Path, max_bytes: int) -> None:
-    from readertui.core.document import load_document
+    from readertui.core.document import load_document, needs_converting
 
     try:
-        # Kept in the conversion cache, where the reader reads it; the text itself is
-        # dropped here.
-        load_document(path, path.parent, max_bytes=max_bytes)
+        if needs_converting(path, max_bytes=max_bytes):
+            # Kept in the conversion cache, where the reader reads it; the text itself is
+            # dropped here.
+            load_document(path, path.parent, max_bytes=max_bytes)
     except Exception:  # the reader's own attempt says why, to the user
         return

@@ -37,6 +37,9 @@ _PARENT_CHECK = 0.5
 
 _children: set[subprocess.Popen[bytes]] = set()
 _children_lock = threading.Lock()
+# Set by `stop_all`: the app is quitting, and no conversion starts any more.
+_stopped = threading.Event()
+_QUITTING = "not converted: the reader is quitting"
 
 
 def convert_in_child(
@@ -59,6 +62,8 @@ def convert_in_child(
     environment = dict(os.environ)
     # The child imports what this process can (a converter registered from a test's module).
     environment["PYTHONPATH"] = os.pathsep.join(entry for entry in sys.path if entry)
+    if _stopped.is_set():
+        raise DocumentError(str(path), _QUITTING)
     try:
         child = subprocess.Popen(
             command,
@@ -71,6 +76,8 @@ def convert_in_child(
         raise DocumentError(str(path), f"cannot start its converter ({error.strerror})") from error
     with _children_lock:
         _children.add(child)
+    if _stopped.is_set():  # stop_all ran while this child was starting
+        child.kill()
     try:
         output, errors = child.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -83,6 +90,8 @@ def convert_in_child(
         with _children_lock:
             _children.discard(child)
     status = child.returncode
+    if status < 0 and _stopped.is_set():
+        raise DocumentError(str(path), _QUITTING)
     reason = errors.decode("utf-8", "replace").strip().splitlines()
     if status == 0:
         if start and not output:
@@ -99,12 +108,19 @@ def convert_in_child(
 
 
 def stop_all() -> None:
-    """Kill every conversion still running (the app is quitting)."""
+    """Kill every conversion still running, and start none any more (the app is quitting):
+    a thread that was waiting for a conversion must not start one the app would wait for."""
+    _stopped.set()
     with _children_lock:
         children = list(_children)
     for child in children:
         if child.poll() is None:
             child.kill()
+
+
+def allow_new() -> None:
+    """Conversions may start again after `stop_all` (a new app in the same process)."""
+    _stopped.clear()
 
 
 def _follow_parent() -> None:

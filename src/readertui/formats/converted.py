@@ -26,6 +26,7 @@ from readertui.formats.base import Format
 from readertui.formats.conversion import UnreadableFile, failure_reason
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
     from pathlib import Path
 
     from readertui.core.conversion_cache import StoredConversion
@@ -53,10 +54,10 @@ class ConvertedFormat(Format):
         #: Whether the converter has a second view of a file, all of its text (`whole_page`:
         #: a web page's whole text beside its extracted article), which `r` switches to.
         self.whole_page_view = whole_page_view
-        # One conversion of a file at a time in this process (the reader and the index may
-        # both ask for it): the second asker then finds it in the cache.
+        # One conversion of a file at a time in this process (the reader, the index and the
+        # command line's early start may all ask for it): the others wait for its outcome.
         self._lock = threading.Lock()
-        self._converting: dict[str, threading.Lock] = {}
+        self._converting: dict[str, Future[StoredConversion]] = {}
         self._hashes: dict[tuple[str, int, int], str] = {}
 
     @classmethod
@@ -168,16 +169,32 @@ class ConvertedFormat(Format):
         stored = cache.get(name)
         if stored is not None:
             return stored
+        # One conversion of a file at a time: a thread asking for one under way (the reader
+        # and the command line's early start) waits for its outcome, success or failure,
+        # rather than converting the file again.
+        from concurrent.futures import Future  # asyncio's: imported already
+
         with self._lock:
-            lock = self._converting.setdefault(name, threading.Lock())
-        with lock:
-            stored = cache.get(name)  # converted meanwhile by another thread
+            outcome = self._converting.get(name)
+            converts = outcome is None
+            if outcome is None:
+                outcome = self._converting[name] = Future()
+        if not converts:
+            return outcome.result()
+        try:
+            stored = cache.get(name)  # converted meanwhile by another process
             if stored is None:
                 stored = self._stored(path, whole_page)
                 cache.put(name, stored)
-        with self._lock:
-            self._converting.pop(name, None)
-        return stored
+        except BaseException as error:
+            outcome.set_exception(error)
+            raise
+        else:
+            outcome.set_result(stored)
+            return stored
+        finally:
+            with self._lock:
+                self._converting.pop(name, None)
 
     def conversion_start(self, path: Path) -> StoredConversion | None:
         """A quick conversion of the file's beginning (a PDF's first pages) to show while

@@ -232,7 +232,8 @@ class SaveQueue:
         so a screen that never says it painted delays a write, never stops it.
         """
         with self._wake:
-            self._paint_due = time.monotonic() + PAINT_WAIT_LIMIT
+            if self._paint_due is None:  # a burst of changes waits no longer than its first
+                self._paint_due = time.monotonic() + PAINT_WAIT_LIMIT
 
     def painted(self) -> None:
         """The screen shows the changes made so far: the writer may go on."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from readertui.collector_pause import freeze_survivors
 from readertui.core.annotations import Annotation, DocumentRef, now_iso
 from readertui.core.citation import quotation
 from readertui.core.editing import AnnotationEditor, Edit, FollowUp
@@ -109,7 +108,6 @@ class Annotating:
             return
         settled = current.with_placed(placement.annotations, placement.sha256)
         self.host.replace_opened(settled)
-        freeze_survivors()
         saves = self.host.saves
         # Only what moved and is still there (not deleted, not edited meanwhile) is saved.
         moved = [a for a in placement.changed if settled.annotations.get(a.id) == a]

@@ -76,6 +76,9 @@ class ReaderApp(KeyOrderedApp[None]):
         exit_guard: ExitGuard | None = None,
     ) -> None:
         super().__init__()
+        conversions = sys.modules.get("readertui.formats.conversion_process")
+        if conversions is not None:
+            conversions.allow_new()  # an app before this one, in this process, stopped them
         self.library = library
         self.store = store
         #: Every change goes through here: written in the background, kept until it is.

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
-from readertui.collector_pause import resume_collector
+from readertui.collector_pause import freeze_startup_objects, resume_collector
 from readertui.config import Config
 from readertui.core.annotations import Annotation, has_tag, tags_include
 from readertui.core.citation import in_quotation_marks
@@ -271,6 +271,8 @@ class ReaderScreen(Screen[None]):
         if self._saves is None:
             self.status.saved_state = "not saving"
         self.status.show()
+        # What start-up made so far lives as long as the app; the document does not.
+        freeze_startup_objects()
         first = self._first_document()
         if first is not None:
             self.open_document(first)
@@ -446,13 +448,11 @@ class ReaderScreen(Screen[None]):
         if old is new:
             return
         if changes is not None:
-            # An edit says what it changed: no comparing thousands of annotations per key.
-            changed = [change.after for change in changes if change.after is not None]
-            removed = [
-                change.before.id
-                for change in changes
-                if change.after is None and change.before is not None
-            ]
+            # An edit says which annotations it touched: no comparing thousands per key.
+            # Each is told as it is now (an edit touching one twice ends in one state).
+            touched = {change.annotation_id for change in changes}
+            changed = [new[key] for key in touched if key in new]
+            removed = [key for key in touched if key not in new and key in old]
         else:
             # Unchanged annotations are the very same objects: compared by identity first.
             changed = [a for key, a in new.items() if (was := old.get(key)) is not a and was != a]
