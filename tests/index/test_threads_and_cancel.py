@@ -8,12 +8,13 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from readertui.core.library import scan_library
-from readertui.index import Cancelled, CancelToken, LibraryIndex
+from readertui.index import Cancelled, CancelToken, LibraryIndex, cancel
 from tests.index.helpers import open_index, write_library
 
 BIG = {
@@ -69,6 +70,43 @@ def test_a_request_cancelled_while_it_runs_stops_inside_sqlite(index: LibraryInd
     # The connection is usable afterwards.
     assert len(index.search("heron", limit=3)) == 3
     index.close()
+
+
+def test_work_read_ahead_waits_at_a_closed_gate_while_a_key_is_answered(
+    index: LibraryIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Cross-refs tab reads the next paragraphs ahead; while the screen answers a key the
+    # gate is closed and that work pauses (inside SQLite too), instead of taking turns with
+    # the screen's thread for the interpreter.
+    monkeypatch.setattr(cancel, "GATE_WAIT_LIMIT", 10.0)
+    gate = threading.Event()  # closed
+    found: list[int] = []
+    asking = threading.Thread(
+        target=lambda: found.append(len(index.search("heron", limit=50, cancel=CancelToken(gate))))
+    )
+    asking.start()
+    asking.join(0.5)
+    assert asking.is_alive() and not found  # waiting at the gate
+    gate.set()
+    asking.join(10)
+    assert found == [50]
+    index.close()
+
+
+def test_a_gate_left_closed_slows_work_down_but_never_stops_it() -> None:
+    token = CancelToken(threading.Event())  # a gate nobody opens
+    started = time.monotonic()
+    assert not token.poll()
+    assert cancel.GATE_WAIT_LIMIT - 0.05 <= time.monotonic() - started < 5
+
+
+def test_cancelled_work_leaves_a_closed_gate_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cancel, "GATE_WAIT_LIMIT", 10.0)
+    token = CancelToken(threading.Event())
+    threading.Timer(0.1, token.cancel).start()
+    started = time.monotonic()
+    assert token.poll()
+    assert time.monotonic() - started < 2
 
 
 def test_queries_from_threads_while_another_thread_updates(tmp_path: Path) -> None:

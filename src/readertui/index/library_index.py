@@ -280,7 +280,7 @@ class LibraryIndex:
     def _connection(self, cancel: CancelToken | None) -> Iterator[sqlite3.Connection]:
         with self._cache.using() as connection:
             if cancel is not None:
-                connection.set_progress_handler(lambda: int(cancel.cancelled), _PROGRESS_STEPS)
+                connection.set_progress_handler(lambda: int(cancel.poll()), _PROGRESS_STEPS)
             try:
                 yield connection
             except sqlite3.Error as error:
@@ -297,5 +297,5 @@ class LibraryIndex:
 
 
 def _check(cancel: CancelToken | None) -> None:
-    if cancel is not None and cancel.cancelled:
+    if cancel is not None and cancel.poll():
         raise Cancelled()

@@ -14,12 +14,14 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import BindingType
 from textual.command import Provider
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
+from readertui.collector_pause import hold_collector, release_collector
 from readertui.config import Config
 from readertui.core.document import Document
 from readertui.core.library import Library, scan_library
@@ -55,6 +57,9 @@ def _reader_commands() -> type[Provider]:
 QUIT_FLUSH_TIMEOUT = 2.0
 # How long the app, once ending, waits for the last changes before keeping them in a file.
 SHUTDOWN_FLUSH_TIMEOUT = 3.0
+# The longest garbage collection and background work are put off after a key (seconds;
+# see _answer_key_first).
+KEY_QUIET_LIMIT = 0.5
 
 
 class ReaderApp(KeyOrderedApp[None]):
@@ -88,6 +93,10 @@ class ReaderApp(KeyOrderedApp[None]):
         #: A line for the command line to print once the terminal is back (or None).
         self.exit_note: str | None = None
         self.config = config
+        #: Open (set) unless a key is being answered: background work for later waits at
+        #: it (see _answer_key_first).
+        self.background_gate = threading.Event()
+        self.background_gate.set()
         self._ended = False
         self._reported_error: str | None = None
         self._changes_file: Path | None = None
@@ -127,6 +136,26 @@ class ReaderApp(KeyOrderedApp[None]):
             timeout=timeout,
             markup=False,
         )
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self.background_gate.is_set():
+            self._answer_key_first()
+        await super().on_event(event)
+
+    def _answer_key_first(self) -> None:
+        """Until a key's answer is on the screen, nothing else holds the interpreter: no
+        garbage collection (a full one takes 50-100 ms in a big session), and work done in
+        the background for later (the Cross-refs tab reading ahead) pauses at the gate.
+        Both go on once the screen is painted or, should nothing ever paint, a moment later.
+        """
+        self.background_gate.clear()
+        hold_collector()
+        self.call_after_refresh(self._key_answered)
+        self.set_timer(KEY_QUIET_LIMIT, self._key_answered)
+
+    def _key_answered(self) -> None:
+        release_collector()
+        self.background_gate.set()
 
     def keys_ready(self) -> bool:
         """Keys typed during start-up wait until the first screen of text is shown, and
@@ -393,6 +422,7 @@ class ReaderApp(KeyOrderedApp[None]):
     def on_unmount(self) -> None:
         # However the app ends (q, a signal, a crash, a test harness closing it): what is
         # pending is written, or kept in a changes file for the next start.
+        self._key_answered()
         self._shut_down()
 
     @property

@@ -17,6 +17,7 @@ forgets them.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -64,6 +65,11 @@ class FollowerHost(Protocol):
         ...
 
     def set_timer(self, delay: float, callback: Callable[[], None]) -> Timer: ...
+
+    @property
+    def background_gate(self) -> threading.Event | None:
+        """Closed while a key is answered: reading ahead waits at it (None: it never waits)."""
+        ...
 
 
 class CrossReferenceFollower:
@@ -336,7 +342,8 @@ class CrossReferenceFollower:
 
         if self._ahead is not None:
             self._ahead.cancel()
-        token = self._ahead = CancelToken()
+        # Nobody waits for this answer yet: it gives way to the keys (see CancelToken.poll).
+        token = self._ahead = CancelToken(gate=self.host.background_gate)
         self._ahead_at = (path, following)
         epoch = self._epoch
         app = self.host.app

@@ -8,6 +8,7 @@ exports are small helpers that talk to it through protocols. The app around it i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -43,7 +44,7 @@ from readertui.ui.literal import literal
 from readertui.ui.navigation import Navigation
 from readertui.ui.widgets.document_header import DocumentHeader
 from readertui.ui.widgets.library_pane import LibraryPane
-from readertui.ui.widgets.reader_view import ReaderView
+from readertui.ui.widgets.reader_view import ReaderPosition, ReaderView
 from readertui.ui.widgets.sidebar import Sidebar
 from readertui.ui.widgets.status_line import StatusLine
 
@@ -261,6 +262,7 @@ class ReaderScreen(Screen[None]):
         # The "too small" message is mounted the first time the terminal is (_apply_layout).
 
     def on_mount(self) -> None:
+        self.reader.position_listener = self._position_changed
         self._width, self._height = self.app.size
         self._apply_layout()
         self.reader.focus()
@@ -765,24 +767,28 @@ class ReaderScreen(Screen[None]):
 
     @on(ReaderView.CursorMoved)
     def _cursor_moved(self, event: ReaderView.CursorMoved) -> None:
+        self._position_changed(event.position)
+
+    def _position_changed(self, position: ReaderPosition) -> None:
+        """The reader's cursor moved (told at once: see ReaderView.position_listener)."""
         status = self.status
-        status.position = event.position
+        status.position = position
         status.reflow = self.reader.reflow
-        status.mode = "VISUAL" if event.position.selecting else self._base_mode()
+        status.mode = "VISUAL" if position.selecting else self._base_mode()
         document = self.document
-        section = document.section_at(event.position.offset) if document is not None else None
+        section = document.section_at(position.offset) if document is not None else None
         status.section = section.label if section is not None else ""
         # A beginning shown while the rest converts holds the cursor at its end for a place
         # beyond it: that is no reading position to keep.
         if document is not None and self._saves is not None and not document.partial:
-            self._unsaved = (document.rel_path, event.position.offset)
+            self._unsaved = (document.rel_path, position.offset)
             if self._save_timer is not None:
                 self._save_timer.stop()
             self._save_timer = self.set_timer(SAVE_DELAY, self._save_position)
         status.show()
         if self._follower is not None:
             self._follower.cursor_moved()
-        if self._first_peek and event.position.offset != self._first_offset:
+        if self._first_peek and position.offset != self._first_offset:
             # Reading has begun: the library shown at the first start folds away.
             self._first_peek = False
             self.peeking.discard("library")
@@ -881,6 +887,11 @@ class ReaderScreen(Screen[None]):
 
             self._follower = CrossReferenceFollower(self, self.keeper)
         return self._follower
+
+    @property
+    def background_gate(self) -> threading.Event | None:
+        gate = getattr(self.app, "background_gate", None)
+        return gate if isinstance(gate, threading.Event) else None
 
     def xref_pane(self) -> XrefPane | None:
         """The Cross-refs tab's pane when it is on screen."""

@@ -8,6 +8,7 @@ short one. Text is painted as plain segments, never parsed as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, NamedTuple, Protocol
 
 from rich.segment import Segment
@@ -182,6 +183,10 @@ class ReaderView(Widget, can_focus=True):
         self._line_number = 1
         self._lines: int | None = 1
         self._announcing = False
+        #: Told of each move as it happens, so what follows the cursor (the status line, the
+        #: Cross-refs tab) is painted in the same frame as the cursor itself; a message would
+        #: reach the screen a frame later. None: a CursorMoved message is posted instead.
+        self.position_listener: Callable[[ReaderPosition], None] | None = None
         # The top of the screen asked for with the document, placed once it is laid out.
         self._pending_top: int | None = None
 
@@ -330,11 +335,18 @@ class ReaderView(Widget, can_focus=True):
                 self._announcing = True
                 self.call_after_refresh(self._announce)
             return
-        self.post_message(self.CursorMoved(self, self.position))
+        self._tell_position()
 
     def _announce(self) -> None:
         self._announcing = False
         if self.document is not None:
+            self._tell_position()
+
+    def _tell_position(self) -> None:
+        listener = self.position_listener
+        if listener is not None:
+            listener(self.position)
+        else:
             self.post_message(self.CursorMoved(self, self.position))
 
     @property
