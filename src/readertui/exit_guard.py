@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 #: From the signal to the end of the process, at the most (seconds). The promise is 2 s; the
 #: rest is margin for a loaded machine, where the watchdog thread itself may wait its turn.
 EXIT_DEADLINE: Final = 1.4
-#: How long the loop gets to hand over what open editors hold.
-CAPTURE_WAIT: Final = 0.3
+#: How long the loop gets to hand over what open editors hold (the keys typed ahead first:
+#: the app waits up to 0.4 s for them).
+CAPTURE_WAIT: Final = 0.6
 #: How long writing the queued changes may take before they go to a changes file instead.
 SAVE_BUDGET: Final = 1.0
 

@@ -108,6 +108,23 @@ def test_a_signal_while_the_note_editor_is_open_saves_the_typed_note(
     assert notes_in(db) == [("Paragraph 0", "kept on signal")]
 
 
+@pytest.mark.parametrize("signal_number", [signal.SIGHUP, signal.SIGTERM])
+def test_a_signal_just_after_a_burst_keeps_the_note_typed_ahead(
+    term: Terminal, library: Path, tmp_path: Path, signal_number: signal.Signals
+) -> None:
+    # `n` and the note in one burst, the connection dropped before the editor is open: the
+    # keys held meanwhile reach the editor, and what it holds is saved.
+    db = tmp_path / "db.json"
+    pid = open_report(term, library, db)
+    term.burst("v", "w", "w", "n", "a", "h", "e", "a", "d")
+    time.sleep(0.05)
+    os.kill(pid, signal_number)
+    started = time.monotonic()
+    assert wait_until_ended(pid, END_WITHIN + 1)
+    assert time.monotonic() - started < END_WITHIN + 0.5
+    assert notes_in(db) == [("Paragraph 0", "ahead")]
+
+
 @pytest.mark.parametrize("moment", ["start-up", "after a highlight", "note editor open"])
 def test_a_closed_terminal_ends_readertui_within_two_seconds(
     library: Path, tmp_path: Path, moment: str

@@ -150,3 +150,34 @@ async def test_dialog_keys_pressed_during_start_up_do_not_crash(make: AppFactory
             assert app.is_running, key
             assert app.screen is app.screen_stack[0], key
             assert app.return_code in (None, 0), key
+
+
+class _Guard:
+    """The exit guard's side of a signal, as the app sees it."""
+
+    signalled = 1
+    captured = False
+
+    def editors_captured(self) -> None:
+        self.captured = True
+
+
+async def test_a_signal_just_after_a_burst_keeps_the_note_typed_ahead(
+    make: AppFactory, tmp_path: Path
+) -> None:
+    # `n` and the note in one burst, then the SSH connection drops: the signal is handled
+    # behind the keys already read, and after the keys held for the opening editor reach it.
+    app = make()
+    guard = _Guard()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_startup(pilot, app)
+        app.exit_guard = guard  # type: ignore[assignment]
+        burst(app, "v", "w", "w", "n", *letters("kept ahead"))
+        app._exit_signal(1)
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if guard.captured:
+                break
+    assert guard.captured
+    assert app.saves is not None and app.saves.flush(5)
+    assert stored_notes(tmp_path) == [("Paragraph 0", "kept ahead")]

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -57,6 +58,9 @@ def _reader_commands() -> type[Provider]:
 QUIT_FLUSH_TIMEOUT = 2.0
 # How long the app, once ending, waits for the last changes before keeping them in a file.
 SHUTDOWN_FLUSH_TIMEOUT = 3.0
+# The longest a signal waits for the keys typed ahead to be delivered before saving what
+# the open editors hold (seconds; within exit_guard.CAPTURE_WAIT).
+SIGNAL_KEYS_WAIT = 0.4
 # The longest garbage collection and background work are put off after a key (seconds;
 # see _answer_key_first).
 KEY_QUIET_LIMIT = 0.5
@@ -98,6 +102,7 @@ class ReaderApp(KeyOrderedApp[None]):
         self.background_gate = threading.Event()
         self.background_gate.set()
         self._ended = False
+        self._exit_task: asyncio.Task[None] | None = None
         self._reported_error: str | None = None
         self._changes_file: Path | None = None
         self._recovered_files: list[Path] = []
@@ -412,7 +417,26 @@ class ReaderApp(KeyOrderedApp[None]):
         self.exit()
 
     def _exit_signal(self, number: int) -> None:
-        """SIGHUP or SIGTERM (called in the event loop by the exit guard): save, then leave."""
+        """SIGHUP or SIGTERM (called in the event loop by the exit guard): the keys typed
+        ahead reach where they were going first (`n` and a note typed in one burst, the
+        connection dropped before the editor was open), then save, then leave."""
+        # Behind the keys already read, which are in the app's queue still.
+        if not self.call_later(self._wait_for_held_keys, number):
+            self._exit_now(number)
+
+    def _wait_for_held_keys(self, number: int) -> None:
+        # In a task of its own: the app's queue must run on to deliver them.
+        self._exit_task = asyncio.get_running_loop().create_task(self._exit_after_held_keys(number))
+
+    async def _exit_after_held_keys(self, number: int) -> None:
+        deadline = time.monotonic() + SIGNAL_KEYS_WAIT
+        while self.holding_keys and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        # The keys delivered last are in the editor's queue: typed into it before it is read.
+        await self._drain_queues(deadline)
+        self._exit_now(number)
+
+    def _exit_now(self, number: int) -> None:
         self.reading.annotating.capture_open_editors()
         self._save_position()
         if self.exit_guard is not None:

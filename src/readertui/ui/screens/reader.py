@@ -431,9 +431,9 @@ class ReaderScreen(Screen[None]):
     def _show_counts(self, opened: OpenDocument) -> None:
         """The status line's count of the open document's highlights and notes."""
         highlights, notes = opened.highlight_counts()
-        counts = f"{highlights} highlight{'s' if highlights != 1 else ''}"
+        counts = f"{highlights:,} highlight{'s' if highlights != 1 else ''}"
         if notes:
-            counts += f", {notes} note{'s' if notes != 1 else ''}"
+            counts += f", {notes:,} note{'s' if notes != 1 else ''}"
         if counts != self.status.counts:
             self.status.counts = counts
             self.status.show()
