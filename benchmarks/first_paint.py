@@ -1,7 +1,10 @@
 """One measured start-up, run in a fresh process by run.py: prints a JSON line of figures.
 
 `bare`   a minimal Textual app (one Static), the yardstick for start-up cost.
-`reader` readertui opening FILE, then (with --pages N) paging up and down at its end.
+`reader` readertui opening FILE, then (with --pages N) paging up and down at its end, with
+         the library index left out (index.py and live_index.py measure it); with --index,
+         waiting instead for the library index to read FILE in the background, for the
+         peak memory of that.
 Times count from the top of this script, before Textual is imported, to the first frame
 Textual hands to its driver that shows the content: the Static for the bare app, rows of
 the document for readertui (Textual's `App._display`, called for every frame, headless too).
@@ -60,9 +63,14 @@ def run_bare() -> dict[str, Any]:
     return {"first_paint": app.first_paint, "peak_rss_mb": peak_rss_mb()}
 
 
-def run_reader(path: Path, db: Path, pages: int) -> dict[str, Any]:
+def run_reader(path: Path, db: Path, pages: int, index: bool = False) -> dict[str, Any]:
     from readertui.config import Config
+    from readertui.ui import index_keeper
     from readertui.ui.app import ReaderApp, make_app
+
+    # Paging and its memory are the reader's alone: the index reading a 100 MB text beside
+    # them is measured on its own (--index).
+    index_keeper.BUILD_AT_START = index
 
     figures: dict[str, Any] = {}
 
@@ -73,7 +81,7 @@ def run_reader(path: Path, db: Path, pages: int) -> dict[str, Any]:
                 return
             if self.document is not None and self.reader.screen_rows():
                 figures["first_paint"] = time.perf_counter() - STARTED
-                if not pages:
+                if not pages and not index:
                     self.call_after_refresh(self.exit)
 
     async def page_at_the_end(pilot: Pilot[None]) -> None:
@@ -108,9 +116,19 @@ def run_reader(path: Path, db: Path, pages: int) -> dict[str, Any]:
         figures["page_down_max"] = max(timings)
         app.exit()
 
+    async def index_built(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ReaderApp)
+        deadline = time.monotonic() + 300
+        while not app.reading.keeper.ready and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        figures["index_seconds"] = time.perf_counter() - STARTED
+        app.exit()
+
     library = make_app(path.parent, db, Config(), open_path=path)
     app = MeasuredApp(library.library, library.store, library.config, open_path=path)
-    app.run(headless=True, size=SIZE, auto_pilot=page_at_the_end if pages else None)
+    pilot = index_built if index else page_at_the_end if pages else None
+    app.run(headless=True, size=SIZE, auto_pilot=pilot)
     figures["peak_rss_mb"] = peak_rss_mb()
     return figures
 
@@ -121,8 +139,13 @@ def main() -> None:
     parser.add_argument("--file", type=Path)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--pages", type=int, default=0)
+    parser.add_argument("--index", action="store_true")
     args = parser.parse_args()
-    result = run_bare() if args.mode == "bare" else run_reader(args.file, args.db, args.pages)
+    result = (
+        run_bare()
+        if args.mode == "bare"
+        else run_reader(args.file, args.db, args.pages, args.index)
+    )
     print(json.dumps(result))
 
 

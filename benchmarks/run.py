@@ -183,6 +183,16 @@ def main() -> None:
                 "yes" if rss_ratio < 3 else "NO",
             )
         )
+        indexed = measure("reader", "--file", str(big), "--db", str(folder / "idx.json"), "--index")
+        rows.append(
+            (
+                f"{big_mb:.0f} MB text: peak RSS once the library index has read it too",
+                f"{indexed['peak_rss_mb']:.0f} MB ({indexed['peak_rss_mb'] / big_mb:.2f}× file;"
+                f" indexed {indexed['index_seconds']:.0f} s after start)",
+                "",
+                "",
+            )
+        )
         rows.append(
             ("bare Textual app: peak RSS", f"{median_of(bare, 'peak_rss_mb'):.0f} MB", "", "")
         )
