@@ -78,8 +78,13 @@ def test_annotate_kill_9_restart_everything_is_there(tmp_path: Path, library: Pa
     original = (library / "report.txt").read_text(encoding="utf-8")
     (library / "report.txt").write_text("A new first line.\n\n" + original, encoding="utf-8")
     term = Terminal(tmp_path, 100, 30)
+    moved_to = original.index("Paragraph 1") + len("A new first line.\n\n")
     try:
         start(term, library, db)
+        # The highlight is placed in the edited text, and saved there, in the background.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and annotations_in(db)[0]["start"] != moved_to:
+            time.sleep(0.1)
         term.keys("3")
         screen = term.wait_for("survive")
         assert "Orphaned" not in screen
@@ -89,7 +94,7 @@ def test_annotate_kill_9_restart_everything_is_there(tmp_path: Path, library: Pa
     finally:
         term.close()
     (moved,) = annotations_in(db)
-    assert moved["start"] == original.index("Paragraph 1") + len("A new first line.\n\n")
+    assert moved["start"] == moved_to
 
 
 def test_two_processes_on_one_database_keep_every_note(tmp_path: Path, library: Path) -> None:
