@@ -318,6 +318,8 @@ class ReaderApp(KeyOrderedApp[None]):
             )
         elif state.saved and self._reported_error is not None:
             self._reported_error = None
+            # The failure is over: its message (shown for 20 s) would only contradict `saved`.
+            self.clear_notifications()
             self.notify("Saved: the changes that were waiting are on disk now.", markup=False)
         if state.saved:
             self._forget_recovered_files()
