@@ -157,15 +157,6 @@ def start_building(session: Session, tmp_path: Path, library: Path) -> None:
     session.wait_for_workers()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "known defect, intermittent: now and then (under load: 1-2 runs in 8) the process "
-        "stays alive after q with its terminal already given back, with the build's "
-        "forkserver and resource tracker, for over 10 s; seen on the code of 2026-12-02 "
-        "before and after that day's changes, cause not found yet"
-    ),
-)
 def test_q_during_the_index_build_ends_every_process_promptly(
     session: Session, tmp_path: Path, big_library: Path
 ) -> None:

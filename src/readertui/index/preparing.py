@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -38,6 +39,8 @@ POOL_BYTES = 16 * 1024 * 1024
 _AHEAD_PER_WORKER = 2
 # How long the reader of the pool waits for a document before it looks at its cancel token.
 _WAIT_STEP = 0.1
+# How long stopping the pool waits for a terminated worker process to end before killing it.
+_END_WAIT = 1.0
 
 
 @dataclass(frozen=True)
@@ -194,11 +197,33 @@ def _outcome(
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """End the pool's worker processes now. The executor has no public way to: its
-    `shutdown` waits for the work under way, seconds for a large document."""
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
+    `shutdown` waits for the work under way, seconds for a large document.
+
+    A worker ended while it was sending its result (a large document's pieces take many
+    writes) leaves half a message in the pipe; the pool's thread that reads it would then
+    wait for the rest forever, and so would `shutdown` and the end of the process (`q`
+    left the app running). Once the workers have ended, this process's copy of the pipe's
+    writing end is closed too: that reader then sees the pipe end, takes the pool for
+    broken and stops.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
         with suppress(OSError, ValueError):
             process.terminate()
+    deadline = time.monotonic() + _END_WAIT
+    for process in processes:
+        with suppress(OSError, ValueError, AssertionError):
+            process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        with suppress(OSError, ValueError, AssertionError):
+            if process.is_alive():
+                process.kill()
+                process.join(_END_WAIT)
+    results = getattr(pool, "_result_queue", None)
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        with suppress(OSError):
+            writer.close()
 
 
 def _result(
