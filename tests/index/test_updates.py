@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -424,3 +425,38 @@ def test_a_broken_pool_of_workers_falls_back_to_this_process(
 def _die(*args: object) -> object:
     """A worker process's job that kills it (as if killed, or out of memory)."""
     os._exit(1)
+
+
+def test_an_update_waits_for_another_ones_turn_and_can_be_cancelled_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """While another process updates the index, an update waits for it (taking turns for
+    SQLite's write lock, a waiting process lost every turn under load), and `q` (cancel)
+    still ends it at once."""
+    from filelock import FileLock
+
+    texts = {f"doc{number:02}.txt": f"Heron number {number}.\n" for number in range(5)}
+    root = write_library(tmp_path / "library", texts)
+    index_path = tmp_path / "index.sqlite3"
+    other_process = FileLock(str(index_path) + ".update-lock")
+    reports: list[object] = []
+    with open_index(root, index_path) as index:
+        for outcome in ("cancelled", "indexed"):
+            cancel = CancelToken()
+            other_process.acquire()
+            updater = threading.Thread(
+                target=lambda token=cancel: reports.append(index.update(cancel=token))
+            )
+            updater.start()
+            updater.join(0.5)
+            assert updater.is_alive(), "the update did not wait for the other one"
+            if outcome == "cancelled":
+                cancel.cancel()
+                updater.join(2)
+                assert not updater.is_alive(), "cancelling did not end the wait"
+            other_process.release()
+            updater.join(5)
+            assert not updater.is_alive()
+        cancelled, indexed = reports
+        assert cancelled.cancelled and cancelled.indexed == ()  # type: ignore[attr-defined]
+        assert len(indexed.indexed) == 5  # type: ignore[attr-defined]

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from readertui.core.library import Library, LibraryEntry
@@ -40,6 +40,8 @@ from readertui.index.stored_text import library_path, storable, stored_path
 BATCH_SECONDS = 2.0
 #: ... or holds this many characters of new text.
 BATCH_CHARS = 8_000_000
+#: How often an update waiting for another one's turn looks whether it was cancelled.
+_LOCK_WAIT_STEP = 0.1
 
 #: Called with (documents done, documents to read) as an update goes.
 Progress = Callable[[int, int], None]
@@ -101,7 +103,52 @@ def update_index(
     workers: int | None = None,
 ) -> UpdateReport:
     """Update the index in `cache` to `library` as it is on disk now. `workers`: worker
-    processes to cut documents up in (None: as many as suit the work, see `pool_size`)."""
+    processes to cut documents up in (None: as many as suit the work, see `pool_size`).
+
+    One update at a time per index file, across processes: a second one waits for the
+    first (and then finds its work done) instead of taking turns with it for the file's
+    write lock, which SQLite does not hand out fairly: under load a waiting process lost
+    every turn for the 30 s of the busy timeout and failed with "database is locked".
+    """
+    with _one_update_at_a_time(cache, cancel) as turn:
+        if not turn:
+            return _Tally().report(cancelled=True, rebuilt=False)
+        return _update_now(cache, library, workspace, progress, cancel, workers)
+
+
+@contextmanager
+def _one_update_at_a_time(cache: IndexCache, cancel: CancelToken | None) -> Iterator[bool]:
+    """Hold the index file's update lock for the block; False (and no lock) when `cancel`
+    was set while waiting for it."""
+    from filelock import FileLock, Timeout
+
+    cache.path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(cache.path) + ".update-lock")
+    wait = 0.0  # the first try does not wait: a free lock is taken even if cancelled
+    while True:
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            if cancel is not None and cancel.cancelled:
+                yield False
+                return
+            wait = _LOCK_WAIT_STEP
+            continue
+        break
+    try:
+        yield True
+    finally:
+        lock.release()
+
+
+def _update_now(
+    cache: IndexCache,
+    library: Library,
+    workspace: Workspace,
+    progress: Progress | None,
+    cancel: CancelToken | None,
+    workers: int | None,
+) -> UpdateReport:
     rebuilt = False
     if cache.damaged:
         cache.replace_damaged()
