@@ -612,7 +612,12 @@ def visit_everything(visit: Visit, skipped: list[str]) -> None:
     visit.keys("Enter")
     visit.wait("STo0", "header", row=1)
     visit.keys("3", "Right", "Right")  # the sidebar; past Cross-refs to the Document tab
-    visit.wait("Publication", "facts")
+    # The tab shows the facts of the document opened before until this one is painted.
+    visit.wait_until(
+        lambda screen: "TitleSTo0" in sidebar(screen)[0] and "Publication" in screen,
+        "facts",
+        "the Document tab of STo0",
+    )
     visit.keys("2", "t")
     visit.wait("saves and closes", "tag-editor-empty")
     visit.type("TGo")

@@ -460,3 +460,20 @@ def test_an_update_waits_for_another_ones_turn_and_can_be_cancelled_meanwhile(
         cancelled, indexed = reports
         assert cancelled.cancelled and cancelled.indexed == ()  # type: ignore[attr-defined]
         assert len(indexed.indexed) == 5  # type: ignore[attr-defined]
+
+
+def test_an_update_goes_on_where_its_lock_file_cannot_be_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache folder that takes the index but not the lock file beside it (a quota, a
+    full disk at that moment): the update is not refused for the lock's sake."""
+    import filelock
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", "index.sqlite3.update-lock")
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", refused)
+    root = write_library(tmp_path / "library")
+    with open_index(root, tmp_path / "index.sqlite3") as index:
+        assert len(index.update().indexed) == len(TEXTS)
+        assert paths(index.search("heron")) == [] and paths(index.search("fox"))

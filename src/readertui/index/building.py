@@ -110,23 +110,40 @@ def update_index(
     write lock, which SQLite does not hand out fairly: under load a waiting process lost
     every turn for the 30 s of the busy timeout and failed with "database is locked".
     """
-    with _one_update_at_a_time(cache, cancel) as turn:
+    with _update_turn(cache, cancel) as turn:
         if not turn:
             return _Tally().report(cancelled=True, rebuilt=False)
-        return _update_now(cache, library, workspace, progress, cancel, workers)
+        rebuilt = False
+        if cache.damaged:
+            cache.replace_damaged()
+            rebuilt = True
+        try:
+            with cache.using():  # the whole update on this thread's connection (see `using`)
+                return _update(
+                    cache, library, workspace, progress, cancel, workers, rebuilt=rebuilt
+                )
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise
+            cache.mark_damaged()
+        cache.replace_damaged()
+        with cache.using():
+            return _update(cache, library, workspace, progress, cancel, workers, rebuilt=True)
 
 
 @contextmanager
-def _one_update_at_a_time(cache: IndexCache, cancel: CancelToken | None) -> Iterator[bool]:
+def _update_turn(cache: IndexCache, cancel: CancelToken | None) -> Iterator[bool]:
     """Hold the index file's update lock for the block; False (and no lock) when `cancel`
-    was set while waiting for it."""
+    was set while waiting for it. Where the lock file cannot be made (a read-only or full
+    cache folder) the update goes on without it: SQLite's own locking still keeps the file
+    whole, and opening the index reports such a folder."""
     from filelock import FileLock, Timeout
 
-    cache.path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(cache.path) + ".update-lock")
     wait = 0.0  # the first try does not wait: a free lock is taken even if cancelled
     while True:
         try:
+            cache.path.parent.mkdir(parents=True, exist_ok=True)
             lock.acquire(timeout=wait)
         except Timeout:
             if cancel is not None and cancel.cancelled:
@@ -134,35 +151,14 @@ def _one_update_at_a_time(cache: IndexCache, cancel: CancelToken | None) -> Iter
                 return
             wait = _LOCK_WAIT_STEP
             continue
+        except OSError:
+            yield True
+            return
         break
     try:
         yield True
     finally:
         lock.release()
-
-
-def _update_now(
-    cache: IndexCache,
-    library: Library,
-    workspace: Workspace,
-    progress: Progress | None,
-    cancel: CancelToken | None,
-    workers: int | None,
-) -> UpdateReport:
-    rebuilt = False
-    if cache.damaged:
-        cache.replace_damaged()
-        rebuilt = True
-    try:
-        with cache.using():  # the whole update on this thread's connection (see `using`)
-            return _update(cache, library, workspace, progress, cancel, workers, rebuilt=rebuilt)
-    except sqlite3.DatabaseError as error:
-        if not is_damage(error):
-            raise
-        cache.mark_damaged()
-    cache.replace_damaged()
-    with cache.using():
-        return _update(cache, library, workspace, progress, cancel, workers, rebuilt=True)
 
 
 def _update(
