@@ -225,6 +225,35 @@ def test_progress_is_shown_only_after_a_second(
     ]
 
 
+def test_search_waits_for_another_processes_update_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reader is building the index of the same library: `search` waits for it (one
+    line on stderr says why nothing happens), then answers."""
+    import threading
+
+    from filelock import FileLock
+
+    index_path = default_index_path(scan_library(SAMPLE_LIBRARY))
+    other_process = FileLock(str(index_path) + ".update-lock")
+    index_path.parent.mkdir(parents=True, exist_ok=True)
+    other_process.acquire()
+    codes: list[int] = []
+    searching = threading.Thread(
+        target=lambda: codes.append(cli("search", "molten salt", *sample(tmp_path)))
+    )
+    searching.start()
+    searching.join(1.0)
+    assert searching.is_alive(), "search did not wait for the other update"
+    other_process.release()
+    searching.join(60)
+    assert codes == [0]
+    captured = capsys.readouterr()
+    waited = "readertui: waiting for another readertui that is updating the library's index"
+    assert captured.err.splitlines().count(waited) == 1, captured.err
+    assert REPORT in captured.out.splitlines()[0]
+
+
 # -- xref ----------------------------------------------------------------------------------------
 
 

@@ -462,9 +462,10 @@ def _xref(args: argparse.Namespace, setting: Setting) -> int:
 
 
 def _bring_up_to_date(index: LibraryIndex) -> None:
-    """Update the index, saying how far it got on stderr when it takes over a second."""
+    """Update the index, saying how far it got on stderr when it takes over a second (and
+    when it first waits for another readertui that is updating the same index)."""
     progress = _StderrProgress()
-    report = index.update(progress=progress)
+    report = index.update(progress=progress, waiting=progress.waiting)
     progress.finish()
     for path, reason in report.failed:
         fail(f"warning: {path} is not in the index ({reason})")
@@ -493,6 +494,15 @@ class _StderrProgress:
         else:
             sys.stderr.write(message + "\n")
         sys.stderr.flush()
+
+    def waiting(self) -> None:
+        if self.terminal and self.shown_at is not None:
+            sys.stderr.write("\n")
+        sys.stderr.write(
+            "readertui: waiting for another readertui that is updating the library's index\n"
+        )
+        sys.stderr.flush()
+        self.shown_at = None
 
     def finish(self) -> None:
         if self.terminal and self.shown_at is not None:

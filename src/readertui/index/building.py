@@ -101,6 +101,7 @@ def update_index(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     workers: int | None = None,
+    waiting: Callable[[], object] | None = None,
 ) -> UpdateReport:
     """Update the index in `cache` to `library` as it is on disk now. `workers`: worker
     processes to cut documents up in (None: as many as suit the work, see `pool_size`).
@@ -109,8 +110,9 @@ def update_index(
     first (and then finds its work done) instead of taking turns with it for the file's
     write lock, which SQLite does not hand out fairly: under load a waiting process lost
     every turn for the 30 s of the busy timeout and failed with "database is locked".
+    `waiting` is called once when that happens.
     """
-    with _update_turn(cache, cancel) as turn:
+    with _update_turn(cache, cancel, waiting) as turn:
         if not turn:
             return _Tally().report(cancelled=True, rebuilt=False)
         rebuilt = False
@@ -132,7 +134,9 @@ def update_index(
 
 
 @contextmanager
-def _update_turn(cache: IndexCache, cancel: CancelToken | None) -> Iterator[bool]:
+def _update_turn(
+    cache: IndexCache, cancel: CancelToken | None, waiting: Callable[[], object] | None
+) -> Iterator[bool]:
     """Hold the index file's update lock for the block; False (and no lock) when `cancel`
     was set while waiting for it. Where the lock file cannot be made (a read-only or full
     cache folder) the update goes on without it: SQLite's own locking still keeps the file
@@ -149,6 +153,8 @@ def _update_turn(cache: IndexCache, cancel: CancelToken | None) -> Iterator[bool
             if cancel is not None and cancel.cancelled:
                 yield False
                 return
+            if not wait and waiting is not None:
+                waiting()
             wait = _LOCK_WAIT_STEP
             continue
         except OSError:

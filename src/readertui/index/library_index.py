@@ -75,10 +75,12 @@ class LibraryIndex:
         progress: Progress | None = None,
         cancel: CancelToken | None = None,
         workers: int | None = None,
+        waiting: Callable[[], object] | None = None,
     ) -> UpdateReport:
         """Bring the index up to date with the library as it is on disk (see
         `readertui.index.building`). Call it from a worker: it reads every changed document
-        (a large first build in `workers` worker processes; None: as the work suits)."""
+        (a large first build in `workers` worker processes; None: as the work suits).
+        `waiting` is called once if another process is updating the same index file first."""
         try:
             report = update_index(
                 self._cache,
@@ -87,6 +89,7 @@ class LibraryIndex:
                 progress=progress,
                 cancel=cancel,
                 workers=workers,
+                waiting=waiting,
             )
         except sqlite3.Error as error:
             raise IndexUnavailable(f"the index {self.path} cannot be updated ({error})") from error
