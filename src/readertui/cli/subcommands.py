@@ -465,8 +465,10 @@ def _bring_up_to_date(index: LibraryIndex) -> None:
     """Update the index, saying how far it got on stderr when it takes over a second (and
     when it first waits for another readertui that is updating the same index)."""
     progress = _StderrProgress()
-    report = index.update(progress=progress, waiting=progress.waiting)
-    progress.finish()
+    try:
+        report = index.update(progress=progress, waiting=progress.waiting)
+    finally:
+        progress.finish()  # the progress line ends, whatever comes next on stderr
     for path, reason in report.failed:
         fail(f"warning: {path} is not in the index ({reason})")
 

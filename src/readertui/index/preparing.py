@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -22,6 +23,8 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from readertui.core.document import Document, load_document
@@ -149,10 +152,29 @@ def _from_pool(
     cancel: CancelToken | None,
 ) -> Iterator[Read | Unreadable]:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    # Held open by this process only: the workers see it end when this process does.
+    app_alive, alive_end = context.Pipe(duplex=False)
+    try:
+        yield from _in_pool(workspace, items, workers, cancel, context, app_alive)
+    finally:
+        alive_end.close()
+        app_alive.close()
+
+
+def _in_pool(
+    workspace: Workspace,
+    items: Sequence[tuple[LibraryEntry, tuple[int, int]]],
+    workers: int,
+    cancel: CancelToken | None,
+    context: BaseContext,
+    app_alive: Connection,
+) -> Iterator[Read | Unreadable]:
     root = str(workspace.library.root)
     pending: list[Future[tuple[str, Prepared] | str]] = []
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_yield_cpus) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(app_alive,)
+    ) as pool:
         try:
             queued: list[tuple[LibraryEntry, tuple[int, int]]] = []
             for entry, stamp in items:
@@ -167,20 +189,36 @@ def _from_pool(
                 yield _result(*queued.pop(0), _outcome(pending.pop(0), cancel))
         finally:
             if pending:
-                # Stopped early (cancelled, closed, or the pool broke): drop what has not
-                # started, and stop the processes at work rather than wait for them.
-                for future in pending:
-                    future.cancel()
+                # Stopped early (cancelled, closed, or the pool broke): stop the processes at
+                # work rather than wait for them. The futures are not cancelled: the pool,
+                # finding its processes gone, fails each one itself, and on Python 3.11 its
+                # thread died (a traceback on the user's terminal) on a cancelled one.
                 _stop_workers(pool)
 
 
-def _yield_cpus() -> None:
-    """In each worker process, first: the lowest priority. The workers share the CPUs with
-    the reader's own threads (same session), and at the same priority took them from it:
-    keys waited 180 ms at p95 during a build, 90 ms with this (benchmarks/live_index.py);
-    the build is no slower, as other sessions' share does not change."""
+def _start_worker(app_alive: Connection) -> None:
+    """In each worker process, first.
+
+    The lowest priority: the workers share the CPUs with the reader's own threads (same
+    session), and at the same priority took them from it: keys waited 180 ms at p95 during
+    a build, 90 ms with this (benchmarks/live_index.py); the build is no slower, as other
+    sessions' share does not change.
+
+    And an end with the app's: an app killed outright (`kill -9`, or a `kill` of `readertui
+    search`) cannot stop its workers, and they waited for ever on a pipe nobody read, keeping
+    the forkserver and the resource tracker alive too. A thread of each worker waits on a
+    pipe only the app holds open, and ends the worker when it closes.
+    """
     with suppress(OSError, AttributeError):
         os.nice(19)
+
+    def end_with_the_app() -> None:
+        with suppress(EOFError, OSError):
+            while True:
+                app_alive.recv_bytes()
+        os._exit(1)
+
+    threading.Thread(target=end_with_the_app, name="readertui-app-watch", daemon=True).start()
 
 
 def _outcome(
