@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import signal
 import struct
@@ -91,6 +92,25 @@ def status_line(screen: str) -> str:
     """The status line: the row above the footer (`NORMAL · … · saved`)."""
     rows = screen.splitlines()
     return rows[-2].strip() if len(rows) >= 2 else ""
+
+
+def find_state(screen: str) -> str | None:
+    """What the status line says of find (`find 3/1,213`, `find counting…`), if anything."""
+    found = re.search(r"find [^·]+", status_line(screen))
+    return found.group().strip() if found else None
+
+
+def finds(query: str) -> Callable[[str], str | None]:
+    """For `Terminal.wait_until_steady`: find's count once the find bar holds `query` (the
+    count of each shorter query, `n`, `na`, …, shows first while it is typed)."""
+
+    def counted(screen: str) -> str | None:
+        state = find_state(screen)
+        if f"Find: {query} " not in screen or state is None or "/" not in state:
+            return None
+        return state
+
+    return counted
 
 
 def saved_with(counts: str) -> Callable[[str], bool]:
