@@ -270,7 +270,8 @@ class Terminal:
     def wait_until_keys_read(self, timeout: float = 30, session: str = "main") -> None:
         """Wait until the program in the pane has read every key sent to it so far: nothing
         is waiting in its terminal's input queue. (A round trip through the tmux server comes
-        first, so that the keys sent last have been written to the terminal.)"""
+        first, so that the keys sent last have been written to the terminal.) For a terminal
+        in raw mode, as readertui's is once started: a cooked one counts whole lines only."""
         tty = self.pane_tty(session)
         fd = os.open(tty, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
         try:
