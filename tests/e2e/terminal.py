@@ -10,11 +10,15 @@ process is killed so that nothing outlives the test run.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 import uuid
 from collections.abc import Callable
@@ -60,6 +64,78 @@ def wait_until_ended(pid: int, timeout: float) -> bool:
             return True
         time.sleep(0.02)
     return not process_alive(pid)
+
+
+def end_by_signal(pid: int, signal_number: int, within: float = END_WITHIN) -> None:
+    """Send `signal_number` to `pid`; fail unless it has ended `within` seconds after (half a
+    second more is allowed for the test's own polling on a loaded machine)."""
+    os.kill(pid, signal_number)
+    started = time.monotonic()
+    ended = wait_until_ended(pid, within + 1)
+    took = time.monotonic() - started
+    name = signal.Signals(signal_number).name
+    assert ended, f"readertui still ran {took:.1f} s after {name} (promise: {within} s)"
+    assert took < within + 0.5, f"readertui took {took:.1f} s to end after {name}"
+
+
+def poll_until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Return once `condition()` holds (a file written, say); fail saying `what` never did.
+    A long timeout costs nothing: the poll ends as soon as the condition holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened within {timeout} s: {what}")
+        time.sleep(0.05)
+
+
+def status_line(screen: str) -> str:
+    """The status line: the row above the footer (`NORMAL · … · saved`)."""
+    rows = screen.splitlines()
+    return rows[-2].strip() if len(rows) >= 2 else ""
+
+
+def find_state(screen: str) -> str | None:
+    """What the status line says of find (`find 3/1,213`, `find counting…`), if anything."""
+    found = re.search(r"find [^·]+", status_line(screen))
+    return found.group().strip() if found else None
+
+
+def finds(query: str) -> Callable[[str], str | None]:
+    """For `Terminal.wait_until_steady`: find's count once the find bar holds `query` (the
+    count of each shorter query, `n`, `na`, …, shows first while it is typed)."""
+
+    def counted(screen: str) -> str | None:
+        state = find_state(screen)
+        if f"Find: {query} " not in screen or state is None or "/" not in state:
+            return None
+        return state
+
+    return counted
+
+
+def saved_with(counts: str) -> Callable[[str], bool]:
+    """Whether a screen's status line shows `counts` (`1 highlight, 1 note`) and `saved`.
+
+    A change of the annotations shows its new counts and `saving…` in the same frame (the
+    app sets both before it paints), so `counts` beside `saved` can only be seen once that
+    change is on disk: `saved` alone is on the screen before any change is made."""
+
+    def shown(screen: str) -> bool:
+        status = status_line(screen)
+        return f" · {counts} · " in status and status.endswith(" · saved")
+
+    return shown
+
+
+def first_hit(screen: str) -> tuple[str, str] | None:
+    """In a palette or the `o` picker: what is typed in its field (the row starting `🔎`) and
+    its first hit (the next row that is not empty); None while no palette shows."""
+    rows = [row.strip() for row in screen.splitlines()]
+    typed = next((n for n, row in enumerate(rows) if row.startswith("🔎")), None)
+    if typed is None:
+        return None
+    hit = next((row for row in rows[typed + 1 :] if row and set(row) != {"▁"}), "")
+    return rows[typed].removeprefix("🔎").strip(), hit
 
 
 class Terminal:
@@ -145,10 +221,72 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"never happened: {what}; the screen was:\n{screen}")
 
-    def wait_until_ready(self, timeout: float = 30, session: str = "main") -> str:
+    def wait_until_steady(
+        self,
+        part: Callable[[str], object],
+        what: str,
+        timeout: float = 30,
+        steady: float = 0.5,
+        session: str = "main",
+    ) -> str:
+        """The screen once `part(screen)` (the part of the screen a test reads) is truthy and
+        has stayed the same for `steady` seconds; fails saying `what` never happened.
+
+        For what the app shows in steps: a query typed letter by letter shows the count of
+        each shorter query first, a list is filled after its field shows what was typed."""
+        deadline = time.monotonic() + timeout
+        screen = self.screen(session)
+        seen, since = part(screen), time.monotonic()
+        while time.monotonic() < deadline:
+            if seen and time.monotonic() - since >= steady:
+                return screen
+            time.sleep(0.05)
+            screen = self.screen(session)
+            now = part(screen)
+            if now != seen:
+                seen, since = now, time.monotonic()
+        raise AssertionError(
+            f"never happened (or never settled): {what}; the screen was:\n{screen}"
+        )
+
+    def wait_until_saved(self, counts: str, timeout: float = 30, session: str = "main") -> str:
+        """The screen once the status line shows `counts` and `saved` (see `saved_with`)."""
+        return self.wait_until(
+            saved_with(counts), f"{counts} saved (the status line)", timeout, session
+        )
+
+    def wait_until_ready(self, timeout: float = 60, session: str = "main") -> str:
         """Wait until start-up has finished: the footer is shown, and keys are taken at once
-        (keys typed before that are held until it, see ui/key_order.py)."""
+        (keys typed before that are held until it, see ui/key_order.py).
+
+        The library list and the sidebar are filled just after the footer is mounted: wait
+        for what is read of them, not for this."""
         return self.wait_for("q Quit", timeout, session)
+
+    def pane_tty(self, session: str = "main") -> str:
+        """The terminal device of the session's pane (`/dev/pts/N`)."""
+        return self.tmux("display-message", "-p", "-t", session, "#{pane_tty}").strip()
+
+    def wait_until_keys_read(self, timeout: float = 30, session: str = "main") -> None:
+        """Wait until the program in the pane has read every key sent to it so far: nothing
+        is waiting in its terminal's input queue. (A round trip through the tmux server comes
+        first, so that the keys sent last have been written to the terminal.) For a terminal
+        in raw mode, as readertui's is once started: a cooked one counts whole lines only."""
+        tty = self.pane_tty(session)
+        fd = os.open(tty, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                waiting = struct.unpack(
+                    "i", fcntl.ioctl(fd, termios.FIONREAD, struct.pack("i", 0))
+                )[0]
+                if not waiting:
+                    return
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{waiting} bytes of keys were never read from {tty}")
+                time.sleep(0.005)
+        finally:
+            os.close(fd)
 
     def keys(self, *keys: str, session: str = "main") -> None:
         """Type `keys` one at a time, as a person does."""
@@ -167,7 +305,7 @@ class Terminal:
             return False
         return True
 
-    def wait_until_closed(self, timeout: float = 10, session: str = "main") -> bool:
+    def wait_until_closed(self, timeout: float = 30, session: str = "main") -> bool:
         deadline = time.monotonic() + timeout
         while self.running(session) and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -7,14 +7,18 @@ The index is built in the background after start-up (`indexing N%` in the status
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.terminal import READERTUI, Terminal, require_tools
+from tests.e2e.terminal import READERTUI, Terminal, finds, require_tools
 
 pytestmark = pytest.mark.e2e
 
@@ -51,9 +55,36 @@ def _find(term: Terminal, words: str) -> None:
     waits for the screen to show the one before (an `escape` with a key right behind it is,
     to a terminal, that key with `alt`)."""
     term.keys("/", words)
-    term.wait_until(lambda s: "find 1/" in _status(s), f"/{words} finds")
+    # The cursor goes to a match of each shorter query first: wait for the whole one.
+    term.wait_until_steady(finds(words), f"/{words} finds")
     term.keys("Escape")
     term.wait_until(lambda s: _status(s).startswith("NORMAL"), "escape closes the find bar")
+
+
+def _indexed(home: Path) -> int:
+    """How many documents the library index holds (0 before it is made)."""
+    found = list((home / "cache" / "readertui" / "index").glob("*.sqlite3"))
+    if len(found) != 1:
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{found[0]}?mode=ro", uri=True)) as db:
+            return int(db.execute("SELECT count(*) FROM documents").fetchone()[0])
+    except sqlite3.Error:  # not made yet, or being written
+        return 0
+
+
+def _search_results(query: str) -> Callable[[str], str | None]:
+    """The search screen's rows, once its field holds `query` and it says how many results
+    it found (the results of each shorter query show first while the query is typed)."""
+
+    def shown(screen: str) -> str | None:
+        # The screen's rows between the dialog's edges (`█`), over the panes.
+        rows = [row.split("█")[1].strip() for row in screen.splitlines() if row.count("█") >= 2]
+        if query not in rows or not any(re.fullmatch(r"[\d,]+ results?", row) for row in rows):
+            return None
+        return "\n".join(rows)
+
+    return shown
 
 
 def _cli(home: Path, library: Path, *args: str) -> str:
@@ -82,9 +113,15 @@ def test_the_done_when_walk_of_cross_references(tmp_path: Path) -> None:
     term = Terminal(tmp_path, 140, 45)
     try:
         term.start(str(READERTUI), "--db", str(db), str(library / "jiayuguan-morning-star.txt"))
-        term.wait_until_ready(60)
-        # Built in the background: the status line says so until it is done.
-        term.wait_until(lambda s: "indexing" not in s.splitlines()[-2], "the index is built")
+        term.wait_until_ready()
+        # Built in the background, just after start-up: the status line says so until it is
+        # done (and does not say so before it has begun: the index file says that).
+        documents = len([p for p in library.iterdir() if not p.name.endswith(".meta.toml")])
+        term.wait_until(
+            lambda s: _indexed(tmp_path) == documents and "indexing" not in _status(s),
+            "the index is built",
+            120,
+        )
 
         _find(term, "China saved")
         term.keys("x")
@@ -112,7 +149,7 @@ def test_the_done_when_walk_of_cross_references(tmp_path: Path) -> None:
         term.keys("C-f")
         term.wait_for("search the library")
         term.keys("molten salt")
-        screen = term.wait_until(lambda s: "results" in s, "search results")
+        screen = term.wait_until_steady(_search_results("molten salt"), "search results")
         lines = screen.splitlines()
         first = next(i for i, line in enumerate(lines) if REPORT_TITLE in line)
         first_hit = lines[first] + lines[first + 1]
@@ -133,7 +170,7 @@ def test_the_done_when_walk_of_cross_references(tmp_path: Path) -> None:
         term.keys("Escape")
         term.wait_until(lambda s: "occurrences" not in s.lower(), "the concordance closes")
         term.keys("q")
-        assert term.wait_until_closed(15)
+        assert term.wait_until_closed()
     finally:
         term.close()
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.terminal import READERTUI, Terminal, require_tools
+from tests.e2e.terminal import READERTUI, Terminal, poll_until, require_tools, status_line
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +31,13 @@ def readertui(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def tags_in(db: Path) -> list[object]:
+    if not db.exists():
+        return []  # nothing saved yet: the database is made at the first save
+    annotations = json.loads(db.read_text(encoding="utf-8")).get("annotations", {})
+    return [annotation.get("tags") for annotation in annotations.values()]
+
+
 def test_notes_from_the_tui_come_out_of_export_and_survive_a_json_round_trip(
     tmp_path: Path,
 ) -> None:
@@ -49,18 +55,25 @@ def test_notes_from_the_tui_come_out_of_export_and_survive_a_json_round_trip(
         for word in ("Steel", "before", "everything"):
             term.keys(word, "Space")
         term.keys("C-s")
-        time.sleep(0.3)
+        # The editor closed and the note counted: `t` is for the highlight, not the editor.
+        term.wait_until(
+            lambda s: "Markdown · ctrl+s" not in s and "1 highlight, 1 note" in status_line(s),
+            "the note editor closes on ctrl+s",
+        )
         term.keys("t")
         term.wait_for("comma-separated")
         term.keys("place/Jiayuguan,", "Space", "industry", "Enter")
-        term.wait_for("saved")
+        # `saved` shows from the start; the tags, written, are what was waited for.
+        poll_until(lambda: tags_in(db) == [["place/Jiayuguan", "industry"]], "the tags written")
+        term.wait_until(
+            lambda s: "comma-separated" not in s and status_line(s).endswith(" · saved"),
+            "the tag editor closed and everything saved",
+        )
         term.keys("e")
         screen = term.wait_for("Exported")
         assert "report.md" in screen.replace("\n", "")
         term.keys("q")
-        deadline = time.monotonic() + 10
-        while term.running() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        assert term.wait_until_closed(), "q did not quit"
     finally:
         term.close()
 

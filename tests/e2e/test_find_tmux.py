@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.terminal import READERTUI, Terminal, require_tools
+from tests.e2e.terminal import READERTUI, Terminal, finds, require_tools
 
 pytestmark = pytest.mark.e2e
 
@@ -24,10 +24,13 @@ def test_natasha_is_found_and_shift_enter_as_modify_other_keys_goes_back(
     term = Terminal(tmp_path, 80, 24)
     try:
         term.start(str(READERTUI), "--db", str(tmp_path / "db.json"), str(library))
-        screen = term.wait_until_ready(60)
-        assert "War and Peace" in screen  # titled after its file, not its first sentence
+        term.wait_until_ready()
+        # Titled after its file, not its first sentence.
+        term.wait_until(lambda s: "War and Peace" in s, "the title War and Peace")
         term.keys("/", "natasha")
-        screen = term.wait_for("find 1/")
+        # The count of each shorter query (`n`, `na`, …) may show first: wait for the whole
+        # query in the find bar and a count that stays.
+        screen = term.wait_until_steady(finds("natasha"), "/natasha counted")
         assert "Natásha" in screen
         count = int(screen.split("find 1/", 1)[1].split()[0].replace(",", ""))
         assert count >= 1213

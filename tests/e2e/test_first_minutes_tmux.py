@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.terminal import READERTUI, Terminal, require_tools
+from tests.e2e.terminal import READERTUI, Terminal, finds, first_hit, require_tools
 
 pytestmark = pytest.mark.e2e
 
 SAMPLE = Path(__file__).resolve().parents[2] / "library"
+MORNING_STAR = "China’s socialism succeeds where Eastern European failed"
 TITLES = ("China’s socialism", "China’s technology", "Localising the Soviet", "Report:")
 
 
@@ -36,9 +37,13 @@ def test_the_first_minutes_at_80x24(tmp_path: Path, corpus: Path) -> None:
     term = Terminal(tmp_path, 80, 24)
     try:
         term.start(str(READERTUI), "--db", str(tmp_path / "db.json"), str(library))
-        screen = term.wait_until_ready(60)
-        # The first start shows the library, its four documents, beside the first one.
-        screen = term.wait_until(lambda s: "Documents (4)" in s, "the library is shown")
+        term.wait_until_ready()
+        # The first start shows the library, its four documents, beside the first one (the
+        # list is filled, and the first document placed, just after the footer shows).
+        screen = term.wait_until(
+            lambda s: "Documents (4)" in s and _status(s).startswith("NORMAL · 1/4 "),
+            "the library is shown beside the first document",
+        )
         for title in TITLES:
             assert title in screen, screen
         assert _status(screen).startswith("NORMAL · 1/4 ")
@@ -63,30 +68,39 @@ def test_the_first_minutes_at_80x24(tmp_path: Path, corpus: Path) -> None:
         term.keys("o")
         term.wait_for("Open a document")
         term.keys("wargan")
-        term.wait_until(lambda s: "China’s socialism" in s, "wargan is found")
-        time.sleep(0.3)
+        # The list is filtered after the field shows the query: enter takes the first hit
+        # of the list as it is when enter comes.
+        term.wait_until_steady(
+            lambda s: (hit := first_hit(s)) and hit[0] == "wargan" and hit[1],
+            "the picker's list for wargan",
+        )
+        assert first_hit(term.screen()) == ("wargan", MORNING_STAR)
         term.keys("Enter")
         term.wait_until(
-            lambda s: "Pawel Wargan" in s and "Open a document" not in s,
-            "the Morning Star piece opens",
+            lambda s: first_hit(s) is None and "Pawel Wargan" in s,
+            "the picker closes on the Morning Star piece",
         )
         term.keys("q")
-        assert term.wait_until_closed(15)
+        assert term.wait_until_closed()
 
         # /natasha in War and Peace finds Natásha.
         novel = tmp_path / "novels" / "war-and-peace.txt"
         novel.parent.mkdir()
         shutil.copy(corpus / "pg2600.txt", novel)
         term.start(str(READERTUI), "--db", str(tmp_path / "db.json"), str(novel), session="novel")
-        term.wait_until_ready(60, session="novel")
+        term.wait_until_ready(session="novel")
         term.keys("/", "natasha", session="novel")
-        screen = term.wait_for("find 1/", session="novel")
+        # Each shorter query (`n`, `na`, …) is counted first: the count of the whole one.
+        screen = term.wait_until_steady(finds("natasha"), "/natasha counted", session="novel")
         count = _status(screen).split("find 1/")[1].split()[0].replace(",", "")
         assert int(count) >= 1000, _status(screen)
         assert "Natásha" in screen
         term.keys("Escape", session="novel")
-        time.sleep(0.5)
+        # Find closed before q (an escape with a key right behind it reads as alt+key).
+        term.wait_until(
+            lambda s: _status(s).startswith("NORMAL"), "escape closes find", session="novel"
+        )
         term.keys("q", session="novel")
-        assert term.wait_until_closed(15, session="novel")
+        assert term.wait_until_closed(session="novel")
     finally:
         term.close()

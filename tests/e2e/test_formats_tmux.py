@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.terminal import READERTUI, Terminal, require_tools
+from tests.e2e.terminal import (
+    READERTUI,
+    Terminal,
+    finds,
+    first_hit,
+    require_tools,
+    status_line,
+)
 from tests.formats.pdf_builder import PdfPage, write_pdf
 
 pytestmark = pytest.mark.e2e
@@ -84,25 +91,44 @@ def _library(folder: Path) -> Path:
 
 def _annotate(term: Terminal, words: str, note: str) -> None:
     """Highlight the paragraph holding `words` (found with `/`) with `note`."""
-    term.keys("/", words, "Enter")
-    term.wait_for("FIND")
+    term.keys("/", words)
+    # The cursor is on a match of what was typed so far: wait for the whole query.
+    term.wait_until_steady(finds(words), f"/{words} found")
+    term.keys("Enter")
     term.keys("Escape")
-    term.wait_for("NORMAL")
+    term.wait_until(lambda s: status_line(s).startswith("NORMAL"), "escape closes find")
     term.keys("V")
-    term.wait_for("VISUAL")
+    term.wait_until(lambda s: status_line(s).startswith("VISUAL"), "V selects the paragraph")
     term.keys("n")
-    term.wait_for("ctrl+s")
+    term.wait_for("Markdown · ctrl+s")
     term.keys(note)
     term.wait_for(note)
     term.keys("C-s")
-    term.wait_until(lambda screen: "NORMAL" in screen and "1 note" in screen, "the note saved", 20)
+    term.wait_until(
+        lambda s: (
+            "Markdown · ctrl+s" not in s
+            and status_line(s).startswith("NORMAL")
+            and "1 highlight, 1 note" in status_line(s)
+        ),
+        "the note saved",
+    )
 
 
 def _open(term: Terminal, title: str, first_words: str) -> str:
     term.keys("o")
     term.wait_for("Open a document")
-    term.keys(title, "Enter")
-    return term.wait_for(first_words, 60)
+    term.keys(title)
+    # The list is filtered after the field shows the query: enter takes the first hit of
+    # the list as it is when enter comes.
+    term.wait_until_steady(
+        lambda s: (hit := first_hit(s)) and hit[0] == title and hit[1], f"{title} picked"
+    )
+    hit = first_hit(term.screen())
+    assert hit is not None and title in hit[1], hit
+    term.keys("Enter")
+    return term.wait_until(
+        lambda s: first_hit(s) is None and first_words in s, f"{title} opens", 60
+    )
 
 
 def test_an_epub_a_web_article_and_a_pdf_are_listed_read_annotated_and_exported(
@@ -116,8 +142,15 @@ def test_an_epub_a_web_article_and_a_pdf_are_listed_read_annotated_and_exported(
     term = Terminal(tmp_path, 150, 45)
     try:
         term.start(str(READERTUI), "--db", str(db), "--library", str(library))
-        screen = term.wait_until_ready(60)
-        for shown in ("War and Peace", "Leo Tolstoy", "Heat Stored in Salt", "Ada Okafor"):
+        term.wait_until_ready()
+        # The library list is filled just after the footer shows.
+        listed = ("War and Peace", "Leo Tolstoy", "Heat Stored in Salt", "Ada Okafor")
+        screen = term.wait_until(
+            lambda s: all(shown in s for shown in (*listed, "The Salt That Keeps", "Mei Lin")),
+            "the library lists the three documents",
+            60,
+        )
+        for shown in listed:
             assert shown in screen, f"{shown!r} is not in the library pane:\n{screen}"
         assert "The Salt That Keeps" in screen and "Mei Lin" in screen, screen
 
@@ -127,7 +160,7 @@ def test_an_epub_a_web_article_and_a_pdf_are_listed_read_annotated_and_exported(
         )
         assert "Journal of Desert Energy" not in screen  # the running header is gone
         _annotate(term, "Molten salt stores", "the paper's claim")
-        term.wait_for("p. 1", timeout=10)
+        term.wait_until(lambda s: "p. 1" in status_line(s), "the page in the status line")
 
         _open(term, "Salt That Keeps", "At the edge of Dunhuang")
         screen = term.wait_until(lambda s: "How the plant works" in s, "the article's outline", 30)
@@ -140,12 +173,12 @@ def test_an_epub_a_web_article_and_a_pdf_are_listed_read_annotated_and_exported(
         term.wait_until(lambda s: "CHAPTER II" in s and "Part 1" in s, "the book's outline", 30)
         _annotate(term, "It was in July, 1805", "Anna Pavlovna")
         term.keys("q")
-        assert term.wait_until_closed(15)
+        assert term.wait_until_closed()
 
         term.start(str(READERTUI), "--db", str(db), "--library", str(library))
         term.wait_until(lambda s: "1 highlight, 1 note" in s, "War and Peace's note again", 60)
         term.keys("q")
-        assert term.wait_until_closed(15)
+        assert term.wait_until_closed()
     finally:
         term.close()
 

@@ -28,11 +28,12 @@ import json
 import os
 import re
 import shlex
+import signal
 import stat
 import subprocess
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -40,7 +41,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.terminal import READERTUI, Terminal, require_tools
+from tests.e2e.terminal import READERTUI, Terminal, require_tools, wait_until_ended
 
 pytestmark = pytest.mark.e2e
 
@@ -382,8 +383,9 @@ def prepare(home: Path, *, harmless: bool = False) -> tuple[HostileLibrary, Path
 
 
 SIZE = (200, 100)
-#: The longest wait for one step: the app may lag behind the keys on a loaded machine.
-STEP_TIMEOUT = 20
+#: The longest wait for one step: the app may lag behind the keys on a loaded machine (two
+#: visits run at once). A wait ends as soon as what it waits for shows.
+STEP_TIMEOUT = 30
 #: What the palette shows while it is open (its search field).
 PALETTE = "🔎"
 TITLE, WINDOW = "hostile-test-title", "hostile-test-window"
@@ -412,9 +414,20 @@ class Visit:
     on a loaded machine the app may lag well behind the keys.
     """
 
-    def __init__(self, term: Terminal, session: Session) -> None:
+    def __init__(self, term: Terminal, session: Session, library: HostileLibrary) -> None:
         self.term = term
         self.session = session
+        self.library = library
+
+    def idents(self, sources: str, kinds: str = "") -> tuple[str, ...]:
+        """The ids of the strings planted from `sources` (two letters each), of the kinds
+        starting with `kinds`: what a screen listing them holds, hostile or not."""
+        return tuple(
+            item.ident
+            for source in (sources[n : n + 2] for n in range(0, len(sources), 2))
+            for item in self.library.by_source(source)
+            if item.kind.startswith(kinds)
+        )
 
     def capture(self, name: str) -> str:
         screen = self.term.screen()
@@ -432,8 +445,9 @@ class Visit:
 
         return self.wait_until(shows, name, f"{text!r}")
 
-    def wait_hit(self, query: str, hit: str, name: str) -> str:
-        """Wait until the palette shows `query` typed and its first hit starts with `hit`."""
+    def wait_hit(self, query: str, hit: str, name: str, listing: tuple[str, ...] = ()) -> str:
+        """Wait until the palette shows `query` typed, its first hit starts with `hit`, and
+        it lists every id in `listing` (its list is filled after its field shows the query)."""
 
         def found(screen: str) -> bool:
             rows = [row.strip() for row in screen.splitlines()]
@@ -441,9 +455,9 @@ class Visit:
             if typed is None or rows[typed] != f"{PALETTE} {query}":
                 return False
             first = next((row for row in rows[typed + 1 :] if row), "")
-            return first.startswith(hit)
+            return first.startswith(hit) and lists_all(palette, listing)(screen)
 
-        return self.wait_until(found, name, f"{hit!r} first for {query!r}")
+        return self.wait_until(found, name, f"{hit!r} first for {query!r}, and {listing}")
 
     def wait_gone(self, text: str) -> None:
         self.wait_until(lambda screen: text not in screen, "", f"{text!r} to go")
@@ -460,20 +474,39 @@ class Visit:
             screen = self.term.screen()
             if condition(screen):
                 if name:
-                    time.sleep(0.1)  # the rest of the frame
-                    return self.capture(name)
+                    screen = self.settled(screen, condition)
+                    self.session.screens[name] = screen
                 return screen
             if time.monotonic() > deadline:
                 raise AssertionError(f"waited for {what} in vain; the screen was:\n{screen}")
             time.sleep(0.05)
 
+    def settled(self, screen: str, condition: Callable[[str], bool]) -> str:
+        """`screen`, or the one after it once the screen is still: tmux may be read while
+        a frame is only partly written. A screen that no longer meets `condition` (a
+        notification gone) is not taken."""
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            again = self.term.screen()
+            if again == screen or not condition(again):
+                break
+            screen = again
+        return screen
+
     def close_palette(self) -> None:
         """Escape until the palette (or a list offered in it) is gone: the first escape may
-        only close its list."""
+        only close its list. Each escape is waited for (the palette gone, or what it shows
+        changed) before the next: one sent early would reach the reader."""
         for _ in range(3):
+            before = palette(self.term.screen())
             self.keys("Escape")
-            with contextlib.suppress(AssertionError):
-                self.wait_until(lambda screen: PALETTE not in screen, "", "", timeout=2)
+            screen = self.wait_until(
+                lambda s, before=before: PALETTE not in s or palette(s) != before,
+                "",
+                "escape to be taken",
+            )
+            if PALETTE not in screen:
                 return
         self.wait_gone(PALETTE)
 
@@ -545,6 +578,12 @@ def lists(screen: str, count: int, first: str) -> bool:
     return rows[:1] == [f"Documents ({count})"] and rows[1:2] != [] and rows[1].startswith(first)
 
 
+def lists_all(region: Region, idents: Iterable[str]) -> Callable[[str], bool]:
+    """Whether every id in `idents` shows in `region` of a screen: a heading comes a frame
+    before what it heads, and a list may be filled in steps."""
+    return lambda screen: all(ident in region(screen)[0] for ident in idents)
+
+
 def visit_everything(visit: Visit, skipped: list[str]) -> None:
     """Every place a string from the library shows, in one session. `skipped`: the names of
     the files listed as skipped, as shown."""
@@ -552,7 +591,7 @@ def visit_everything(visit: Visit, skipped: list[str]) -> None:
     visit.wait("Documents (", "start")
     visit.wait(f"“{NOTE_QUOTES[-1]}”", "start")  # the notes pane, filled after the first paint
     visit.keys("3")  # the notes pane, focused
-    visit.wait(f"“{NOTE_QUOTES[-1]}”", "notes")
+    visit.wait_until(lists_all(sidebar, visit.idents("NTTG")), "notes", "every note and tag")
     # The library pane, filtered to one source at a time (it is longer than the screen):
     # titles, bylines, the outline of the open document, tags; then its end, the skipped files.
     visit.keys("1", "/")  # the pane's filter field
@@ -565,35 +604,49 @@ def visit_everything(visit: Visit, skipped: list[str]) -> None:
             f"the library filtered by {query!r}",
         )
     visit.keys("Enter", "End")  # to the list, and its end
-    visit.wait(LINK_OUT, "library-end")
+    visit.wait_until(
+        lambda s: all(
+            text in s
+            for text in (FIFO, DEVICE, LINK_OUT, "a link to a file outside", "not a regular file")
+        ),
+        "library-end",
+        "the skipped files at the end of the list",
+    )
     # Each skipped file chosen, from the last up: a notification naming it (each waited
     # for: a notification goes after a few seconds).
     unseen = {squeezed(f"{name} was skipped") for name in skipped}
 
     def new_one(screen: str) -> bool:
-        shown_now = {text for text in unseen if text in notifications(screen)[0]}
-        unseen.difference_update(shown_now)
-        return bool(shown_now)
+        return any(text in notifications(screen)[0] for text in unseen)
 
     for number in range(len(skipped)):
         visit.keys("Enter")
-        visit.wait_until(new_one, f"notification-{number:02d}", "a notification of one more")
+        kept = visit.wait_until(new_one, f"notification-{number:02d}", "a notification of one more")
+        unseen.difference_update(text for text in list(unseen) if text in notifications(kept)[0])
         visit.keys("Up")
     # Up once more, the last tag: enter lists the annotations carrying it, in a palette.
     visit.keys("Enter")
-    visit.wait("Tagged #", "palette-tag")
+    visit.wait_until(
+        lambda s: "Tagged #" in s and lists_all(palette, visit.idents("NT", "os"))(s),
+        "palette-tag",
+        "the annotations tagged TGos",
+    )
     visit.close_palette()
     # The palette: the outline's headings (and every document, listed before them), then
     # through a command the annotations of documents that are not in the library.
     visit.keys("C-p")
     visit.wait("Search for commands", "palette")
     visit.type("Go to")
-    visit.wait_hit("Go to", "Go to: HD", "palette-headings")
+    visit.wait_hit("Go to", "Go to: HD", "palette-headings", visit.idents("HD"))
     visit.keys("C-u")
     visit.type("not in the library")
     visit.wait_hit("not in the library", "List annotations of documents", "palette")
     visit.keys("Enter")
-    visit.wait("Annotations of documents", "palette-strays")
+    visit.wait_until(
+        lambda s: "Annotations of documents" in s and lists_all(palette, visit.idents("ITIP"))(s),
+        "palette-strays",
+        "the annotations of documents not in the library",
+    )
     visit.close_palette()
     # Help.
     visit.keys("?")
@@ -602,15 +655,19 @@ def visit_everything(visit: Visit, skipped: list[str]) -> None:
     visit.wait_gone("Cursor down a line")
     # The `o` picker, filtered: titles from first lines, front matter, file names, bylines.
     visit.keys("2", "o")
-    visit.wait("Open a document", "picker")
-    for query in ("FTo", "STo0"):
+    visit.wait_until(
+        lambda s: "Open a document" in s and lists_all(palette, visit.idents("FL"))(s),
+        "picker",
+        "the picker listing the documents",
+    )
+    for query, listing in (("FTo", visit.idents("FTFA", "o")), ("STo0", visit.idents("STSASPSD"))):
         visit.keys("C-u")
         visit.type(query)
-        visit.wait_hit(query, query, f"picker-{query}")
+        visit.wait_hit(query, query, f"picker-{query}", listing)
     # The document whose sidecar holds every kind in every field: the header, and the
     # sidebar's Document tab; `t` edits its tags.
     visit.keys("Enter")
-    visit.wait("STo0", "header", row=1)
+    visit.wait_until(lists_all(header, visit.idents("ST", "o")), "header", "the header of STo0")
     visit.keys("3", "Right", "Right")  # the sidebar; past Cross-refs to the Document tab
     # The tab shows the facts of the document opened before until this one is painted.
     visit.wait_until(
@@ -621,7 +678,11 @@ def visit_everything(visit: Visit, skipped: list[str]) -> None:
     visit.keys("2", "t")
     visit.wait("saves and closes", "tag-editor-empty")
     visit.type("TGo")
-    visit.wait("Known tags: TGo0", "tag-editor")
+    visit.wait_until(
+        lambda s: "Known tags: TGo0" in s and lists_all(dialog, visit.idents("TG", "o"))(s),
+        "tag-editor",
+        "the known tags starting TGo",
+    )
     visit.keys("C-u", "Escape")
     visit.wait_gone("saves and closes")
     visit.keys("q")
@@ -637,7 +698,7 @@ def run_session(home: Path, library: HostileLibrary, db: Path) -> Session:
     try:
         command = [str(READERTUI), "--db", str(db), str(library.root / OUTLINE_FILE)]
         start_captured(term, home, command, raw)
-        visit = Visit(term, session)
+        visit = Visit(term, session, library)
         try:
             names = [shown(f"{item.text}.png") for item in library.by_source("FN")]
             visit_everything(visit, [*names, FIFO, DEVICE, LINK_OUT])
@@ -650,13 +711,14 @@ def run_session(home: Path, library: HostileLibrary, db: Path) -> Session:
             session.pane_title, session.window_name = read_names(term)
             session.buffers = term.tmux("list-buffers")
     finally:
+        piping = holders(raw)  # the `cat` behind pipe-pane
         term.close()
         session.seconds = time.monotonic() - began
-    session.raw = read_when_settled(raw)
+    session.raw = read_when_written(raw, piping)
     return session
 
 
-def wait_until_dead(term: Terminal, timeout: float = 10) -> bool:
+def wait_until_dead(term: Terminal, timeout: float = 30) -> bool:
     """Wait until the command in `main` has ended (its pane remains, see remain-on-exit)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -676,16 +738,27 @@ def read_names(term: Terminal) -> tuple[str, str]:
     return title, window
 
 
-def read_when_settled(path: Path) -> bytes:
-    """The capture file once the `cat` behind pipe-pane has written its last bytes."""
-    size = -1
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        current = path.stat().st_size if path.exists() else 0
-        if current == size:
-            break
-        size = current
-        time.sleep(0.1)
+def holders(path: Path) -> list[int]:
+    """The processes that have `path` open."""
+    target = os.path.realpath(path)
+    found = []
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{name}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/{name}/fd/{fd}") == target:
+                        found.append(int(name))
+                        break
+    return found
+
+
+def read_when_written(path: Path, writers: list[int]) -> bytes:
+    """The capture file once `writers` (the `cat` behind pipe-pane, which writes what it was
+    given after its pane is gone) have ended; any still running after 30 s is killed."""
+    for pid in writers:
+        if not wait_until_ended(pid, 30):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
     return path.read_bytes() if path.exists() else b""
 
 
@@ -702,8 +775,8 @@ def positive_control(home: Path) -> tuple[str, str, str]:
     )
     try:
         start_captured(term, home, ["sh", "-c", script], raw)
-        term.wait_for("printed", 10)
-        time.sleep(0.2)
+        # Shown after the sequences: tmux has taken them once "printed" shows.
+        term.wait_for("printed")
         title, window = read_names(term)
         buffers = term.tmux("list-buffers", "-F", "#{buffer_sample}")
     finally:

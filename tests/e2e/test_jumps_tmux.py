@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.terminal import READERTUI, Terminal, require_tools
+from tests.e2e.terminal import READERTUI, Terminal, first_hit, require_tools, status_line
 
 pytestmark = pytest.mark.e2e
 
@@ -36,31 +36,26 @@ def _reader_rows(screen: str) -> list[str]:
     return rows
 
 
+def _view(screen: str) -> tuple[str, list[str]] | None:
+    """The position in the status line and the reader's rows, once a position shows."""
+    found = LINE.findall(status_line(screen))
+    return (found[-1][0], _reader_rows(screen)) if found else None
+
+
 def _at_line(term: Terminal, key: str, line: int) -> str:
-    """Type `key`; the screen once the status line shows `line` and the screen is still."""
+    """Type `key`; the screen once the status line shows `line` and the reader has been
+    still for half a second (the scroll position comes with the frame after the cursor's)."""
     term.keys(key)
-    deadline = time.monotonic() + 20
-    screen = term.screen()
-    while time.monotonic() < deadline:
-        time.sleep(0.1)
-        again = term.screen()
-        if again == screen and LINE.findall(screen) and _line(screen) == line:
-            return screen
-        screen = again
-    raise AssertionError(f"{key} did not land on line {line}; the screen was:\n{screen}")
+    return term.wait_until_steady(
+        lambda s: (view := _view(s)) is not None and _line(s) == line and view,
+        f"{key} lands on line {line}",
+    )
 
 
-def _still(term: Terminal, text: str) -> str:
-    """The screen once it shows `text` and has not changed for 0.4 s."""
-    screen = term.wait_for(text)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        time.sleep(0.4)
-        again = term.screen()
-        if again == screen and text in screen:
-            return screen
-        screen = again
-    return screen
+def _still(term: Terminal, shows: Callable[[str], bool], what: str) -> str:
+    """The screen once `shows(screen)` holds and the reader has been still for half a
+    second."""
+    return term.wait_until_steady(lambda s: shows(s) and _view(s), what)
 
 
 def test_back_forward_and_back_again_after_a_restart(tmp_path: Path, corpus: Path) -> None:
@@ -73,24 +68,31 @@ def test_back_forward_and_back_again_after_a_restart(tmp_path: Path, corpus: Pat
     term = Terminal(tmp_path, 120, 40)
     try:
         term.start(str(READERTUI), "--db", str(db), str(library / "war-and-peace.txt"))
-        term.wait_until_ready(60)
+        term.wait_until_ready()
         # The position comes a frame after the first screen of text (its lines are counted
         # then): wait for it rather than read it with the footer.
-        start = term.wait_until(lambda screen: bool(LINE.findall(screen)), "the position", 30)
+        start = _still(term, lambda s: True, "the position")
         assert _line(start) == 1
         term.keys("G")
-        end = _still(term, "100%")
+        end = _still(term, lambda s: " · 100% · " in status_line(s), "G: the end")
         end_line = _line(end)
         term.keys("/", "Borodinó", "Enter")
         term.wait_for("find 2/108")  # enter went on from the first match to the second
         term.keys("Escape")
-        match = _still(term, "NORMAL")
+        match = _still(term, lambda s: status_line(s).startswith("NORMAL"), "escape: the match")
         match_line = _line(match)
         assert 1 < match_line < end_line and "Borodinó" in match
         term.keys("o")
         term.wait_for("Open a document")
-        term.keys("Another", "Enter")
-        term.wait_for("Short.")
+        term.keys("Another")
+        # The list is filtered after the field shows the query: enter takes the first hit
+        # of the list as it is when enter comes.
+        term.wait_until_steady(
+            lambda s: (hit := first_hit(s)) and hit[0] == "Another" and hit[1], "Another picked"
+        )
+        assert (first_hit(term.screen()) or ("", ""))[1].startswith("Another document")
+        term.keys("Enter")
+        term.wait_until(lambda s: first_hit(s) is None and "Short." in s, "the other document")
         back_at_match = _at_line(term, "C-o", match_line)
         # The same screen as before: the scroll position is restored, not just the cursor.
         assert _reader_rows(back_at_match)[:30] == _reader_rows(match)[:30]
@@ -102,10 +104,10 @@ def test_back_forward_and_back_again_after_a_restart(tmp_path: Path, corpus: Pat
         term.keys("C-n")
         term.wait_for("Short.")
         term.keys("q")
-        assert term.wait_until_closed(15)
+        assert term.wait_until_closed()
         term.start(str(READERTUI), "--db", str(db), str(library / "war-and-peace.txt"))
-        term.wait_until_ready(60)
-        reopened = term.wait_until(lambda screen: bool(LINE.findall(screen)), "the position", 30)
+        term.wait_until_ready()
+        reopened = _still(term, lambda s: True, "the position")
         assert _line(reopened) == match_line  # where it was left
         # The match is where it is already: back goes to the end, then the start.
         _at_line(term, "C-o", end_line)
