@@ -407,3 +407,34 @@ async def test_brace_waits_for_the_passage_being_read_ahead_instead_of_asking_ag
         assert expected is not None
         assert pane.about.startswith(f"¶ line {expected.place.line}")
         assert app.reader.cursor not in asked[before:]  # not asked a second time
+
+
+@pytest.mark.usefixtures("index_at_start")
+async def test_while_another_readertui_updates_the_index_the_status_line_says_so(
+    tmp_path: Path,
+) -> None:
+    from filelock import FileLock
+
+    from readertui.index.cache import default_index_path
+
+    app = _app(tmp_path)
+    index_path = default_index_path(app.reading.library)
+    index_path.parent.mkdir(parents=True, exist_ok=True)
+    other_process = FileLock(str(index_path) + ".update-lock")
+    other_process.acquire()
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_for_startup(pilot, app)
+            status = app.reading.status
+            await until(
+                pilot,
+                lambda: status.indexing == "indexing: another readertui first",
+                "the status line tells of the wait",
+            )
+            assert not app.reading.keeper.ready
+            other_process.release()
+            await until(pilot, lambda: app.reading.keeper.ready, "the index is built after")
+            assert status.indexing == ""
+    finally:
+        if other_process.is_locked:
+            other_process.release()

@@ -170,3 +170,23 @@ async def test_mouse_wheel_scrolls(make: AppFactory) -> None:
                 app.reader.text_layout.step(RowRef(0, 0), 3)  # type: ignore[union-attr]
             ).start
         )
+
+
+async def test_keys_work_again_after_the_terminal_was_too_small_for_a_moment(
+    make: AppFactory,
+) -> None:
+    """A window dragged too small and back (or an SSH link's size jumping): the reader had
+    lost the focus, and `j` did nothing until `2` was pressed."""
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_startup(pilot, app)
+        for small in ((39, 9), (60, 9)):
+            before = app.reader.cursor
+            await pilot.resize_terminal(*small)
+            await pilot.pause()
+            await pilot.resize_terminal(100, 30)
+            await pilot.pause()
+            await pilot.pause()
+            assert app.focused is app.reader
+            await pilot.press("j")
+            assert app.reader.cursor > before

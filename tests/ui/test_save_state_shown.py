@@ -1,4 +1,5 @@
-"""The status line's `saved` / `NOT SAVED` stays in sight while a write fails and after."""
+"""The status line's `saved` / `NOT SAVED` stays in sight while a write fails and after, and
+the failure's message goes once it is over (and only that message)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ async def test_the_failure_message_never_covers_the_status_line_and_leaves_once_
     app = make()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await wait_for_startup(pilot, app)
+        app.notify("Exported: wrote 3 notes to notes.md", timeout=60)  # not about saving
         await pilot.press("v", "w", "enter")
         for _ in range(100):
             await pilot.pause(0.05)
@@ -51,3 +53,4 @@ async def test_the_failure_message_never_covers_the_status_line_and_leaves_once_
         shown = [str(toast.render()) for toast in app.screen.query(Toast)]
         assert not any("Not saved" in text for text in shown), shown
         assert any("on disk now" in text for text in shown), shown
+        assert any("Exported" in text for text in shown), "a message not about saving went"

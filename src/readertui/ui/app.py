@@ -20,7 +20,7 @@ from textual.app import App
 from textual.binding import BindingType
 from textual.command import Provider
 from textual.message import Message
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, Notify, SeverityLevel
 
 from readertui.collector_pause import hold_collector, release_collector
 from readertui.config import Config
@@ -104,6 +104,8 @@ class ReaderApp(KeyOrderedApp[None]):
         self._ended = False
         self._exit_task: asyncio.Task[None] | None = None
         self._reported_error: str | None = None
+        #: The "Not saved" message on screen, taken back once saving works again.
+        self._failure_message: Notification | None = None
         self._changes_file: Path | None = None
         self._recovered_files: list[Path] = []
         #: The user's keys (`[keys]` in config.toml) by binding id; {} for the defaults.
@@ -309,20 +311,28 @@ class ReaderApp(KeyOrderedApp[None]):
         self._show_save_label(state.label)
         if state.error is not None and state.error != self._reported_error:
             self._reported_error = state.error
-            self.notify(
+            self._forget_failure_message()
+            self._failure_message = Notification(
                 f"Not saved: {state.error}. Your changes are kept and saving is tried again "
                 "until it works.",
                 severity="error",
                 timeout=20,
                 markup=False,
             )
+            self.post_message(Notify(self._failure_message))  # as `notify`, kept to take back
         elif state.saved and self._reported_error is not None:
             self._reported_error = None
             # The failure is over: its message (shown for 20 s) would only contradict `saved`.
-            self.clear_notifications()
+            self._forget_failure_message()
             self.notify("Saved: the changes that were waiting are on disk now.", markup=False)
         if state.saved:
             self._forget_recovered_files()
+
+    def _forget_failure_message(self) -> None:
+        """Take the last "Not saved" message off the screen (other messages stay)."""
+        message, self._failure_message = self._failure_message, None
+        if message is not None:
+            self._unnotify(message)  # Textual's own removal (a toast that timed out)
 
     def _show_save_label(self, label: str) -> None:
         self.reading.show_save_label(label)

@@ -157,14 +157,19 @@ class IndexKeeper:
                 if percent == shown[0] or now - shown[1] < PROGRESS_PERIOD or cancel.cancelled:
                     return
                 shown[0], shown[1] = percent, now
-                post(self._progressed, percent)
+                self._post_soon(self._progressed, percent)
+
+            def waiting() -> None:
+                self._post_soon(self._show_waiting)
 
             try:
                 index = self._open()
                 if self._closed:
                     index.close()
                     return
-                report = index.update(progress=progress, cancel=cancel, workers=workers)
+                report = index.update(
+                    progress=progress, cancel=cancel, workers=workers, waiting=waiting
+                )
                 index.replace_annotations(read_annotations())
             except Cancelled:
                 return
@@ -226,6 +231,13 @@ class IndexKeeper:
         status.indexing = f"indexing {self.percent}%" if self.percent is not None else ""
         status.show()
 
+    def _show_waiting(self) -> None:
+        """Another readertui is updating the same index: this one's update waits for it."""
+        if self._updating and self.percent == 0:
+            status = self.host.status
+            status.indexing = "indexing: another readertui first"
+            status.show()
+
     def _updated(self, problem: str, changed: bool = False) -> None:
         self._updating = False
         self._cancel = None
@@ -266,6 +278,13 @@ class IndexKeeper:
             return
         with contextlib.suppress(RuntimeError):  # the app ended meanwhile
             self.host.app.call_from_thread(callback, *args)
+
+    def _post_soon(self, callback: Callable[..., None], *args: object) -> None:
+        """`_post` without waiting for the UI thread to run it. For what is told while the
+        index file's update lock is held: a UI thread stalled (a terminal that takes no
+        output) must not keep every other readertui waiting for that lock."""
+        if not self._closed:
+            self.host.app.call_later(callback, *args)
 
     def _written(self) -> None:
         self._writing = False

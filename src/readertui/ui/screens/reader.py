@@ -121,6 +121,7 @@ class ReaderScreen(Screen[None]):
         self._index_after_document = False
         self._resumed = False
         self._too_small_mounted = False
+        self._focus_before_too_small: Widget | None = None
         self._first_start = False
         self._first_peek = False
         self._first_offset = 0
@@ -333,11 +334,27 @@ class ReaderScreen(Screen[None]):
                 f"The terminal is too small.\nreadertui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}."
             )
             self.mount(Static(Text(message), id="too-small"))
+        if too_small != self.has_class("-too-small"):
+            if too_small:
+                # Hidden, the focused widget loses the focus: given back when there is room.
+                self._focus_before_too_small = self.focused
+            else:
+                self.call_after_refresh(self._focus_again, self._focus_before_too_small)
         self.set_class(too_small, "-too-small")
         for pane, name in ((self.library_pane, "library"), (self.sidebar, "sidebar")):
             visible = self._pane_visible(name)
             if pane.display != visible:
                 pane.display = visible
+
+    def _focus_again(self, widget: Widget | None) -> None:
+        """After the terminal was too small: the focus where it was (the reader if that is
+        gone), unless something took it meanwhile."""
+        if self.focused is not None or self.has_class("-too-small"):
+            return
+        if widget is not None and widget.is_attached and widget.focusable:
+            widget.focus()
+        else:
+            self.reader.focus()
 
     def focus_pane(self, name: str) -> None:
         """`1` `2` `3`: focus a pane, unfolding it for a moment on a narrow terminal."""
