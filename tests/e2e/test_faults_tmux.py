@@ -80,6 +80,25 @@ def test_a_note_typed_in_one_burst_is_saved(term: Terminal, library: Path, tmp_p
     assert notes_in(db) == [("Paragraph", "quiet")]
 
 
+def test_keys_typed_while_the_process_was_stopped_are_read_and_q_still_quits(
+    term: Terminal, library: Path, tmp_path: Path
+) -> None:
+    """SIGSTOP, keys, SIGCONT (a debugger, a job-control tool): Textual took the SIGCONT
+    for the end of a ctrl+z suspension and started a second key reader; `q` then hung."""
+    pid = open_report(term, library, tmp_path / "db.json")
+    for line in (3, 5, 7):  # the hang came one time in three or so: three times over
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            term.keys("j", "j")
+            time.sleep(0.5)  # the keys reach the terminal while the process is stopped
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        term.wait_for(f"line {line}/")
+        time.sleep(0.5)  # what SIGCONT set off in the app has run
+    term.keys("q")
+    assert term.wait_until_closed(), "q did not quit after the process was continued"
+
+
 def test_enter_and_n_in_one_burst_make_one_highlight(
     term: Terminal, library: Path, tmp_path: Path
 ) -> None:

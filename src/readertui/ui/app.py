@@ -209,6 +209,9 @@ class ReaderApp(KeyOrderedApp[None]):
     def on_mount(self) -> None:
         if self.exit_guard is not None:
             self.exit_guard.attach(asyncio.get_running_loop(), self._exit_signal)
+        from readertui.ui.resume_guard import guard_resume
+
+        guard_resume()
 
     def on_reader_screen_started(self, event: ReaderScreen.Started) -> None:
         self.call_later(self._offer_recovered_changes)
