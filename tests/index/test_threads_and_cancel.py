@@ -176,6 +176,24 @@ def test_a_file_emptied_while_threads_hold_connections_is_rebuilt_at_once(
     index.close()
 
 
+def test_a_file_emptied_under_the_thread_that_updates_it_is_rebuilt_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same thread updates again (the app's workers run on a pool's reused threads):
+    its own open connection must not be used on the emptied file ("locking protocol")."""
+    from readertui.index import cache
+
+    monkeypatch.setattr(cache, "BUSY_TIMEOUT_MS", 2000)
+    root = write_library(tmp_path / "library", {"a.txt": "The heron by the mill.\n"})
+    index = open_index(root, tmp_path / "index.sqlite3")
+    index.update()
+    assert [hit.place.path for hit in index.search("heron")] == ["a.txt"]
+    (tmp_path / "index.sqlite3").write_bytes(b"")  # emptied: a full disk, a user's `: > file`
+    assert index.update().indexed == ("a.txt",)  # the whole library again: a new file
+    assert [hit.place.path for hit in index.search("heron")] == ["a.txt"]
+    index.close()
+
+
 def test_an_emptied_file_left_with_its_wal_is_rebuilt_by_the_next_process(tmp_path: Path) -> None:
     root = write_library(tmp_path / "library", {"a.txt": "The heron by the mill.\n"})
     path = tmp_path / "index.sqlite3"

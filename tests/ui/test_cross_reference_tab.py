@@ -422,19 +422,25 @@ async def test_while_another_readertui_updates_the_index_the_status_line_says_so
     index_path.parent.mkdir(parents=True, exist_ok=True)
     other_process = FileLock(str(index_path) + ".update-lock")
     other_process.acquire()
-    try:
-        async with app.run_test(size=(140, 40)) as pilot:
-            await wait_for_startup(pilot, app)
+    shown: list[str] = []
+    async with app.run_test(size=(140, 40)) as pilot:
+        try:
             status = app.reading.status
-            await until(
-                pilot,
-                lambda: status.indexing == "indexing: another readertui first",
-                "the status line tells of the wait",
-            )
-            assert not app.reading.keeper.ready
+            original = status.show
+
+            def watch() -> None:
+                original()
+                shown.append(status.indexing)
+
+            status.show = watch  # type: ignore[method-assign]
+            # Not wait_for_startup: it waits for every worker, and the index's waits here.
+            await until(pilot, lambda: app.reading.started, "the start-up")
+            waiting = "indexing: another readertui first"
+            await until(pilot, lambda: waiting in shown, "the status line tells of the wait")
+            await pilot.pause(0.3)
+            assert status.indexing == waiting and not app.reading.keeper.ready
+        finally:
+            # Also when the test fails: the app's update must have its turn before it ends.
             other_process.release()
-            await until(pilot, lambda: app.reading.keeper.ready, "the index is built after")
-            assert status.indexing == ""
-    finally:
-        if other_process.is_locked:
-            other_process.release()
+        await until(pilot, lambda: app.reading.keeper.ready, "the index is built after")
+        assert status.indexing == ""

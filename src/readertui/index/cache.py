@@ -151,7 +151,9 @@ class IndexCache:
     def connection(self) -> sqlite3.Connection:
         """This thread's connection to a usable index file (made or rebuilt if need be)."""
         held = getattr(self._local, "held", None)
-        if held is not None and held[0] == self._generation:
+        # A file emptied under an open connection is replaced (see `_emptied`): also when this
+        # thread holds one already (a pool's thread kept from an earlier update).
+        if held is not None and held[0] == self._generation and not self._emptied():
             connection: sqlite3.Connection = held[1]
             return connection
         connection = self._ready_connection()

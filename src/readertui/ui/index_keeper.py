@@ -96,6 +96,8 @@ class IndexKeeper:
         self._pending: dict[str, Annotation | None] = {}
         self._writing = False
         self._closed = False
+        #: Whether the update waits for another process's update of the same index file.
+        self._waiting = False
 
     @property
     def updating(self) -> bool:
@@ -223,23 +225,29 @@ class IndexKeeper:
 
     def _progressed(self, percent: int) -> None:
         if self._updating:
+            self._waiting = False
             self.percent = percent
             self._show_progress()
 
     def _show_progress(self) -> None:
         status = self.host.status
-        status.indexing = f"indexing {self.percent}%" if self.percent is not None else ""
+        if self.percent is None:
+            status.indexing = ""
+        elif self._waiting:
+            status.indexing = "indexing: another readertui first"
+        else:
+            status.indexing = f"indexing {self.percent}%"
         status.show()
 
     def _show_waiting(self) -> None:
         """Another readertui is updating the same index: this one's update waits for it."""
-        if self._updating and self.percent == 0:
-            status = self.host.status
-            status.indexing = "indexing: another readertui first"
-            status.show()
+        if self._updating:
+            self._waiting = True
+            self._show_progress()
 
     def _updated(self, problem: str, changed: bool = False) -> None:
         self._updating = False
+        self._waiting = False
         self._cancel = None
         self.percent = None
         self._show_progress()
