@@ -46,6 +46,20 @@ def _settled(app: ReaderApp) -> bool:
     )
 
 
+def _record_indexing(app: ReaderApp) -> list[str]:
+    """Every `indexing` text the status line shows from now on, in order (the list fills)."""
+    status = app.reading.status
+    original = status.show
+    shown: list[str] = []
+
+    def watch() -> None:
+        original()
+        shown.append(status.indexing)
+
+    status.show = watch  # type: ignore[method-assign]
+    return shown
+
+
 async def _cross_references_at(pilot: object, app: ReaderApp, phrase: str) -> XrefPane:
     document = app.document
     assert document is not None
@@ -252,16 +266,9 @@ async def test_the_index_is_built_after_start_up_with_progress_in_the_status_lin
     if in_processes:
         monkeypatch.setattr(index_keeper, "BACKGROUND_POOL_BYTES", 0)
     app = _app(tmp_path)
-    shown: list[str] = []
     async with app.run_test(size=(140, 40)) as pilot:
         status = app.reading.status
-        original = status.show
-
-        def watch() -> None:
-            original()
-            shown.append(status.indexing)
-
-        status.show = watch  # type: ignore[method-assign]
+        shown = _record_indexing(app)
         await wait_for_startup(pilot, app)
         await until(pilot, lambda: app.reading.keeper.ready, "the index is built")
         assert any(text.startswith("indexing ") for text in shown)
@@ -422,17 +429,10 @@ async def test_while_another_readertui_updates_the_index_the_status_line_says_so
     index_path.parent.mkdir(parents=True, exist_ok=True)
     other_process = FileLock(str(index_path) + ".update-lock")
     other_process.acquire()
-    shown: list[str] = []
     async with app.run_test(size=(140, 40)) as pilot:
         try:
             status = app.reading.status
-            original = status.show
-
-            def watch() -> None:
-                original()
-                shown.append(status.indexing)
-
-            status.show = watch  # type: ignore[method-assign]
+            shown = _record_indexing(app)
             # Not wait_for_startup: it waits for every worker, and the index's waits here.
             await until(pilot, lambda: app.reading.started, "the start-up")
             waiting = "indexing: another readertui first"
