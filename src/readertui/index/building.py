@@ -144,10 +144,14 @@ def _update_turn(
     from filelock import FileLock, Timeout
 
     lock = FileLock(str(cache.path) + ".update-lock")
+    try:
+        cache.path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        yield True
+        return
     wait = 0.0  # the first try does not wait: a free lock is taken even if cancelled
     while True:
         try:
-            cache.path.parent.mkdir(parents=True, exist_ok=True)
             lock.acquire(timeout=wait)
         except Timeout:
             if cancel is not None and cancel.cancelled:
