@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -252,3 +253,57 @@ def test_closing_the_index_while_another_thread_queries_never_crashes(tmp_path: 
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['OperationalError']"
+
+
+_CLOSE_WHILE_ASKED = textwrap.dedent(
+    """
+    import sys, threading, time
+    from pathlib import Path
+    from tests.index.helpers import open_index, write_library
+
+    home = Path(sys.argv[1])
+    texts = {
+        f"d{n}.txt": "\\n\\n".join(f"Heron {n} {k} by the mill." for k in range(50))
+        for n in range(5)
+    }
+    index = open_index(write_library(home / "library", texts), home / "index.sqlite3")
+    index.update()
+    stop = time.monotonic() + 4
+
+    def ask():
+        while time.monotonic() < stop:
+            try:
+                index.cross_references("d1.txt", 100)
+            except Exception:
+                pass  # a closed index says so; only a crash counts here
+
+    askers = [threading.Thread(target=ask) for _ in range(3)]
+    for asker in askers:
+        asker.start()
+    while time.monotonic() < stop:
+        index.close()  # what quitting does while the Cross-refs tab reads ahead
+    for asker in askers:
+        asker.join()
+    print("whole")
+    """
+)
+
+
+def test_closing_the_index_while_threads_ask_it_never_crashes_the_process(
+    tmp_path: Path,
+) -> None:
+    """The app's quit closes the index while the Cross-refs tab's thread asks it: a
+    connection closed by one thread while another ran a statement on it ended the process
+    with a segmentation fault (seen in CI)."""
+    repo = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", _CLOSE_WHILE_ASKED, str(tmp_path)],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(repo / "src"), str(repo)])},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, f"exit {result.returncode}: {result.stderr[-2000:]}"
+    assert result.stdout.strip() == "whole"

@@ -242,13 +242,20 @@ class IndexCache:
         """This thread's connection, for as long as the block runs: `close` from another
         thread meanwhile interrupts its statement instead of closing it under it."""
         connection = self.connection()
+        # Taken under the same lock `close` holds while it closes connections: a connection
+        # is either closed already here (its statements fail cleanly) or in use, never
+        # closed by another thread while a statement runs on it (that crashed the process).
         with self._lock:
             lock = self._use_locks.get(connection)
-        if lock is None:  # closed between the two lines above: its statements fail cleanly
+            if lock is not None:
+                lock.acquire()
+        if lock is None:  # closed already (or in use further up this thread's stack)
             yield connection
             return
-        with lock:
+        try:
             yield connection
+        finally:
+            lock.release()
         with self._lock:
             dropped = connection in self._to_close
             self._to_close.discard(connection)
@@ -262,21 +269,19 @@ class IndexCache:
         closed by that thread when it is done with it."""
         with self._lock:
             connections, self._connections = self._connections, []
-            locks = {c: self._use_locks.pop(c, None) for c in connections}
             self._generation += 1
-        for connection in connections:
-            lock = locks[connection]
-            if lock is None or lock.acquire(blocking=False):
-                try:
-                    with suppress(sqlite3.Error):
-                        connection.close()
-                finally:
-                    if lock is not None:
-                        lock.release()
-                continue
-            with suppress(sqlite3.Error):
-                connection.interrupt()  # safe from any thread while the connection is open
-            with self._lock:
+            for connection in connections:
+                lock = self._use_locks.pop(connection, None)
+                if lock is None or lock.acquire(blocking=False):
+                    try:
+                        with suppress(sqlite3.Error):
+                            connection.close()
+                    finally:
+                        if lock is not None:
+                            lock.release()
+                    continue
+                with suppress(sqlite3.Error):
+                    connection.interrupt()  # safe from any thread while the connection is open
                 self._to_close.add(connection)
 
     # -- writing --------------------------------------------------------------------------------
